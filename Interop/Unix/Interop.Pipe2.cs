@@ -1,0 +1,21 @@
+using System.Runtime.InteropServices;
+using Tmds.Linux;
+
+namespace GreenProc;
+
+internal static partial class Interop
+{
+    /// <summary>pipe2(O_CLOEXEC [| O_NONBLOCK]): both ends are close-on-exec from birth.</summary>
+    internal static unsafe void Pipe2(out int readFd, out int writeFd, bool nonBlocking)
+    {
+        int* fds = stackalloc int[2];
+        int flags = LibC.O_CLOEXEC | (nonBlocking ? LibC.O_NONBLOCK : 0);
+        if (LibC.pipe2(fds, flags) != 0)
+        {
+            throw ErrnoException(Marshal.GetLastPInvokeError(), "pipe2");
+        }
+
+        readFd = fds[0];
+        writeFd = fds[1];
+    }
+}

@@ -1,0 +1,128 @@
+using System;
+using System.Threading;
+using System.Threading.Tasks;
+using GreenProc.Internal;
+
+namespace GreenProc;
+
+/// <summary>
+/// A timeout scope for the current greenlet (gevent's <c>Timeout</c>): once it expires, the greenlet's current or
+/// next cooperative wait inside the scope raises <see cref="GreenTimeoutException"/> whose
+/// <see cref="GreenTimeoutException.Timeout"/> is this scope. Dispose it (a <c>using</c>) to leave the scope.
+/// </summary>
+/// <remarks>
+/// Scopes nest freely; each fires once. An outer scope that fires during an inner wait raises the outer scope's
+/// exception unchanged, through every inner scope and every <c>timeout</c> argument. A timeout interrupts
+/// GreenProc waits only (a switch point); a greenlet that never waits cannot be interrupted. For a scope that
+/// ends silently use <see cref="Green.WithTimeout{T}(TimeSpan, Func{System.Threading.Tasks.Task{T}}, T)"/> or
+/// <see cref="RunSilentAsync"/>.
+/// </remarks>
+public sealed class GreenTimeout : IDisposable
+{
+    private readonly Greenlet _owner;
+    private readonly ScopeTimer? _timer;
+    private readonly bool _perCall;
+    private bool _disposed;
+
+    private GreenTimeout(Greenlet owner, TimeSpan duration, bool perCall)
+    {
+        _owner = owner;
+        Duration = duration;
+        _perCall = perCall;
+        if (!perCall && duration != Timeout.InfiniteTimeSpan)
+        {
+            _timer = new ScopeTimer(this);
+            owner.Hub.Timeouts.Add(_timer, Hub.DueAfter(duration));
+        }
+    }
+
+    /// <summary>The length of the scope (<see cref="Timeout.InfiniteTimeSpan"/>: never fires).</summary>
+    public TimeSpan Duration { get; }
+
+    /// <summary>Whether the deadline has passed (the scope fired).</summary>
+    public bool Expired { get; private set; }
+
+    /// <summary>The greenlet the scope belongs to.</summary>
+    public Greenlet Greenlet => _owner;
+
+    internal bool IsActive => !_disposed;
+
+    /// <summary>Starts a scope of <paramref name="duration"/> for the current greenlet.</summary>
+    /// <param name="duration">Time until it fires; <see cref="TimeSpan.Zero"/> fires at the next loop turn,
+    /// <see cref="Timeout.InfiniteTimeSpan"/> never.</param>
+    /// <returns>The scope; dispose it to leave.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="duration"/> is negative (other than infinite).</exception>
+    /// <exception cref="InvalidOperationException">Not called from a greenlet.</exception>
+    public static GreenTimeout Start(TimeSpan duration)
+    {
+        Hub.ValidateTimeout(duration, nameof(duration));
+        return new GreenTimeout(Hub.RequireCurrent().RequireGreenlet(nameof(Start)), duration, perCall: false);
+    }
+
+    /// <summary>
+    /// Runs <paramref name="body"/> in the current greenlet under a scope of <paramref name="duration"/> and returns
+    /// false if this scope fired (the silent variant of gevent's <c>Timeout(seconds, False)</c>). Any other
+    /// exception, an outer scope's included, propagates.
+    /// </summary>
+    /// <param name="duration">The scope's length.</param>
+    /// <param name="body">The work.</param>
+    /// <returns>True if <paramref name="body"/> finished, false if this scope expired first.</returns>
+    public static async ValueTask<bool> RunSilentAsync(TimeSpan duration, Func<Task> body)
+    {
+        ArgumentNullException.ThrowIfNull(body);
+        using GreenTimeout scope = Start(duration);
+        try
+        {
+            await body().ConfigureAwait(true);
+            return true;
+        }
+        catch (GreenTimeoutException e) when (ReferenceEquals(e.Timeout, scope))
+        {
+            return false;
+        }
+    }
+
+    /// <summary>Leaves the scope; a scope that has not fired never will.</summary>
+    public void Dispose()
+    {
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
+        if (_timer is { IsArmed: true })
+        {
+            _owner.Hub.Timeouts.Remove(_timer);
+        }
+
+        _owner.ForgetFiredScope(this);
+    }
+
+    /// <summary>The scope a per-call <c>timeout</c> argument stands for, made only when it fires.</summary>
+    internal static GreenTimeout CreateExpired(TimeSpan duration, Greenlet owner)
+        => new(owner, duration, perCall: true) { Expired = true };
+
+    internal string DescribeExpiry() => _perCall
+        ? $"The wait timed out after {Duration} (its timeout argument) in greenlet '{_owner.Name}'."
+        : $"The GreenTimeout of {Duration} started by greenlet '{_owner.Name}' expired.";
+
+    /// <inheritdoc />
+    public override string ToString() => $"GreenTimeout({Duration}, {(Expired ? "expired" : _disposed ? "left" : "active")})";
+
+    private void Fire()
+    {
+        if (_disposed)
+        {
+            return;
+        }
+
+        Expired = true;
+        _owner.DeliverTimeout(this);
+    }
+
+    private sealed class ScopeTimer(GreenTimeout scope) : HubTimer
+    {
+        public override void Fire() => scope.Fire();
+    }
+}

@@ -1,0 +1,660 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Runtime.CompilerServices;
+using System.Runtime.ExceptionServices;
+using System.Threading;
+using System.Threading.Tasks;
+using GreenProc.Internal;
+
+namespace GreenProc;
+
+/// <summary>
+/// A green thread: an async method scheduled cooperatively on its hub (gevent's <c>Greenlet</c>).
+/// </summary>
+/// <remarks>
+/// All members must be used on the hub thread that created the greenlet. An error that escapes the body stays
+/// in the greenlet (<see cref="Exception"/>), is reported once through <see cref="Hub.ErrorHandler"/>, and is
+/// raised again to whoever calls <see cref="GetAsync"/> or awaits the greenlet.
+/// </remarks>
+[DebuggerDisplay("{ToString(),nq}")]
+public partial class Greenlet : IWaitSite
+{
+    private static long s_nextId;
+    private static readonly Action<object?> s_run = static s => ((Greenlet)s!).RunBody();
+    private static readonly Action<object?> s_bodyDone = static s => ((Greenlet)s!).OnBodyDone();
+    private static readonly Action<object?> s_deliverKill = static s => ((KillRequest)s!).Deliver();
+    private static readonly Action<object?> s_notifyLinks = static s => ((Greenlet)s!).NotifyLinks();
+
+    private readonly Func<Task>? _body;
+    private string? _name;
+
+    // Lifecycle and outcome.
+    private GreenletState _state;
+    private Exception? _exception;
+
+    // Link targets in the order added: Action<Greenlet>, FilteredLink, or an internal ILinkTarget (join waiters).
+    private List<object>? _links;
+    private bool _notifyScheduled;
+
+    // The body's task while it runs asynchronously, and the continuation that reports its end.
+    private Task? _task;
+    private StartTimer? _startTimer;
+
+    /// <summary>Creates a greenlet that will run <paramref name="body"/> once started.</summary>
+    /// <param name="body">The async method to run.</param>
+    /// <param name="name">A name for reports; defaults to <c>Greenlet-N</c>.</param>
+    /// <exception cref="InvalidOperationException">There is no hub on this thread (call inside <see cref="Green.Run(Func{Task}, HubOptions?)"/>).</exception>
+    public Greenlet(Func<Task> body, string? name = null)
+        : this(name)
+    {
+        ArgumentNullException.ThrowIfNull(body);
+        _body = body;
+    }
+
+    private protected Greenlet(string? name)
+    {
+        Hub = Hub.RequireCurrent();
+        Id = Interlocked.Increment(ref s_nextId);
+        _name = name;
+        Context = new GreenletSynchronizationContext(this);
+    }
+
+    /// <summary>The hub the greenlet runs on.</summary>
+    public Hub Hub { get; }
+
+    /// <summary>A process-unique number.</summary>
+    public long Id { get; }
+
+    /// <summary>The greenlet's name (used in error and deadlock reports).</summary>
+    public string Name
+    {
+        get => _name ??= "Greenlet-" + Id.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        set => _name = value;
+    }
+
+    /// <summary>Whether <see cref="Start"/> or <see cref="StartLater"/> was called (it stays true once dead, as in gevent).</summary>
+    public bool Started { get; private set; }
+
+    /// <summary>Whether the greenlet has finished (returned, failed or been killed). gevent's <c>ready()</c>/<c>dead</c>.</summary>
+    public bool IsReady => _state == GreenletState.Dead;
+
+    /// <summary>Whether the greenlet has started running and not finished yet.</summary>
+    public bool IsAlive => _state == GreenletState.Running;
+
+    /// <summary>Whether it finished without an error (a kill with <see cref="GreenletExit"/> counts as success).</summary>
+    public bool IsSuccessful => _state == GreenletState.Dead && _exception is null;
+
+    /// <summary>The error the greenlet died with, or null.</summary>
+    public Exception? Exception => _exception;
+
+    /// <summary>Whether it ended through <see cref="GreenletExit"/> (killed, or never started because killed first).</summary>
+    public bool Killed { get; private set; }
+
+    internal GreenletSynchronizationContext Context { get; }
+
+    // Waits in flight (an intrusive list; normally zero or one) and whether the greenlet counts as parked.
+    internal Waiter? ActiveWaits;
+
+    // A kill that could not be raised yet: raised at the greenlet's next switch point.
+    internal Exception? PendingThrow;
+
+    // A timeout scope that fired while the greenlet was not parked: raised at its next wait if still active.
+    internal GreenTimeout? FiredScope;
+
+    // The hub's list of live greenlets (for deadlock reports).
+    internal Greenlet? PreviousLive;
+    internal Greenlet? NextLive;
+
+    internal bool IsMain { get; set; }
+
+    /// <summary>Schedules the greenlet to run at a later loop turn (never inline).</summary>
+    /// <exception cref="InvalidOperationException">It was already started, or is dead.</exception>
+    public void Start()
+    {
+        EnsureHubThread();
+        if (_state != GreenletState.Created)
+        {
+            throw new InvalidOperationException($"Greenlet '{Name}' was already started.");
+        }
+
+        _state = GreenletState.Scheduled;
+        Started = true;
+        Hub.Enqueue(new WorkItem(s_run, this, this));
+    }
+
+    /// <summary>Schedules the greenlet to run once <paramref name="delay"/> has passed (gevent's <c>start_later</c>).</summary>
+    /// <param name="delay">The delay; zero runs it at the next timer pass.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="delay"/> is negative.</exception>
+    /// <exception cref="InvalidOperationException">It was already started.</exception>
+    public void StartLater(TimeSpan delay)
+    {
+        EnsureHubThread();
+        ArgumentOutOfRangeException.ThrowIfLessThan(delay, TimeSpan.Zero);
+        if (_state != GreenletState.Created)
+        {
+            throw new InvalidOperationException($"Greenlet '{Name}' was already started.");
+        }
+
+        _state = GreenletState.Scheduled;
+        Started = true;
+        _startTimer = new StartTimer(this);
+        Hub.Timers.Add(_startTimer, Hub.DueAfter(delay));
+    }
+
+    /// <summary>
+    /// Waits until the greenlet finishes; never raises the greenlet's own error (gevent's <c>join</c>).
+    /// </summary>
+    /// <param name="timeout">How long to wait; null waits forever.</param>
+    /// <param name="cancellationToken">Cancels the wait (not the greenlet).</param>
+    /// <returns>True if it finished, false if <paramref name="timeout"/> passed first.</returns>
+    /// <exception cref="InvalidOperationException">A greenlet joins itself, or the caller is not a greenlet of this hub.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> fired.</exception>
+    public ValueTask<bool> JoinAsync(TimeSpan? timeout = null, CancellationToken cancellationToken = default)
+        => JoinCore(timeout, throwOnTimeout: false, cancellationToken);
+
+    /// <summary>
+    /// Waits until the greenlet finishes, then raises its error if it failed (gevent's <c>get</c>).
+    /// </summary>
+    /// <param name="timeout">How long to wait; null waits forever.</param>
+    /// <param name="cancellationToken">Cancels the wait (not the greenlet).</param>
+    /// <exception cref="GreenTimeoutException"><paramref name="timeout"/> passed first.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> fired.</exception>
+    public ValueTask GetAsync(TimeSpan? timeout = null, CancellationToken cancellationToken = default)
+    {
+        if (IsReady)
+        {
+            ThrowIfFailed();
+            return default;
+        }
+
+        return GetSlowAsync(timeout, cancellationToken);
+    }
+
+    private async ValueTask GetSlowAsync(TimeSpan? timeout, CancellationToken cancellationToken)
+    {
+        await JoinCore(timeout, throwOnTimeout: true, cancellationToken).ConfigureAwait(false);
+        ThrowIfFailed();
+    }
+
+    /// <summary>Awaiting a greenlet is <see cref="GetAsync"/>: it returns when the greenlet finishes and raises its error.</summary>
+    /// <returns>The awaiter.</returns>
+    public ValueTaskAwaiter GetAwaiter() => GetAsync().GetAwaiter();
+
+    /// <summary>
+    /// Kills the greenlet: raises <paramref name="exception"/> (by default a <see cref="GreenletExit"/>) at its
+    /// current switch point. A greenlet that has not run yet never runs, and its links fire. Killing a dead
+    /// greenlet does nothing; a kill never raises to the caller (only a greenlet killing itself gets the exception).
+    /// </summary>
+    /// <param name="exception">What to raise in the greenlet; null for <see cref="GreenletExit"/>.</param>
+    /// <param name="block">Whether to wait until it is dead.</param>
+    /// <param name="timeout">With <paramref name="block"/>, how long to wait for it to die.</param>
+    /// <param name="cancellationToken">Cancels the wait for it to die (the kill itself stands).</param>
+    /// <returns>A task that ends when the greenlet is dead, or at once when not blocking.</returns>
+    public ValueTask KillAsync(Exception? exception = null, bool block = true, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
+    {
+        EnsureHubThread();
+        exception ??= new GreenletExit();
+        switch (_state)
+        {
+            case GreenletState.Dead:
+                return default;
+
+            case GreenletState.Created:
+            case GreenletState.Scheduled:
+                // Never ran: cancel the start, die with the exception, fire the links (gevent's death before start).
+                if (_startTimer is { IsArmed: true })
+                {
+                    Hub.Timers.Remove(_startTimer);
+                }
+
+                Finish(exception);
+                return default;
+        }
+
+        if (ReferenceEquals(Hub.CurrentGreenlet, this))
+        {
+            // Killing yourself: the exception leaves through this call, which is the switch point.
+            throw exception;
+        }
+
+        Hub.Enqueue(new WorkItem(s_deliverKill, new KillRequest(this, exception), null));
+
+        if (!block || Hub.CurrentGreenlet is null)
+        {
+            return default;
+        }
+
+        return WaitDeadAsync(timeout, cancellationToken);
+    }
+
+    private async ValueTask WaitDeadAsync(TimeSpan? timeout, CancellationToken cancellationToken)
+        => await JoinAsync(timeout, cancellationToken).ConfigureAwait(false);
+
+    /// <summary>Calls <paramref name="callback"/> on the hub once the greenlet is dead (in link order).</summary>
+    /// <param name="callback">Receives the greenlet. Its errors are reported to <see cref="Hub.ErrorHandler"/>.</param>
+    public void Link(Action<Greenlet> callback)
+    {
+        ArgumentNullException.ThrowIfNull(callback);
+        AddLink(callback);
+    }
+
+    /// <summary>Like <see cref="Link"/>, but only if the greenlet succeeds.</summary>
+    /// <param name="callback">Receives the greenlet.</param>
+    public void LinkValue(Action<Greenlet> callback)
+    {
+        ArgumentNullException.ThrowIfNull(callback);
+        AddLink(new FilteredLink(callback, onSuccess: true));
+    }
+
+    /// <summary>Like <see cref="Link"/>, but only if the greenlet fails.</summary>
+    /// <param name="callback">Receives the greenlet.</param>
+    public void LinkException(Action<Greenlet> callback)
+    {
+        ArgumentNullException.ThrowIfNull(callback);
+        AddLink(new FilteredLink(callback, onSuccess: false));
+    }
+
+    /// <summary>Removes the first link made with <paramref name="callback"/> (by any Link method).</summary>
+    /// <param name="callback">The callback given to a Link method.</param>
+    /// <returns>Whether a link was removed.</returns>
+    public bool Unlink(Action<Greenlet> callback)
+    {
+        ArgumentNullException.ThrowIfNull(callback);
+        EnsureHubThread();
+        if (_links is null)
+        {
+            return false;
+        }
+
+        for (int i = 0; i < _links.Count; i++)
+        {
+            object l = _links[i];
+            if (ReferenceEquals(l, callback) || (l is Delegate d && d.Equals(callback)) || (l is FilteredLink f && f.Callback.Equals(callback)))
+            {
+                _links.RemoveAt(i);
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <inheritdoc />
+    public override string ToString() => $"Greenlet '{Name}' ({_state}{(_exception is null ? "" : ", failed")})";
+
+    internal void AddLink(object target)
+    {
+        EnsureHubThread();
+        (_links ??= new List<object>(1)).Add(target);
+        if (_state == GreenletState.Dead)
+        {
+            ScheduleNotify();
+        }
+    }
+
+    internal void RemoveLink(object target)
+    {
+        if (_links is not null)
+        {
+            int i = _links.IndexOf(target);
+            if (i >= 0)
+            {
+                _links.RemoveAt(i);
+            }
+        }
+    }
+
+    internal void EnsureHubThread()
+    {
+        if (!Hub.IsHubThread)
+        {
+            throw new InvalidOperationException($"Greenlet '{Name}' belongs to another hub thread; use it only from the thread that runs its hub.");
+        }
+    }
+
+    internal ValueTask<bool> JoinCore(TimeSpan? timeout, bool throwOnTimeout, CancellationToken cancellationToken)
+    {
+        Hub.ValidateTimeout(timeout, nameof(timeout));
+        if (IsReady)
+        {
+            return new ValueTask<bool>(true);
+        }
+
+        EnsureHubThread();
+        Greenlet current = Hub.RequireGreenlet(nameof(JoinAsync));
+        if (ReferenceEquals(current, this))
+        {
+            throw new InvalidOperationException($"Greenlet '{Name}' cannot join itself: it would wait forever.");
+        }
+
+        Waiter w = Hub.BeginWait(current, this);
+        (_links ??= new List<object>(1)).Add(w);
+        w.ArmDeadline(timeout, throwOnTimeout);
+        w.ArmCancellation(cancellationToken);
+        return w.AsValueTaskOfBool();
+    }
+
+    /// <summary>Raises the stored error, if any.</summary>
+    private protected void ThrowIfFailed()
+    {
+        if (_exception is not null)
+        {
+            ExceptionDispatchInfo.Throw(_exception);
+        }
+    }
+
+    /// <summary>Runs the body; the generic subclass returns its typed task.</summary>
+    private protected virtual Task InvokeBody() => _body!();
+
+    /// <summary>Stores the value of a successful body (the generic subclass reads its result).</summary>
+    private protected virtual void OnBodySucceeded(Task body)
+    {
+    }
+
+    private void RunBody()
+    {
+        if (_state != GreenletState.Scheduled)
+        {
+            return; // killed before it ran
+        }
+
+        _state = GreenletState.Running;
+        Hub.AddLive(this);
+        Task task;
+        try
+        {
+            task = InvokeBody() ?? throw new InvalidOperationException($"The body of greenlet '{Name}' returned a null Task.");
+        }
+        catch (Exception e)
+        {
+            Finish(e);
+            return;
+        }
+
+        if (task.IsCompleted)
+        {
+            Complete(task);
+            return;
+        }
+
+        _task = task;
+        task.ConfigureAwait(false).GetAwaiter().UnsafeOnCompleted(OnBodyCompletedAnyThread);
+    }
+
+    private void OnBodyCompletedAnyThread()
+    {
+        // The body ends inside its last continuation, normally on the hub thread; a body that left the hub with
+        // ConfigureAwait(false) ends elsewhere and is brought back.
+        if (Hub.IsHubThread)
+        {
+            OnBodyDone();
+        }
+        else
+        {
+            Hub.PostWork(new WorkItem(s_bodyDone, this, this));
+        }
+    }
+
+    private void OnBodyDone()
+    {
+        Task task = _task!;
+        _task = null;
+        Complete(task);
+    }
+
+    private void Complete(Task task)
+    {
+        if (task.IsCompletedSuccessfully)
+        {
+            OnBodySucceeded(task);
+            Finish(null);
+        }
+        else if (task.IsCanceled)
+        {
+            Exception error;
+            try
+            {
+                task.GetAwaiter().GetResult();
+                error = new TaskCanceledException(task);
+            }
+            catch (Exception e)
+            {
+                error = e;
+            }
+
+            Finish(error);
+        }
+        else
+        {
+            AggregateException agg = task.Exception!;
+            Finish(agg.InnerExceptions.Count == 1 ? agg.InnerExceptions[0] : agg);
+        }
+    }
+
+    private void Finish(Exception? error)
+    {
+        bool wasRunning = _state == GreenletState.Running;
+        _state = GreenletState.Dead;
+        if (wasRunning)
+        {
+            Hub.RemoveLive(this);
+            if (ActiveWaits is not null)
+            {
+                Hub.ParkedGreenlets--; // waits started and never awaited no longer count
+            }
+        }
+
+        PendingThrow = null;
+        FiredScope = null;
+        if (error is GreenletExit)
+        {
+            Killed = true;
+            error = null;
+        }
+
+        _exception = error;
+        if (error is not null && !IsMain)
+        {
+            Hub.ReportError(this, error);
+        }
+
+        ScheduleNotify();
+    }
+
+    private void ScheduleNotify()
+    {
+        // Links run from one callback queued at the back of the run queue (DESIGN §2, rule 5).
+        if (!_notifyScheduled && _links is { Count: > 0 })
+        {
+            _notifyScheduled = true;
+            Hub.Enqueue(new WorkItem(s_notifyLinks, this, null));
+        }
+    }
+
+    private void NotifyLinks()
+    {
+        _notifyScheduled = false;
+        while (_links is { Count: > 0 } links)
+        {
+            // Links added while these run (or after death) go to a fresh list and run in this same pass.
+            _links = null;
+            foreach (object link in links)
+            {
+                InvokeLink(link);
+            }
+        }
+    }
+
+    private void InvokeLink(object link)
+    {
+        switch (link)
+        {
+            case Waiter w:
+                w.Wake(null, result: true, from: this);
+                break;
+            case ILinkTarget t:
+                t.OnGreenletReady(this);
+                break;
+            case FilteredLink f:
+                if (f.OnSuccess == IsSuccessful)
+                {
+                    CallUserLink(f.Callback);
+                }
+
+                break;
+            default:
+                CallUserLink((Action<Greenlet>)link);
+                break;
+        }
+    }
+
+    private void CallUserLink(Action<Greenlet> callback)
+    {
+        try
+        {
+            callback(this);
+        }
+        catch (Exception e)
+        {
+            Hub.ReportError(null, e);
+        }
+    }
+
+    private void DeliverKill(Exception exception)
+    {
+        if (_state == GreenletState.Running)
+        {
+            Interrupt(exception, kill: true);
+        }
+    }
+
+    internal void DeliverTimeout(GreenTimeout scope)
+    {
+        if (_state == GreenletState.Running && !Interrupt(new GreenTimeoutException(scope), kill: false))
+        {
+            FiredScope ??= scope;
+        }
+    }
+
+    /// <summary>Raises <paramref name="exception"/> in every pending wait; a kill that finds none is kept for the next switch point.</summary>
+    private bool Interrupt(Exception exception, bool kill)
+    {
+        bool woke = false;
+        for (Waiter? w = ActiveWaits; w is not null;)
+        {
+            Waiter? next = w.NextActive;
+            woke |= w.Wake(exception, result: true, from: null);
+            w = next;
+        }
+
+        if (!woke && kill)
+        {
+            PendingThrow ??= exception;
+        }
+
+        return woke;
+    }
+
+    internal Exception? TakePendingThrow()
+    {
+        Exception? e = PendingThrow;
+        PendingThrow = null;
+        return e;
+    }
+
+    internal void ForgetFiredScope(GreenTimeout scope)
+    {
+        if (ReferenceEquals(FiredScope, scope))
+        {
+            FiredScope = null;
+        }
+    }
+
+    /// <summary>At the start of every wait: raise a kill or an expired timeout that could not be raised earlier.</summary>
+    internal void ThrowIfInterrupted()
+    {
+        if (PendingThrow is not null)
+        {
+            throw TakePendingThrow()!;
+        }
+
+        if (FiredScope is { } scope)
+        {
+            FiredScope = null;
+            if (scope.IsActive)
+            {
+                throw new GreenTimeoutException(scope);
+            }
+        }
+    }
+
+    internal void AddActiveWait(Waiter w)
+    {
+        if (ActiveWaits is null && _state == GreenletState.Running)
+        {
+            Hub.ParkedGreenlets++;
+        }
+
+        w.PreviousActive = null;
+        w.NextActive = ActiveWaits;
+        if (ActiveWaits is not null)
+        {
+            ActiveWaits.PreviousActive = w;
+        }
+
+        ActiveWaits = w;
+    }
+
+    internal void RemoveActiveWait(Waiter w)
+    {
+        if (w.PreviousActive is null)
+        {
+            ActiveWaits = w.NextActive;
+        }
+        else
+        {
+            w.PreviousActive.NextActive = w.NextActive;
+        }
+
+        if (w.NextActive is not null)
+        {
+            w.NextActive.PreviousActive = w.PreviousActive;
+        }
+
+        w.NextActive = w.PreviousActive = null;
+        if (ActiveWaits is null && _state == GreenletState.Running)
+        {
+            Hub.ParkedGreenlets--;
+        }
+    }
+
+    void IWaitSite.Abandon(Waiter waiter) => RemoveLink(waiter);
+
+    string IWaitSite.Describe(Waiter waiter) => $"join of greenlet '{Name}'";
+
+    private enum GreenletState : byte
+    {
+        Created,
+        Scheduled,
+        Running,
+        Dead,
+    }
+
+    private sealed class FilteredLink(Action<Greenlet> callback, bool onSuccess)
+    {
+        public Action<Greenlet> Callback { get; } = callback;
+
+        public bool OnSuccess { get; } = onSuccess;
+    }
+
+    private sealed class KillRequest(Greenlet target, Exception exception)
+    {
+        public void Deliver() => target.DeliverKill(exception);
+    }
+
+    private sealed class StartTimer(Greenlet greenlet) : HubTimer
+    {
+        public override void Fire() => greenlet.Hub.Enqueue(new WorkItem(s_run, greenlet, greenlet));
+    }
+}

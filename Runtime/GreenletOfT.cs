@@ -1,0 +1,62 @@
+using System;
+using System.Runtime.CompilerServices;
+using System.Threading;
+using System.Threading.Tasks;
+
+namespace GreenProc;
+
+/// <summary>A greenlet whose body returns a value (gevent's <c>Greenlet.value</c>).</summary>
+/// <typeparam name="T">The type of the value.</typeparam>
+public class Greenlet<T> : Greenlet
+{
+    private readonly Func<Task<T>> _body;
+
+    /// <summary>Creates a greenlet that will run <paramref name="body"/> once started.</summary>
+    /// <param name="body">The async method to run.</param>
+    /// <param name="name">A name for reports.</param>
+    /// <exception cref="InvalidOperationException">There is no hub on this thread.</exception>
+    public Greenlet(Func<Task<T>> body, string? name = null)
+        : base(name)
+    {
+        ArgumentNullException.ThrowIfNull(body);
+        _body = body;
+    }
+
+    /// <summary>
+    /// The value the body returned; <c>default</c> until it succeeds, and when it was killed or failed (like
+    /// <see cref="Task{TResult}.Result"/> it lives only on the typed greenlet).
+    /// </summary>
+    public T? Value { get; private set; }
+
+    /// <summary>Waits until the greenlet finishes, then returns its value or raises its error.</summary>
+    /// <param name="timeout">How long to wait; null waits forever.</param>
+    /// <param name="cancellationToken">Cancels the wait (not the greenlet).</param>
+    /// <returns>The value (default if it was killed).</returns>
+    /// <exception cref="GreenTimeoutException"><paramref name="timeout"/> passed first.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> fired.</exception>
+    public new ValueTask<T?> GetAsync(TimeSpan? timeout = null, CancellationToken cancellationToken = default)
+    {
+        if (IsReady)
+        {
+            ThrowIfFailed();
+            return new ValueTask<T?>(Value);
+        }
+
+        return GetSlowAsync(timeout, cancellationToken);
+    }
+
+    private async ValueTask<T?> GetSlowAsync(TimeSpan? timeout, CancellationToken cancellationToken)
+    {
+        await JoinCore(timeout, throwOnTimeout: true, cancellationToken).ConfigureAwait(false);
+        ThrowIfFailed();
+        return Value;
+    }
+
+    /// <summary>Awaiting the greenlet returns its value or raises its error.</summary>
+    /// <returns>The awaiter.</returns>
+    public new ValueTaskAwaiter<T?> GetAwaiter() => GetAsync().GetAwaiter();
+
+    private protected override Task InvokeBody() => _body();
+
+    private protected override void OnBodySucceeded(Task body) => Value = ((Task<T>)body).Result;
+}

@@ -1,0 +1,246 @@
+using System;
+using System.Diagnostics;
+using System.Runtime.ExceptionServices;
+using System.Text;
+using System.Threading;
+using System.Threading.Tasks;
+using GreenProc.Internal;
+
+namespace GreenProc;
+
+public sealed partial class Hub
+{
+    /// <summary>Creates a hub on this thread, runs the main greenlet <paramref name="createMain"/> makes to its end, and disposes the hub.</summary>
+    internal static Greenlet RunMain(Func<Hub, Greenlet> createMain, HubOptions? options)
+    {
+        if (t_current is not null)
+        {
+            throw new InvalidOperationException("A GreenProc hub already runs on this thread; Green.Run cannot be nested. Use Green.Spawn inside it.");
+        }
+
+        var hub = new Hub(options ?? new HubOptions());
+        SynchronizationContext? previousContext = SynchronizationContext.Current;
+        t_current = hub;
+        try
+        {
+            Greenlet main = createMain(hub);
+            main.IsMain = true;
+            main.Name = "main";
+            hub._main = main;
+            main.Start();
+            hub.Loop(main);
+            return main;
+        }
+        finally
+        {
+            hub.Dispose();
+            t_current = null;
+            SynchronizationContext.SetSynchronizationContext(previousContext);
+        }
+    }
+
+    private void Loop(Greenlet main)
+    {
+        while (!main.IsReady)
+        {
+            DrainInbox();
+            RunReadyPass(main);
+            if (main.IsReady)
+            {
+                break;
+            }
+
+            FireDue(Timers, Stopwatch.GetTimestamp());
+            int timeoutMs = ComputeReactorTimeout();
+            if (timeoutMs < 0 && _options.DetectDeadlocks && IsDeadlocked(main))
+            {
+                RaiseDeadlock(main);
+                continue;
+            }
+
+            WaitForEvents(timeoutMs);
+            FireDue(Timeouts, Stopwatch.GetTimestamp());
+        }
+    }
+
+    private void RunReadyPass(Greenlet main)
+    {
+        if (_ready.Count == 0)
+        {
+            return;
+        }
+
+        long start = Stopwatch.GetTimestamp();
+        int n = 0;
+        while (_ready.TryDequeue(out WorkItem item))
+        {
+            Execute(item);
+            if (main.IsReady)
+            {
+                return; // the program is over: nothing else runs after main (as in gevent)
+            }
+
+            // Reading the clock per item would cost more than the items; every 128 is within ~10 µs of the cap.
+            if ((++n & 127) == 0 && Stopwatch.GetTimestamp() - start > _maxPassTicks)
+            {
+                return;
+            }
+        }
+    }
+
+    private void Execute(in WorkItem item)
+    {
+        Greenlet? owner = item.Owner;
+        CurrentGreenlet = owner;
+        SynchronizationContext.SetSynchronizationContext(owner is null ? _hubContext : owner.Context);
+        SwitchCount++;
+        try
+        {
+            item.Invoke();
+        }
+        catch (Exception e)
+        {
+            // Continuations of async methods never throw (their task holds the error); what lands here is an
+            // async-void method's error or a posted callback's: report it, the loop goes on.
+            ReportError(owner, e);
+        }
+
+        CurrentGreenlet = null;
+    }
+
+    private void DrainInbox()
+    {
+        while (_inbox.TryDequeue(out WorkItem item))
+        {
+            _ready.Enqueue(item);
+        }
+    }
+
+    private void FireDue(TimerHeap heap, long now)
+    {
+        while (heap.PopDue(now) is { } timer)
+        {
+            try
+            {
+                timer.Fire();
+            }
+            catch (Exception e)
+            {
+                Environment.FailFast("GreenProc hub: a timer callback threw; the scheduler state is corrupt.", e);
+            }
+        }
+    }
+
+    private int ComputeReactorTimeout()
+    {
+        if (_ready.Count > 0 || !_inbox.IsEmpty)
+        {
+            return 0;
+        }
+
+        long due = long.MaxValue;
+        if (Timers.Peek is { } t)
+        {
+            due = t.Due;
+        }
+
+        if (Timeouts.Peek is { } d && d.Due < due)
+        {
+            due = d.Due;
+        }
+
+        if (due == long.MaxValue)
+        {
+            return -1;
+        }
+
+        long delta = due - Stopwatch.GetTimestamp();
+        if (delta <= 0)
+        {
+            return 0;
+        }
+
+        // Round up: waking a little late is harmless, waking early spins the loop until the timer is due.
+        long ms = ((delta * 1000) + Stopwatch.Frequency - 1) / Stopwatch.Frequency;
+        return ms > int.MaxValue ? int.MaxValue : (int)ms;
+    }
+
+    private void WaitForEvents(int timeoutMs)
+    {
+        if (timeoutMs == 0)
+        {
+            _reactor.Wait(0);
+            return;
+        }
+
+        Interlocked.Exchange(ref _blocked, 1);
+        if (!_inbox.IsEmpty)
+        {
+            timeoutMs = 0; // a post raced with us; don't sleep on it
+        }
+
+        _reactor.Wait(timeoutMs);
+        Volatile.Write(ref _blocked, 0);
+    }
+
+    private bool IsDeadlocked(Greenlet main)
+        => _ready.Count == 0
+            && Timers.Count == 0
+            && Timeouts.Count == 0
+            && FdWaiters == 0
+            && ExternalWakeSources == 0
+            && _inbox.IsEmpty
+            && main.ActiveWaits is not null
+            && LiveGreenlets == ParkedGreenlets;
+
+    private void RaiseDeadlock(Greenlet main)
+    {
+        var report = new StringBuilder();
+        report.Append("Deadlock: the main greenlet waits, but nothing can wake it: no greenlet is ready, no timer or timeout ")
+            .Append("is armed, no fd is watched, and no other thread or cancellation token can post to the hub. ")
+            .Append("Parked greenlets (").Append(LiveGreenlets).Append("):");
+        int listed = 0;
+        for (Greenlet? g = _liveHead; g is not null; g = g.NextLive)
+        {
+            if (++listed > 20)
+            {
+                report.Append("\n  ...");
+                break;
+            }
+
+            report.Append("\n  '").Append(g.Name).Append("' waits on ");
+            report.Append(g.ActiveWaits?.Describe() ?? "something outside GreenProc");
+        }
+
+        var error = new HubDeadlockException(report.ToString());
+        for (Waiter? w = main.ActiveWaits; w is not null;)
+        {
+            Waiter? next = w.NextActive;
+            w.Wake(error, result: true, from: null);
+            w = next;
+        }
+    }
+
+    private void Dispose()
+    {
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
+
+        // Closes queued from other threads must still run: they hold a reference that keeps their fd open.
+        DrainInbox();
+        while (_ready.TryDequeue(out WorkItem item))
+        {
+            if (item.Callback is Action<object?> a && ReferenceEquals(a, s_closeFromOtherThread))
+            {
+                Execute(item);
+            }
+        }
+
+        ForgetAllFds();
+        _reactor.Dispose();
+    }
+}

@@ -1,0 +1,274 @@
+using System;
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Threading;
+using GreenProc.Internal;
+
+namespace GreenProc;
+
+/// <summary>
+/// The event loop of one thread: a FIFO run queue of ready greenlets, two timer heaps, a reactor for fds, and an
+/// inbox other threads post to. Created by <see cref="Green.Run(Func{System.Threading.Tasks.Task}, HubOptions?)"/>
+/// for the calling thread; everything that runs on it runs on that one thread, in a deterministic order.
+/// </summary>
+/// <remarks>
+/// A turn of the loop: (1) ready callbacks, FIFO, for at most <see cref="HubOptions.MaxReadyPass"/>; (2) due
+/// timers (sleeps, delayed starts); (3) the reactor, without blocking if anything is ready; (4) due timeouts, so a
+/// completion ready in the same turn beats its timeout. Only <see cref="Post(Action)"/> may be called from other threads.
+/// </remarks>
+[DebuggerDisplay("Hub on thread {_threadId}, ready = {ReadyCount}, live = {LiveGreenlets}, parked = {ParkedGreenlets}")]
+public sealed partial class Hub : IFdCloseObserver
+{
+    [ThreadStatic]
+    private static Hub? t_current;
+
+    private static readonly double s_stopwatchTicksPerTimeSpanTick = (double)Stopwatch.Frequency / TimeSpan.TicksPerSecond;
+
+    private readonly int _threadId;
+    private readonly HubOptions _options;
+    private readonly RunQueue _ready = new();
+    private readonly ConcurrentQueue<WorkItem> _inbox = new();
+    private readonly IReactor _reactor;
+    private readonly GreenletSynchronizationContext _hubContext;
+    private readonly long _maxPassTicks;
+
+    // 1 while the loop is (about to be) blocked in the reactor: a poster that flips it to 0 must wake the reactor.
+    private int _blocked;
+
+    // Pooled waiters (LIFO, so a hot waiter stays in cache).
+    private Waiter[] _waiterPool = new Waiter[64];
+    private int _waiterPoolCount;
+
+    // Head of the intrusive list of greenlets that have started and not finished.
+    private Greenlet? _liveHead;
+    private Greenlet? _main;
+    private bool _disposed;
+
+    private Hub(HubOptions options)
+    {
+        _options = options;
+        _threadId = Environment.CurrentManagedThreadId;
+        _hubContext = new GreenletSynchronizationContext(this);
+        _maxPassTicks = ToStopwatchTicks(options.MaxReadyPass);
+        ErrorHandler = options.ErrorHandler ?? DefaultErrorHandler;
+        Reactor = ResolveReactor(options.Reactor);
+        _reactor = CreateReactor(Reactor);
+    }
+
+    /// <summary>The hub of the calling thread, or null outside <see cref="Green.Run(Func{System.Threading.Tasks.Task}, HubOptions?)"/>.</summary>
+    public static Hub? Current => t_current;
+
+    /// <summary>
+    /// Receives errors that escape a greenlet (with the greenlet) or a hub callback such as a link (with null).
+    /// Each error is reported once. The default writes the greenlet's name and the exception to stderr.
+    /// </summary>
+    public Action<Greenlet?, Exception> ErrorHandler { get; set; }
+
+    /// <summary>The reactor this hub uses (never <see cref="ReactorKind.Default"/>).</summary>
+    public ReactorKind Reactor { get; }
+
+    /// <summary>How many callbacks the hub has run: it advances at every switch (a cheap liveness probe).</summary>
+    public long SwitchCount { get; private set; }
+
+    /// <summary>The greenlet running now, or null in a hub callback.</summary>
+    internal Greenlet? CurrentGreenlet { get; private set; }
+
+    internal bool IsHubThread => Environment.CurrentManagedThreadId == _threadId;
+
+    internal TimerHeap Timers { get; } = new();
+
+    internal TimerHeap Timeouts { get; } = new();
+
+    /// <summary>Pending wake-ups that can come from outside the hub (cancellation tokens, blocking calls).</summary>
+    internal int ExternalWakeSources { get; set; }
+
+    internal int LiveGreenlets { get; private set; }
+
+    internal int ParkedGreenlets { get; set; }
+
+    internal int ReadyCount => _ready.Count;
+
+    /// <summary>
+    /// Queues <paramref name="callback"/> to run on the hub thread as a hub callback. Safe from any thread: from
+    /// another thread it wakes a blocked hub.
+    /// </summary>
+    /// <param name="callback">The work; its exception goes to <see cref="ErrorHandler"/>.</param>
+    public void Post(Action callback)
+    {
+        ArgumentNullException.ThrowIfNull(callback);
+        PostWork(new WorkItem(callback, null, null));
+    }
+
+    internal void Post(Action<object?> callback, object? state) => PostWork(new WorkItem(callback, state, null));
+
+    internal static Hub RequireCurrent()
+        => t_current ?? throw new InvalidOperationException(
+            "No GreenProc hub runs on this thread. Call this inside Green.Run(...), from the hub's own thread.");
+
+    internal Greenlet RequireGreenlet(string operation)
+        => CurrentGreenlet ?? throw new InvalidOperationException(
+            $"{operation} must be called from a greenlet; hub callbacks (links, Post) cannot wait. Spawn a greenlet to wait.");
+
+    internal static void ValidateTimeout(TimeSpan? timeout, string paramName)
+    {
+        if (timeout is { } t && t < TimeSpan.Zero && t != Timeout.InfiniteTimeSpan)
+        {
+            throw new ArgumentOutOfRangeException(paramName, t, "A timeout must be zero or positive, Timeout.InfiniteTimeSpan, or null (no timeout).");
+        }
+    }
+
+    internal static long DueAfter(TimeSpan span) => Stopwatch.GetTimestamp() + ToStopwatchTicks(span);
+
+    private static long ToStopwatchTicks(TimeSpan span)
+    {
+        double ticks = span.Ticks * s_stopwatchTicksPerTimeSpanTick;
+        return ticks >= long.MaxValue / 4 ? long.MaxValue / 4 : (long)ticks;
+    }
+
+    /// <summary>Queues work from the hub thread (FIFO).</summary>
+    internal void Enqueue(in WorkItem item) => _ready.Enqueue(item);
+
+    /// <summary>Queues work from any thread.</summary>
+    internal void PostWork(in WorkItem item)
+    {
+        if (IsHubThread)
+        {
+            _ready.Enqueue(item);
+            return;
+        }
+
+        _inbox.Enqueue(item);
+
+        // Only the poster that sees the loop blocked pays for the wake-up write (one per blocking, not per post).
+        if (Interlocked.CompareExchange(ref _blocked, 0, 1) == 1)
+        {
+            _reactor.Wake();
+        }
+    }
+
+    /// <summary>
+    /// Starts a wait of <paramref name="owner"/> on <paramref name="site"/>, first raising a kill or an expired
+    /// timeout that is waiting for this switch point.
+    /// </summary>
+    internal Waiter BeginWait(Greenlet owner, IWaitSite? site)
+    {
+        owner.ThrowIfInterrupted();
+        Waiter w = _waiterPoolCount > 0 ? _waiterPool[--_waiterPoolCount] : new Waiter(this);
+        w.Begin(owner, site);
+        return w;
+    }
+
+    internal void ReturnWaiter(Waiter w)
+    {
+        if (_waiterPoolCount == _waiterPool.Length)
+        {
+            if (_waiterPool.Length >= 4096)
+            {
+                return; // keep a bounded pool; a burst of parked greenlets need not stay allocated
+            }
+
+            Array.Resize(ref _waiterPool, _waiterPool.Length * 2);
+        }
+
+        _waiterPool[_waiterPoolCount++] = w;
+    }
+
+    internal void AddLive(Greenlet g)
+    {
+        LiveGreenlets++;
+        g.PreviousLive = null;
+        g.NextLive = _liveHead;
+        if (_liveHead is not null)
+        {
+            _liveHead.PreviousLive = g;
+        }
+
+        _liveHead = g;
+    }
+
+    internal void RemoveLive(Greenlet g)
+    {
+        LiveGreenlets--;
+        if (g.PreviousLive is null)
+        {
+            _liveHead = g.NextLive;
+        }
+        else
+        {
+            g.PreviousLive.NextLive = g.NextLive;
+        }
+
+        if (g.NextLive is not null)
+        {
+            g.NextLive.PreviousLive = g.PreviousLive;
+        }
+
+        g.PreviousLive = g.NextLive = null;
+    }
+
+    internal void ReportError(Greenlet? greenlet, Exception error)
+    {
+        try
+        {
+            ErrorHandler(greenlet, error);
+        }
+        catch (Exception handlerError)
+        {
+            // A failing handler must not take the loop down; fall back to the default report.
+            DefaultErrorHandler(greenlet, new AggregateException("Hub.ErrorHandler threw while reporting an error.", error, handlerError));
+        }
+    }
+
+    private static void DefaultErrorHandler(Greenlet? greenlet, Exception error)
+    {
+        string who = greenlet is null ? "A hub callback" : $"Greenlet '{greenlet.Name}' (#{greenlet.Id})";
+        Console.Error.WriteLine($"{who} failed: {error}");
+    }
+
+    private IReactor CreateReactor(ReactorKind kind)
+    {
+        if (kind == ReactorKind.Epoll && OperatingSystem.IsLinux())
+        {
+            return new EpollReactor(this);
+        }
+
+        if (!OperatingSystem.IsWindows())
+        {
+            return new PollReactor(this);
+        }
+
+        throw new PlatformNotSupportedException("GreenProc's hub runs on Linux and other Unix systems; the Windows reactor is not built yet.");
+    }
+
+    private static ReactorKind ResolveReactor(ReactorKind kind)
+    {
+        if (kind == ReactorKind.Default)
+        {
+            string? env = Environment.GetEnvironmentVariable("GREENPROC_REACTOR");
+            if (string.Equals(env, "poll", StringComparison.OrdinalIgnoreCase))
+            {
+                kind = ReactorKind.Poll;
+            }
+            else if (string.Equals(env, "epoll", StringComparison.OrdinalIgnoreCase) || OperatingSystem.IsLinux())
+            {
+                kind = ReactorKind.Epoll;
+            }
+            else
+            {
+                kind = ReactorKind.Poll;
+            }
+        }
+
+        if (kind == ReactorKind.Epoll && !OperatingSystem.IsLinux())
+        {
+            throw new PlatformNotSupportedException("The epoll reactor exists only on Linux; use ReactorKind.Poll.");
+        }
+
+        if (!OperatingSystem.IsLinux() && !OperatingSystem.IsMacOS() && !OperatingSystem.IsFreeBSD())
+        {
+            throw new PlatformNotSupportedException("GreenProc's hub runs on Linux and other Unix systems; the Windows reactor is not built yet.");
+        }
+
+        return kind;
+    }
+}

@@ -1,0 +1,162 @@
+using System;
+using System.Collections.Generic;
+using System.Runtime.Versioning;
+using Mono.Unix.Native;
+
+namespace GreenProc.Internal;
+
+/// <summary>
+/// The portable-Unix reactor: poll(2) over the fds some greenlet waits on, plus a self-pipe for wake-ups. It keeps
+/// no kernel state, so an fd closed behind its back costs nothing but a POLLNVAL.
+/// </summary>
+[UnsupportedOSPlatform("windows")]
+internal sealed class PollReactor : IReactor
+{
+    private readonly Hub _hub;
+    private readonly int _wakeRead;
+    private readonly int _wakeWrite;
+    private readonly List<FdRegistration> _watched = new();
+    private Pollfd[] _pollfds = new Pollfd[16];
+    private FdRegistration?[] _snapshot = new FdRegistration?[16];
+    private bool _disposed;
+
+    public PollReactor(Hub hub)
+    {
+        _hub = hub;
+        Interop.Pipe2(out _wakeRead, out _wakeWrite, nonBlocking: true);
+    }
+
+    public void Update(FdRegistration reg)
+    {
+        if (reg.Wanted != 0)
+        {
+            if (reg.PollSlot < 0)
+            {
+                reg.PollSlot = _watched.Count;
+                _watched.Add(reg);
+            }
+        }
+        else
+        {
+            Remove(reg);
+        }
+    }
+
+    public void Remove(FdRegistration reg)
+    {
+        int slot = reg.PollSlot;
+        if (slot < 0)
+        {
+            return;
+        }
+
+        int last = _watched.Count - 1;
+        if (slot != last)
+        {
+            FdRegistration moved = _watched[last];
+            _watched[slot] = moved;
+            moved.PollSlot = slot;
+        }
+
+        _watched.RemoveAt(last);
+        reg.PollSlot = -1;
+    }
+
+    public void Wait(int timeoutMs)
+    {
+        // Woken waiters leave their registration in the list; drop the ones nobody waits on any more, or poll
+        // would report their hang-ups (which it does even for an empty event mask) forever.
+        for (int i = _watched.Count - 1; i >= 0; i--)
+        {
+            if (_watched[i].Wanted == 0)
+            {
+                Remove(_watched[i]);
+            }
+        }
+
+        int count = _watched.Count + 1;
+        if (_pollfds.Length < count)
+        {
+            int size = Math.Max(count, _pollfds.Length * 2);
+            _pollfds = new Pollfd[size];
+            _snapshot = new FdRegistration?[size];
+        }
+
+        _pollfds[0] = new Pollfd { fd = _wakeRead, events = PollEvents.POLLIN };
+        for (int i = 1; i < count; i++)
+        {
+            FdRegistration reg = _watched[i - 1];
+            int wanted = reg.Wanted;
+            _pollfds[i] = new Pollfd
+            {
+                fd = reg.Fd,
+                events = ((wanted & FdRegistration.Read) != 0 ? PollEvents.POLLIN : 0)
+                    | ((wanted & FdRegistration.Write) != 0 ? PollEvents.POLLOUT : 0),
+            };
+            _snapshot[i] = reg;
+        }
+
+        int n = Interop.Poll(_pollfds, count, timeoutMs, out int errno);
+        if (n < 0)
+        {
+            if (errno == Interop.EINTR)
+            {
+                return;
+            }
+
+            throw Interop.ErrnoException(errno, "poll");
+        }
+
+        if (n > 0)
+        {
+            if (_pollfds[0].revents != 0)
+            {
+                DrainWakePipe();
+            }
+
+            for (int i = 1; i < count; i++)
+            {
+                PollEvents revents = _pollfds[i].revents;
+                if (revents == 0)
+                {
+                    continue;
+                }
+
+                // HUP/ERR/NVAL wake both directions: the waiter's next read or write reports what happened.
+                bool broken = (revents & (PollEvents.POLLHUP | PollEvents.POLLERR | PollEvents.POLLNVAL)) != 0;
+                _hub.OnFdReady(
+                    _snapshot[i]!,
+                    broken || (revents & PollEvents.POLLIN) != 0,
+                    broken || (revents & PollEvents.POLLOUT) != 0);
+            }
+        }
+
+        Array.Clear(_snapshot, 0, count);
+    }
+
+    public unsafe void Wake()
+    {
+        byte b = 1;
+        Interop.Write(_wakeWrite, &b, 1); // EAGAIN: the pipe is full of wake-ups already
+    }
+
+    public void Dispose()
+    {
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
+        Interop.Close(_wakeRead);
+        Interop.Close(_wakeWrite);
+    }
+
+    private unsafe void DrainWakePipe()
+    {
+        byte* buffer = stackalloc byte[64];
+        while (Interop.Read(_wakeRead, buffer, 64) == 64)
+        {
+        }
+    }
+}

@@ -1,0 +1,41 @@
+using System;
+using System.Threading;
+
+namespace GreenProc.Internal;
+
+/// <summary>
+/// One entry of the hub's run queue: a callback, its state, and the greenlet it runs as (null for hub callbacks).
+/// A struct so that queuing a continuation allocates nothing.
+/// </summary>
+internal readonly struct WorkItem
+{
+    /// <summary>An <see cref="Action{T}"/> of object, an <see cref="Action"/>, or a <see cref="SendOrPostCallback"/>.</summary>
+    public readonly object Callback;
+
+    public readonly object? State;
+
+    public readonly Greenlet? Owner;
+
+    public WorkItem(object callback, object? state, Greenlet? owner)
+    {
+        Callback = callback;
+        State = state;
+        Owner = owner;
+    }
+
+    public void Invoke()
+    {
+        switch (Callback)
+        {
+            case Action<object?> a:
+                a(State);
+                break;
+            case Action a:
+                a();
+                break;
+            default:
+                ((SendOrPostCallback)Callback)(State);
+                break;
+        }
+    }
+}
