@@ -19,6 +19,7 @@ public static partial class Green
     /// <param name="raiseError">Raise the first error instead of waiting for the rest.</param>
     /// <param name="cancellationToken">Ends the wait with <see cref="OperationCanceledException"/>.</param>
     /// <returns>The greenlets that finished, in the order they finished.</returns>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public static async ValueTask<IReadOnlyList<Greenlet>> JoinAll(
         IEnumerable<Greenlet> greenlets, TimeSpan? timeout = null, bool raiseError = false, CancellationToken cancellationToken = default)
     {
@@ -50,6 +51,7 @@ public static partial class Green
     /// <param name="count">How many must finish; null for all.</param>
     /// <param name="cancellationToken">Ends the wait with <see cref="OperationCanceledException"/>.</param>
     /// <returns>The greenlets that finished, in the order they finished.</returns>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public static async ValueTask<IReadOnlyList<Greenlet>> Wait(
         IEnumerable<Greenlet> greenlets, TimeSpan? timeout = null, int? count = null, CancellationToken cancellationToken = default)
     {

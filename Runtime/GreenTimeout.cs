@@ -1,4 +1,5 @@
 using System;
+using System.Runtime.CompilerServices;
 using System.Threading;
 using System.Threading.Tasks;
 using GreenProc.Internal;
@@ -67,6 +68,7 @@ public sealed class GreenTimeout : IDisposable
     /// <param name="duration">The scope's length.</param>
     /// <param name="body">The work.</param>
     /// <returns>True if <paramref name="body"/> finished, false if this scope expired first.</returns>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public static async ValueTask<bool> RunSilentAsync(TimeSpan duration, Func<Task> body)
     {
         ArgumentNullException.ThrowIfNull(body);

@@ -171,6 +171,7 @@ public partial class Greenlet : IWaitSite
         return GetSlowAsync(timeout, cancellationToken);
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     private async ValueTask GetSlowAsync(TimeSpan? timeout, CancellationToken cancellationToken)
     {
         await JoinCore(timeout, throwOnTimeout: true, cancellationToken).ConfigureAwait(false);
@@ -228,6 +229,7 @@ public partial class Greenlet : IWaitSite
         return WaitDeadAsync(timeout, cancellationToken);
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     private async ValueTask WaitDeadAsync(TimeSpan? timeout, CancellationToken cancellationToken)
         => await JoinAsync(timeout, cancellationToken).ConfigureAwait(false);
 
@@ -378,8 +380,11 @@ public partial class Greenlet : IWaitSite
             return;
         }
 
+        // Captures this greenlet's context on purpose: a ConfigureAwait(false) continuation of a task that completes
+        // on a thread with a SynchronizationContext is sent to the thread pool, while one with the captured
+        // context runs inline when the body ends on the hub, as this greenlet (the normal case).
         _task = task;
-        task.ConfigureAwait(false).GetAwaiter().UnsafeOnCompleted(OnBodyCompletedAnyThread);
+        task.GetAwaiter().UnsafeOnCompleted(OnBodyCompletedAnyThread);
     }
 
     private void OnBodyCompletedAnyThread()

@@ -45,6 +45,7 @@ public class Greenlet<T> : Greenlet
         return GetSlowAsync(timeout, cancellationToken);
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<T?> GetSlowAsync(TimeSpan? timeout, CancellationToken cancellationToken)
     {
         await JoinCore(timeout, throwOnTimeout: true, cancellationToken).ConfigureAwait(false);

@@ -1,0 +1,500 @@
+// GreenProc.Bench: the GreenProc side of the gevent anchor benchmarks in ../shared/bench/gevent/.
+// Each run prints ONE JSON line shaped like the gevent script it mirrors. Run in Release (bench/run.sh does):
+//   GreenProc.Bench switch_sleep0 N          two greenlets each Yield() N times            (bench_switch.py sleep0 N)
+//   GreenProc.Bench none [0]                 hub only: baseline RSS                         (bench_spawn.py none 0)
+//   GreenProc.Bench spawn_trivial N          spawn N no-op greenlets, JoinAll               (bench_spawn.py trivial N)
+//   GreenProc.Bench spawn_blocked N          N greenlets parked at once on a join           (bench_spawn.py blocked N)
+//   GreenProc.Bench pipe_pingpong SIZE N     two pipes, A sends SIZE bytes, B echoes         (bench_pipe.py pingpong SIZE N)
+//   GreenProc.Bench pipe_stream SIZE N       writer N x SIZE bytes, reader drains            (bench_pipe.py stream SIZE N)
+// Throughput modes run untimed first (JIT warm-up until the tiered JIT settles, see WarmUp) before the timed run;
+// the memory modes (none, spawn_*) run cold, once, so that their peak RSS is not inflated by a previous run.
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Globalization;
+using System.IO;
+using System.Runtime.InteropServices;
+using System.Text.Json;
+using System.Threading;
+using System.Threading.Tasks;
+using GreenProc;
+
+namespace GreenProc.Bench;
+
+internal static class Program
+{
+    private const string Usage =
+        "usage: GreenProc.Bench switch_sleep0 N | none [0] | spawn_trivial N | spawn_blocked N | pipe_pingpong SIZE N | pipe_stream SIZE N";
+
+    private static readonly bool s_verbose = Environment.GetEnvironmentVariable("GREENPROC_BENCH_VERBOSE") == "1";
+
+    private static int Main(string[] args)
+    {
+        if (args.Length == 0)
+        {
+            Console.Error.WriteLine(Usage);
+            return 2;
+        }
+
+        try
+        {
+            string mode = args[0];
+            switch (mode)
+            {
+                case "switch_sleep0":
+                    SwitchSleep0(Arg(args, 1, 200_000));
+                    break;
+                case "none":
+                    None();
+                    break;
+                case "spawn_trivial":
+                    SpawnTrivial(Arg(args, 1, 100_000));
+                    break;
+                case "spawn_blocked":
+                    SpawnBlocked(Arg(args, 1, 100_000));
+                    break;
+                case "pipe_pingpong":
+                    PipePingPong(Arg(args, 1, 1), Arg(args, 2, 50_000));
+                    break;
+                case "pipe_stream":
+                    PipeStream(Arg(args, 1, 1), Arg(args, 2, 200_000));
+                    break;
+                default:
+                    Console.Error.WriteLine($"unknown mode '{mode}'\n{Usage}");
+                    return 2;
+            }
+
+            return 0;
+        }
+        catch (FormatException e)
+        {
+            Console.Error.WriteLine($"{e.Message}\n{Usage}");
+            return 2;
+        }
+    }
+
+    private static int Arg(string[] args, int i, int fallback)
+        => args.Length > i ? int.Parse(args[i], NumberStyles.Integer, CultureInfo.InvariantCulture) : fallback;
+
+    // ---------------------------------------------------------------- (a) switch rate
+
+    private static void SwitchSleep0(int n)
+    {
+        Warm warm = WarmUp(n, RunSwitchSleep0);
+        Alloc alloc = Alloc.Start();
+        double dt = RunSwitchSleep0(n);
+        alloc.Stop();
+        long ops = 2L * n;
+        Emit(w =>
+        {
+            Head(w, "switch_sleep0", n);
+            w.WriteNumber("ops", ops);
+            w.WriteNumber("seconds", Math.Round(dt, 4));
+            w.WriteNumber("ops_per_s", Math.Round(ops / dt));
+            w.WriteNumber("ns_per_op", Math.Round(dt / ops * 1e9, 1));
+            warm.Write(w, ops, "ops_per_s");
+            alloc.Write(w, ops, "op");
+        });
+    }
+
+    private static double RunSwitchSleep0(int n)
+    {
+        return Green.Run(async () =>
+        {
+            static async Task Loop(int count)
+            {
+                for (int i = 0; i < count; i++)
+                {
+                    await Green.Yield();
+                }
+            }
+
+            Greenlet a = Green.Spawn(() => Loop(n));
+            Greenlet b = Green.Spawn(() => Loop(n));
+            long t0 = Stopwatch.GetTimestamp();
+            await Green.JoinAll([a, b], raiseError: true);
+            return Stopwatch.GetElapsedTime(t0).TotalSeconds;
+        });
+    }
+
+    // ---------------------------------------------------------------- (b) baseline, spawn + join
+
+    private static void None()
+    {
+        Green.Run(async () => await Green.Yield());
+        Emit(w =>
+        {
+            Head(w, "spawn_none", 0);
+            w.WriteNumber("seconds", 0);
+            w.WriteNumber("spawn_seconds", 0);
+            w.WriteNumber("per_greenlet_us", 0);
+            MemoryFields(w);
+        });
+    }
+
+    private static void SpawnTrivial(int n)
+    {
+        long alloc0 = GC.GetTotalAllocatedBytes(precise: true);
+        int gc0 = GC.CollectionCount(0), gc1 = GC.CollectionCount(1), gc2 = GC.CollectionCount(2);
+        (double dt, double tSpawn) = Green.Run(async () =>
+        {
+            static Task Noop() => Task.CompletedTask;
+            long t0 = Stopwatch.GetTimestamp();
+            var gs = new List<Greenlet>(n);
+            for (int i = 0; i < n; i++)
+            {
+                gs.Add(Green.Spawn(Noop));
+            }
+
+            double spawn = Stopwatch.GetElapsedTime(t0).TotalSeconds;
+            await Green.JoinAll(gs);
+            return (Stopwatch.GetElapsedTime(t0).TotalSeconds, spawn);
+        });
+        long allocated = GC.GetTotalAllocatedBytes(precise: true) - alloc0;
+        Emit(w =>
+        {
+            Head(w, "spawn_trivial", n);
+            w.WriteNumber("seconds", Math.Round(dt, 4));
+            w.WriteNumber("spawn_seconds", Math.Round(tSpawn, 4));
+            w.WriteNumber("per_greenlet_us", Math.Round(dt / Math.Max(n, 1) * 1e6, 3));
+            w.WriteNumber("allocated_bytes_per_greenlet", Math.Round((double)allocated / Math.Max(n, 1), 1));
+            w.WriteNumber("gc0", GC.CollectionCount(0) - gc0);
+            w.WriteNumber("gc1", GC.CollectionCount(1) - gc1);
+            w.WriteNumber("gc2", GC.CollectionCount(2) - gc2);
+            MemoryFields(w);
+        });
+    }
+
+    // ---------------------------------------------------------------- (c) N parked greenlets
+
+    private static void SpawnBlocked(int n)
+    {
+        long before = 0, parked = 0;
+        int alive = 0;
+        (double dt, double tSpawn) = Green.Run(async () =>
+        {
+            Greenlet gate = Green.Spawn(() => Green.Sleep(Timeout.InfiniteTimeSpan).AsTask(), "gate");
+            await Green.Yield(); // the gate parks in its sleep
+            var gs = new List<Greenlet>(n);
+            before = GC.GetTotalMemory(forceFullCollection: true);
+
+            long t0 = Stopwatch.GetTimestamp();
+            for (int i = 0; i < n; i++)
+            {
+                gs.Add(Green.Spawn(async () => await gate.JoinAsync()));
+            }
+
+            double spawn = Stopwatch.GetElapsedTime(t0).TotalSeconds;
+            await Green.Yield(); // the N spawned greenlets run (FIFO, ahead of us) and each parks in JoinAsync
+            double toParked = Stopwatch.GetElapsedTime(t0).TotalSeconds;
+
+            // All N alive and suspended at once: measure (outside the timed span).
+            foreach (Greenlet g in gs)
+            {
+                if (g.IsAlive)
+                {
+                    alive++;
+                }
+            }
+
+            parked = GC.GetTotalMemory(forceFullCollection: true);
+
+            long t1 = Stopwatch.GetTimestamp();
+            await gate.KillAsync();
+            await Green.JoinAll(gs, raiseError: true);
+            return (toParked + Stopwatch.GetElapsedTime(t1).TotalSeconds, spawn);
+        });
+
+        if (alive != n)
+        {
+            Console.Error.WriteLine($"spawn_blocked: only {alive} of {n} greenlets were alive (parked) at the measurement point");
+        }
+
+        Emit(w =>
+        {
+            Head(w, "spawn_blocked", n);
+            w.WriteNumber("seconds", Math.Round(dt, 4));
+            w.WriteNumber("spawn_seconds", Math.Round(tSpawn, 4));
+            w.WriteNumber("per_greenlet_us", Math.Round(dt / Math.Max(n, 1) * 1e6, 3));
+            w.WriteNumber("parked_alive", alive);
+            w.WriteNumber("managed_before", before);
+            w.WriteNumber("managed_parked", parked);
+            w.WriteNumber("bytes_per_greenlet", Math.Round((double)(parked - before) / Math.Max(n, 1), 1));
+            MemoryFields(w);
+        });
+    }
+
+    // ---------------------------------------------------------------- (d) pipes
+
+    private static void PipePingPong(int size, int n)
+    {
+        Warm warm = WarmUp(n, k => RunPipePingPong(size, k).Seconds);
+        Alloc alloc = Alloc.Start();
+        (double dt, long reads) = RunPipePingPong(size, n);
+        alloc.Stop();
+        long msgs = 2L * n; // each round trip is two messages, as in bench_pipe.py
+        Emit(w =>
+        {
+            Head(w, $"pipe_pingpong_{size}B", n);
+            w.WriteNumber("size", size);
+            w.WriteNumber("seconds", Math.Round(dt, 4));
+            w.WriteNumber("msgs_per_s", Math.Round(msgs / dt));
+            w.WriteNumber("reads", reads);
+            w.WriteNumber("MiB_per_s", Math.Round(msgs * (double)size / dt / (1 << 20), 1));
+            w.WriteNumber("rtt_us", Math.Round(dt / n * 1e6, 3));
+            warm.Write(w, msgs, "msgs_per_s");
+            alloc.Write(w, msgs, "msg");
+        });
+    }
+
+    private static (double Seconds, long Reads) RunPipePingPong(int size, int n)
+    {
+        return Green.Run(async () =>
+        {
+            SafeFdHandle.CreatePipe(out SafeFdHandle r1, out SafeFdHandle w1);
+            SafeFdHandle.CreatePipe(out SafeFdHandle r2, out SafeFdHandle w2);
+            using var in1 = new GreenStream(r1, FileAccess.Read);
+            using var out1 = new GreenStream(w1, FileAccess.Write);
+            using var in2 = new GreenStream(r2, FileAccess.Read);
+            using var out2 = new GreenStream(w2, FileAccess.Write);
+            long reads = 0;
+
+            async Task ReadExact(GreenStream s, Memory<byte> buf)
+            {
+                while (!buf.IsEmpty)
+                {
+                    int k = await s.ReadAsync(buf);
+                    if (k == 0)
+                    {
+                        throw new EndOfStreamException();
+                    }
+
+                    reads++;
+                    buf = buf.Slice(k);
+                }
+            }
+
+            Greenlet b = Green.Spawn(async () =>
+            {
+                var buf = new byte[size];
+                for (int i = 0; i < n; i++)
+                {
+                    await ReadExact(in1, buf);
+                    await out2.WriteAsync(buf);
+                }
+            }, "B");
+            Greenlet a = Green.Spawn(async () =>
+            {
+                var msg = new byte[size];
+                var back = new byte[size];
+                msg.AsSpan().Fill((byte)'x');
+                for (int i = 0; i < n; i++)
+                {
+                    await out1.WriteAsync(msg);
+                    await ReadExact(in2, back);
+                }
+            }, "A");
+            long t0 = Stopwatch.GetTimestamp();
+            await Green.JoinAll([a, b], raiseError: true);
+            return (Stopwatch.GetElapsedTime(t0).TotalSeconds, reads);
+        });
+    }
+
+    private static void PipeStream(int size, int n)
+    {
+        Warm warm = WarmUp(n, k => RunPipeStream(size, k).Seconds);
+        Alloc alloc = Alloc.Start();
+        (double dt, long reads) = RunPipeStream(size, n);
+        alloc.Stop();
+        Emit(w =>
+        {
+            Head(w, $"pipe_stream_{size}B", n);
+            w.WriteNumber("size", size);
+            w.WriteNumber("seconds", Math.Round(dt, 4));
+            w.WriteNumber("msgs_per_s", Math.Round(n / dt));
+            w.WriteNumber("reads", reads);
+            w.WriteNumber("MiB_per_s", Math.Round(n * (double)size / dt / (1 << 20), 1));
+            warm.Write(w, n, "msgs_per_s");
+            alloc.Write(w, n, "msg");
+        });
+    }
+
+    private static (double Seconds, long Reads) RunPipeStream(int size, int n)
+    {
+        return Green.Run(async () =>
+        {
+            SafeFdHandle.CreatePipe(out SafeFdHandle r, out SafeFdHandle wr);
+            using var input = new GreenStream(r, FileAccess.Read);
+            using var output = new GreenStream(wr, FileAccess.Write);
+            long total = (long)n * size;
+            long reads = 0;
+
+            Greenlet reader = Green.Spawn(async () =>
+            {
+                var buf = new byte[1 << 16];
+                long left = total;
+                while (left > 0)
+                {
+                    int k = await input.ReadAsync(buf.AsMemory(0, (int)Math.Min(left, buf.Length)));
+                    if (k == 0)
+                    {
+                        throw new EndOfStreamException();
+                    }
+
+                    reads++;
+                    left -= k;
+                }
+            }, "reader");
+            Greenlet writer = Green.Spawn(async () =>
+            {
+                var msg = new byte[size];
+                msg.AsSpan().Fill((byte)'x');
+                for (int i = 0; i < n; i++)
+                {
+                    await output.WriteAsync(msg);
+                }
+            }, "writer");
+            long t0 = Stopwatch.GetTimestamp();
+            await Green.JoinAll([writer, reader], raiseError: true);
+            return (Stopwatch.GetElapsedTime(t0).TotalSeconds, reads);
+        });
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    /// <summary>
+    /// Warms the JIT up before the timed run. Tiered compilation promotes a method after 30 calls (and a 100 ms
+    /// quiet period), and some hot methods (the hub's loop) are entered once per <see cref="Green.Run(Func{Task}, HubOptions?)"/>:
+    /// so first 60 short runs (N/20) so that every method on the path reaches tier 1 with PGO, then full-size runs
+    /// until two in a row agree within 5 % (at least 2, at most 6). One full-size warm-up run alone was measured to
+    /// leave the rate anywhere between 20 % and 100 % of the steady one.
+    /// </summary>
+    private static Warm WarmUp(int n, Func<int, double> run)
+    {
+        var times = new List<double>();
+        int small = Math.Max(n / 20, 100);
+        for (int k = 0; k < 60; k++)
+        {
+            double t = run(small);
+            if (k == 0)
+            {
+                times.Add(t * n / small); // the cold run, scaled to N
+                Thread.Sleep(150);
+            }
+        }
+
+        for (int k = 0; k < 6; k++)
+        {
+            times.Add(run(n));
+            if (s_verbose)
+            {
+                Console.Error.WriteLine($"warm-up {k}: {times[^1]:F4} s");
+            }
+
+            if (k >= 1 && Math.Abs(times[^1] - times[^2]) <= 0.05 * times[^2])
+            {
+                break;
+            }
+        }
+
+        return new Warm(times);
+    }
+
+    /// <summary>Allocations and collections during the timed run (whole Green.Run, hub setup included).</summary>
+    private sealed class Alloc
+    {
+        private long _bytes = GC.GetTotalAllocatedBytes(precise: true);
+        private int _gc0 = GC.CollectionCount(0);
+        private int _gc2 = GC.CollectionCount(2);
+
+        public static Alloc Start() => new();
+
+        public void Stop()
+        {
+            _bytes = GC.GetTotalAllocatedBytes(precise: true) - _bytes;
+            _gc0 = GC.CollectionCount(0) - _gc0;
+            _gc2 = GC.CollectionCount(2) - _gc2;
+        }
+
+        public void Write(Utf8JsonWriter w, long count, string unit)
+        {
+            w.WriteNumber("allocated_bytes_per_" + unit, Math.Round((double)_bytes / Math.Max(count, 1), 1));
+            w.WriteNumber("gc0", _gc0);
+            w.WriteNumber("gc2", _gc2);
+        }
+    }
+
+    /// <summary>The untimed warm-up runs (the first, cold one scaled to N; then the full-size ones): cold performance stays visible.</summary>
+    private sealed record Warm(List<double> Seconds)
+    {
+        public void Write(Utf8JsonWriter w, long count, string rateName)
+        {
+            w.WriteNumber("warmups", Seconds.Count - 1);
+            w.WriteNumber("cold_seconds", Math.Round(Seconds[0], 4));
+            w.WriteNumber("cold_" + rateName, Math.Round(count / Seconds[0]));
+        }
+    }
+
+    private static void Head(Utf8JsonWriter w, string bench, int n)
+    {
+        w.WriteString("bench", bench);
+        w.WriteString("lib", "greenproc");
+        w.WriteString("version", typeof(Green).Assembly.GetName().Version?.ToString() ?? "?");
+        w.WriteString("runtime", RuntimeInformation.FrameworkDescription);
+        w.WriteNumber("n", n);
+    }
+
+    private static void MemoryFields(Utf8JsonWriter w)
+    {
+        (long hwm, long rss) = ReadProcStatus();
+        w.WriteNumber("ru_maxrss_kib", hwm); // VmHWM: peak RSS, in KiB like ru_maxrss
+        w.WriteNumber("rss_kib", rss);
+        w.WriteNumber("managed_bytes", GC.GetTotalMemory(forceFullCollection: false));
+        w.WriteNumber("gc_committed_bytes", GC.GetGCMemoryInfo().TotalCommittedBytes);
+    }
+
+    private static (long HwmKib, long RssKib) ReadProcStatus()
+    {
+        long hwm = -1, rss = -1;
+        try
+        {
+            foreach (string line in File.ReadLines("/proc/self/status"))
+            {
+                if (line.StartsWith("VmHWM:", StringComparison.Ordinal))
+                {
+                    hwm = ParseKib(line);
+                }
+                else if (line.StartsWith("VmRSS:", StringComparison.Ordinal))
+                {
+                    rss = ParseKib(line);
+                }
+            }
+        }
+        catch (IOException)
+        {
+            // Not Linux: leave -1.
+        }
+
+        return (hwm, rss);
+    }
+
+    private static long ParseKib(string line)
+    {
+        // "VmHWM:    123456 kB"
+        string[] parts = line.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
+        return parts.Length >= 2 ? long.Parse(parts[1], CultureInfo.InvariantCulture) : -1;
+    }
+
+    private static void Emit(Action<Utf8JsonWriter> body)
+    {
+        using var ms = new MemoryStream();
+        using (var w = new Utf8JsonWriter(ms))
+        {
+            w.WriteStartObject();
+            body(w);
+            w.WriteEndObject();
+        }
+
+        Console.Out.WriteLine(System.Text.Encoding.UTF8.GetString(ms.ToArray()));
+    }
+}

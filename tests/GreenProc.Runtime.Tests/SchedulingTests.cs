@@ -1,0 +1,392 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
+
+namespace GreenProc.Tests;
+
+public abstract class SchedulingTests : HubTestBase
+{
+    [Fact]
+    public void Yield_interleaves_two_greenlets_1A_2A_1B_2B()
+    {
+        var log = new List<string>();
+        Run(async () =>
+        {
+            Greenlet Worker(string id) => Green.Spawn(async () =>
+            {
+                log.Add(id + "A");
+                await Green.Yield();
+                log.Add(id + "B");
+            });
+
+            await Green.JoinAll([Worker("1"), Worker("2")]);
+        });
+
+        Assert.Equal(["1A", "2A", "1B", "2B"], log);
+    }
+
+    [Fact]
+    public void Without_a_yield_each_greenlet_runs_to_its_end_first()
+    {
+        var log = new List<string>();
+        Run(async () =>
+        {
+            Greenlet Worker(string id) => Green.Spawn(() =>
+            {
+                log.Add(id + "A");
+                log.Add(id + "B");
+                return Task.CompletedTask;
+            });
+
+            await Green.JoinAll([Worker("1"), Worker("2")]);
+        });
+
+        Assert.Equal(["1A", "1B", "2A", "2B"], log);
+    }
+
+    [Fact]
+    public void Spawn_only_schedules_the_greenlet_never_runs_it_inline()
+    {
+        var log = new List<string>();
+        Run(async () =>
+        {
+            Greenlet g = Green.Spawn(() =>
+            {
+                log.Add("child");
+                return Task.CompletedTask;
+            });
+            log.Add("after spawn");
+            Assert.False(g.IsReady);
+            await Green.Yield();
+            log.Add("after yield");
+        });
+
+        Assert.Equal(["after spawn", "child", "after yield"], log);
+    }
+
+    [Fact]
+    public void Ready_greenlets_run_in_FIFO_order()
+    {
+        var order = new List<int>();
+        Run(async () =>
+        {
+            var all = Enumerable.Range(0, 100).Select(i => Green.Spawn(() =>
+            {
+                order.Add(i);
+                return Task.CompletedTask;
+            })).ToList();
+            await Green.JoinAll(all);
+        });
+
+        Assert.Equal(Enumerable.Range(0, 100), order);
+    }
+
+    [Fact]
+    public void A_yield_loop_does_not_poll_io_within_one_ready_pass()
+    {
+        var log = new List<string>();
+        Run(
+            async () =>
+            {
+                SafeFdHandle.CreatePipe(out SafeFdHandle r, out SafeFdHandle w);
+                using (r)
+                using (w)
+                {
+                    WriteByte(w);
+                    Greenlet reader = Green.Spawn(async () =>
+                    {
+                        await Green.WaitReadAsync(r);
+                        log.Add("io");
+                    });
+                    Greenlet yielder = Green.Spawn(async () =>
+                    {
+                        for (int i = 0; i < 50; i++)
+                        {
+                            await Green.Yield();
+                        }
+
+                        log.Add("yields done");
+                    });
+                    await Green.JoinAll([reader, yielder]);
+                }
+            },
+            new HubOptions { MaxReadyPass = TimeSpan.FromSeconds(10) });
+
+        Assert.Equal(["yields done", "io"], log);
+    }
+
+    [Fact]
+    public void A_positive_sleep_lets_the_hub_poll_io()
+    {
+        var log = new List<string>();
+        Run(async () =>
+        {
+            SafeFdHandle.CreatePipe(out SafeFdHandle r, out SafeFdHandle w);
+            using (r)
+            using (w)
+            {
+                WriteByte(w);
+                Greenlet reader = Green.Spawn(async () =>
+                {
+                    await Green.WaitReadAsync(r);
+                    log.Add("io");
+                });
+                Greenlet sleeper = Green.Spawn(async () =>
+                {
+                    await Green.Sleep(TimeSpan.FromMilliseconds(1));
+                    log.Add("slept");
+                });
+                await Green.JoinAll([reader, sleeper]);
+            }
+        });
+
+        Assert.Equal(["io", "slept"], log);
+    }
+
+    [Fact]
+    public void A_greenlet_that_only_yields_cannot_starve_io_the_pass_is_capped()
+    {
+        bool ioSeen = false;
+        long yields = 0;
+        Run(async () =>
+        {
+            SafeFdHandle.CreatePipe(out SafeFdHandle r, out SafeFdHandle w);
+            using (r)
+            using (w)
+            {
+                WriteByte(w);
+                Greenlet reader = Green.Spawn(async () =>
+                {
+                    await Green.WaitReadAsync(r);
+                    ioSeen = true;
+                });
+
+                // Bounded, so that a starving loop fails instead of hanging.
+                while (!ioSeen && yields < 50_000_000)
+                {
+                    yields++;
+                    await Green.Yield();
+                }
+
+                await reader;
+            }
+        });
+
+        Assert.True(ioSeen, $"I/O was never polled during {yields} yields.");
+    }
+
+    [Fact]
+    public void Sleep_order_follows_deadlines_and_equal_deadlines_keep_spawn_order()
+    {
+        var log = new List<string>();
+        Run(async () =>
+        {
+            var gs = new List<Greenlet>();
+            foreach ((string name, int ms) in new[] { ("c", 30), ("a", 10), ("b", 20), ("a2", 10) })
+            {
+                gs.Add(Green.Spawn(async () =>
+                {
+                    await Green.Sleep(TimeSpan.FromMilliseconds(ms));
+                    log.Add(name);
+                }));
+            }
+
+            await Green.JoinAll(gs);
+        });
+
+        Assert.Equal(["a", "a2", "b", "c"], log);
+    }
+
+    [Fact]
+    public void SpawnLater_starts_after_its_delay_in_delay_order()
+    {
+        var log = new List<string>();
+        Run(async () =>
+        {
+            Greenlet late = Green.SpawnLater(TimeSpan.FromMilliseconds(30), () => Record("late"));
+            Greenlet early = Green.SpawnLater(TimeSpan.FromMilliseconds(5), () => Record("early"));
+            Greenlet now = Green.Spawn(() => Record("now"));
+            Assert.True(late.Started);
+            Assert.False(late.IsAlive);
+            await Green.JoinAll([late, early, now]);
+        });
+
+        Assert.Equal(["now", "early", "late"], log);
+
+        Task Record(string s)
+        {
+            log.Add(s);
+            return Task.CompletedTask;
+        }
+    }
+
+    [Fact]
+    public void Negative_sleep_is_rejected()
+    {
+        Run(() =>
+        {
+            Assert.Throws<ArgumentOutOfRangeException>(() => Green.Sleep(TimeSpan.FromSeconds(-1)));
+            return Task.CompletedTask;
+        });
+    }
+
+    [Fact]
+    public void Sleep_is_cancelled_by_its_token()
+    {
+        Run(async () =>
+        {
+            using var cts = new CancellationTokenSource();
+            Greenlet canceller = Green.Spawn(() =>
+            {
+                cts.Cancel();
+                return Task.CompletedTask;
+            });
+            OperationCanceledException e = await Assert.ThrowsAnyAsync<OperationCanceledException>(async () => await Green.Sleep(Timeout.InfiniteTimeSpan, cts.Token));
+            Assert.Equal(cts.Token, e.CancellationToken);
+            await canceller;
+        });
+    }
+
+    [Fact]
+    public void An_already_cancelled_token_fails_the_wait_at_once()
+    {
+        Run(async () =>
+        {
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(async () => await Green.Sleep(TimeSpan.FromSeconds(10), new CancellationToken(true)));
+        });
+    }
+
+    [Fact]
+    public void Api_outside_a_hub_says_to_use_Green_Run()
+    {
+        var e = Assert.Throws<InvalidOperationException>(() => Green.Spawn(() => Task.CompletedTask));
+        Assert.Contains("Green.Run", e.Message, StringComparison.Ordinal);
+        Assert.Throws<InvalidOperationException>(() => Green.Yield());
+        Assert.Throws<InvalidOperationException>(() => _ = Green.Current);
+        Assert.Null(Hub.Current);
+    }
+
+    [Fact]
+    public void Green_Run_cannot_be_nested()
+    {
+        Run(() =>
+        {
+            Assert.Throws<InvalidOperationException>(() => Green.Run(() => Task.CompletedTask));
+            return Task.CompletedTask;
+        });
+    }
+
+    [Fact]
+    public void Green_Run_returns_mains_value_and_rethrows_mains_error()
+    {
+        Assert.Equal(42, Run(() => Task.FromResult(42)));
+        var e = Assert.Throws<FormatException>(() => Run(async () =>
+        {
+            await Green.Yield();
+            throw new FormatException("main failed");
+        }));
+        Assert.Equal("main failed", e.Message);
+        Assert.Empty(Reported); // main's error goes to the caller, not to the error handler
+    }
+
+    [Fact]
+    public void Current_is_the_running_greenlet_and_Hub_Current_is_the_threads_hub()
+    {
+        Run(async () =>
+        {
+            Greenlet main = Green.Current;
+            Assert.Equal("main", main.Name);
+            Greenlet? seen = null;
+            Greenlet child = Green.Spawn(() =>
+            {
+                seen = Green.Current;
+                return Task.CompletedTask;
+            }, "child");
+            await child;
+            Assert.Same(child, seen);
+            Assert.Same(main, Green.Current);
+            Assert.NotNull(Hub.Current);
+            Assert.Equal(Reactor, Hub.Current!.Reactor);
+        });
+    }
+
+    [Fact]
+    public void Foreign_awaitables_resume_on_the_hub_thread_as_the_same_greenlet()
+    {
+        Run(async () =>
+        {
+            int hubThread = Environment.CurrentManagedThreadId;
+            Greenlet me = Green.Current;
+            await Task.Delay(5);
+            Assert.Equal(hubThread, Environment.CurrentManagedThreadId);
+            Assert.Same(me, Green.Current);
+            await Task.Run(() => Thread.Yield());
+            Assert.Equal(hubThread, Environment.CurrentManagedThreadId);
+            Assert.Same(me, Green.Current);
+        });
+    }
+
+    [Fact]
+    public void The_same_program_prints_the_same_interleaving_every_run()
+    {
+        string Once() => Run(async () =>
+        {
+            var log = new List<string>();
+            var gs = new List<Greenlet>();
+            for (int i = 0; i < 5; i++)
+            {
+                int id = i;
+                gs.Add(Green.Spawn(async () =>
+                {
+                    for (int step = 0; step < 3; step++)
+                    {
+                        log.Add($"{id}.{step}");
+                        if ((id + step) % 2 == 0)
+                        {
+                            await Green.Yield();
+                        }
+                        else
+                        {
+                            await Green.Sleep(TimeSpan.Zero);
+                        }
+                    }
+                }));
+            }
+
+            Greenlet joiner = Green.Spawn(async () =>
+            {
+                await gs[2];
+                log.Add("joined 2");
+            });
+            await Green.JoinAll(gs.Append(joiner));
+            return string.Join(" ", log);
+        });
+
+        string first = Once();
+        for (int i = 0; i < 5; i++)
+        {
+            Assert.Equal(first, Once());
+        }
+
+        Assert.Equal("0.0 1.0 2.0 3.0 4.0 0.1 1.1 2.1 3.1 4.1 0.2 1.2 2.2 3.2 4.2 joined 2", first);
+    }
+
+    internal static unsafe void WriteByte(SafeFdHandle w)
+    {
+        byte b = 7;
+        Assert.Equal(1, (int)Interop.Write(w.Fd, &b, 1));
+    }
+}
+
+public sealed class SchedulingTests_Epoll : SchedulingTests
+{
+    protected override ReactorKind Reactor => ReactorKind.Epoll;
+}
+
+public sealed class SchedulingTests_Poll : SchedulingTests
+{
+    protected override ReactorKind Reactor => ReactorKind.Poll;
+}
