@@ -337,7 +337,7 @@ public abstract class FdWaitTests : HubTestBase
     {
         try
         {
-            return File.ResolveLinkTarget($"/proc/self/fd/{fd}", false)?.ToString();
+            return new FileInfo($"/proc/self/fd/{fd}").LinkTarget;
         }
         catch (IOException)
         {
