@@ -1,8 +1,8 @@
 using System;
 using System.IO;
-using System.Runtime.CompilerServices;
 using System.Threading;
 using System.Threading.Tasks;
+using GreenProc.Internal;
 
 namespace GreenProc;
 
@@ -23,6 +23,10 @@ public sealed class GreenStream : Stream
     private readonly bool _ownsHandle;
     private readonly bool _canRead;
     private readonly bool _canWrite;
+
+    // The pending read and write, reused (see FdOperation).
+    private FdOperation? _readOperation;
+    private FdOperation? _writeOperation;
 
     /// <summary>Wraps <paramref name="handle"/> and sets it O_NONBLOCK.</summary>
     /// <param name="handle">The fd.</param>
@@ -68,21 +72,16 @@ public sealed class GreenStream : Stream
     }
 
     /// <inheritdoc />
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+    public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
         EnsureReadable();
-        while (true)
+        if (cancellationToken.IsCancellationRequested)
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            int n = TryRead(buffer.Span);
-            if (n >= 0)
-            {
-                return n;
-            }
-
-            await Green.WaitReadAsync(_handle, null, cancellationToken).ConfigureAwait(false);
+            return ValueTask.FromCanceled<int>(cancellationToken);
         }
+
+        int n = TryRead(buffer.Span);
+        return n >= 0 ? new ValueTask<int>(n) : (_readOperation ??= new FdOperation(this, isRead: true)).StartRead(buffer, cancellationToken);
     }
 
     /// <inheritdoc />
@@ -90,22 +89,26 @@ public sealed class GreenStream : Stream
         => ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
 
     /// <inheritdoc />
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
-    public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
+    public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
     {
         EnsureWritable();
+        if (cancellationToken.IsCancellationRequested)
+        {
+            return ValueTask.FromCanceled(cancellationToken);
+        }
+
         while (!buffer.IsEmpty)
         {
-            cancellationToken.ThrowIfCancellationRequested();
             int n = TryWrite(buffer.Span);
-            if (n >= 0)
+            if (n < 0)
             {
-                buffer = buffer.Slice(n);
-                continue;
+                return (_writeOperation ??= new FdOperation(this, isRead: false)).StartWrite(buffer, cancellationToken);
             }
 
-            await Green.WaitWriteAsync(_handle, null, cancellationToken).ConfigureAwait(false);
+            buffer = buffer.Slice(n);
         }
+
+        return default;
     }
 
     /// <inheritdoc />
@@ -178,7 +181,7 @@ public sealed class GreenStream : Stream
     }
 
     /// <summary>One non-blocking read: the byte count (0 at EOF), or -1 for "not ready".</summary>
-    private unsafe int TryRead(Span<byte> buffer)
+    internal unsafe int TryRead(Span<byte> buffer)
     {
         bool added = false;
         try
@@ -218,7 +221,7 @@ public sealed class GreenStream : Stream
     }
 
     /// <summary>One non-blocking write: the byte count, or -1 for "not ready".</summary>
-    private unsafe int TryWrite(ReadOnlySpan<byte> buffer)
+    internal unsafe int TryWrite(ReadOnlySpan<byte> buffer)
     {
         bool added = false;
         try

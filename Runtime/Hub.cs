@@ -70,6 +70,9 @@ public sealed partial class Hub : IFdCloseObserver
     /// <summary>How many callbacks the hub has run: it advances at every switch (a cheap liveness probe).</summary>
     public long SwitchCount { get; private set; }
 
+    /// <summary>How many times the loop has asked the reactor for events.</summary>
+    internal long ReactorWaits { get; private set; }
+
     /// <summary>The greenlet running now, or null in a hub callback.</summary>
     internal Greenlet? CurrentGreenlet { get; private set; }
 

@@ -13,6 +13,7 @@ using System.Collections.Generic;
 using System.Diagnostics;
 using System.Globalization;
 using System.IO;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Text.Json;
 using System.Threading;
@@ -259,7 +260,9 @@ internal static class Program
             using var out2 = new GreenStream(w2, FileAccess.Write);
             long reads = 0;
 
-            async Task ReadExact(GreenStream s, Memory<byte> buf)
+            // Pooled builder: the harness's own helper should not allocate per message (GreenStream's calls may).
+            [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+            async ValueTask ReadExact(GreenStream s, Memory<byte> buf)
             {
                 while (!buf.IsEmpty)
                 {
@@ -363,21 +366,25 @@ internal static class Program
     // ---------------------------------------------------------------- helpers
 
     /// <summary>
-    /// Warms the JIT up before the timed run. Tiered compilation promotes a method after 30 calls (after a 100 ms
-    /// quiet period, 1 s on a single CPU), and some hot methods (the hub's loop) are entered once per <see cref="Green.Run(Func{Task}, HubOptions?)"/>:
-    /// so first 60 short runs (N/20) so that every method on the path reaches tier 1 with PGO, then full-size runs
-    /// until two in a row agree within 5 % (at least 2, at most 6). One full-size warm-up run alone was measured to
-    /// leave the rate anywhere between 20 % and 100 % of the steady one.
+    /// Warms the JIT up before the timed run. Tiered compilation promotes a method after 30 calls, only once no new
+    /// tier-0 code has appeared for 100 ms (1 s on a single CPU, as under taskset -c 0), then again from the
+    /// instrumented (PGO) tier to the final one; and some hot methods (the hub's loop) are entered once per
+    /// <see cref="Green.Run(Func{Task}, HubOptions?)"/>. Measured here: a single full-size warm-up run leaves the rate
+    /// anywhere between 20 % and 100 % of the steady one, and on one CPU the steady rate came after ~2 s of runs,
+    /// through plateaus (so "two runs agree" alone stops too early). Hence: 60 short runs (N/20) with two quiet
+    /// pauses, then full-size runs for at least the budget (GREENPROC_BENCH_WARMUP_S, default 2.5 s, 6 s on one
+    /// CPU), then until two in a row agree within 5 % (at most 5 more).
     /// </summary>
     private static Warm WarmUp(int n, Func<int, double> run)
     {
+        bool oneCpu = Environment.ProcessorCount == 1;
+        string? env = Environment.GetEnvironmentVariable("GREENPROC_BENCH_WARMUP_S");
+        double budget = env is not null ? double.Parse(env, CultureInfo.InvariantCulture) : oneCpu ? 6.0 : 2.5;
+        var quiet = TimeSpan.FromMilliseconds(oneCpu ? 1100 : 150);
         var times = new List<double>();
+        long t0 = Stopwatch.GetTimestamp();
         int small = Math.Max(n / 20, 100);
-
-        // The JIT waits for 100 ms without new tier-0 code before counting calls, 10 times longer on one CPU (as
-        // under taskset -c 0): let that pass after the first run and again halfway.
-        var quiet = TimeSpan.FromMilliseconds(Environment.ProcessorCount == 1 ? 1100 : 150);
-        for (int k = 0; k < 60; k++)
+        for (int k = 0; k < 60 && budget > 0; k++)
         {
             double t = run(small);
             if (k == 0)
@@ -391,7 +398,8 @@ internal static class Program
             }
         }
 
-        for (int k = 0; k < int.Parse(Environment.GetEnvironmentVariable("WMAX") ?? "6", CultureInfo.InvariantCulture); k++)
+        int extra = 0;
+        for (int k = 0; k < 500 && budget > 0; k++)
         {
             times.Add(run(n));
             if (s_verbose)
@@ -399,10 +407,20 @@ internal static class Program
                 Console.Error.WriteLine($"warm-up {k}: {times[^1]:F4} s");
             }
 
-            if (k >= 1 && Environment.GetEnvironmentVariable("WMAX") is null && Math.Abs(times[^1] - times[^2]) <= 0.05 * times[^2])
+            if (Stopwatch.GetElapsedTime(t0).TotalSeconds < budget)
+            {
+                continue;
+            }
+
+            if ((times.Count >= 3 && Math.Abs(times[^1] - times[^2]) <= 0.05 * times[^2]) || ++extra >= 5)
             {
                 break;
             }
+        }
+
+        if (times.Count == 0)
+        {
+            times.Add(double.NaN);
         }
 
         return new Warm(times);
@@ -438,8 +456,11 @@ internal static class Program
         public void Write(Utf8JsonWriter w, long count, string rateName)
         {
             w.WriteNumber("warmups", Seconds.Count - 1);
-            w.WriteNumber("cold_seconds", Math.Round(Seconds[0], 4));
-            w.WriteNumber("cold_" + rateName, Math.Round(count / Seconds[0]));
+            if (!double.IsNaN(Seconds[0]))
+            {
+                w.WriteNumber("cold_seconds", Math.Round(Seconds[0], 4));
+                w.WriteNumber("cold_" + rateName, Math.Round(count / Seconds[0]));
+            }
         }
     }
 

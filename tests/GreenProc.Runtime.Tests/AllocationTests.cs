@@ -1,0 +1,130 @@
+using System;
+using System.IO;
+using System.Threading.Tasks;
+
+namespace GreenProc.Tests;
+
+/// <summary>The hot paths are pooled: a switch, a timer wait and an fd wait allocate nothing in the steady state.</summary>
+public abstract class AllocationTests : HubTestBase
+{
+    private const int Rounds = 20_000;
+
+    /// <summary>
+    /// What one reactor wait may allocate: nothing for epoll; Mono.Posix's poll binding marshals the pollfd array
+    /// into a new array on every call (24 bytes plus 8 per fd: at most 48 for the three fds these tests watch).
+    /// </summary>
+    protected abstract long AllowedPerReactorWait { get; }
+
+    private static long ReactorWaits => Hub.Current!.ReactorWaits;
+
+    [Fact]
+    public void Yield_ping_pong_allocates_nothing_per_switch()
+    {
+        long perSwitch = Run(async () =>
+        {
+            Greenlet other = Green.Spawn(async () =>
+            {
+                for (int i = 0; i < Rounds * 2; i++)
+                {
+                    await Green.Yield();
+                }
+            });
+            await Loop(100); // warm the pools and the JIT
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            await Loop(Rounds);
+            long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+            await other.KillAsync();
+            return allocated / Rounds;
+
+            static async Task Loop(int n)
+            {
+                for (int i = 0; i < n; i++)
+                {
+                    await Green.Yield();
+                }
+            }
+        });
+
+        Assert.True(perSwitch == 0, $"{perSwitch} bytes allocated per switch");
+    }
+
+    [Fact]
+    public void Pipe_ping_pong_through_GreenStream_allocates_nothing_per_message()
+    {
+        long perRound = Run(async () =>
+        {
+            SafeFdHandle.CreatePipe(out SafeFdHandle r1, out SafeFdHandle w1);
+            SafeFdHandle.CreatePipe(out SafeFdHandle r2, out SafeFdHandle w2);
+            using var in1 = new GreenStream(r1, FileAccess.Read);
+            using var out1 = new GreenStream(w1, FileAccess.Write);
+            using var in2 = new GreenStream(r2, FileAccess.Read);
+            using var out2 = new GreenStream(w2, FileAccess.Write);
+            var echoBuffer = new byte[1];
+            Greenlet echo = Green.Spawn(async () =>
+            {
+                while (await in1.ReadAsync(echoBuffer) == 1)
+                {
+                    await out2.WriteAsync(echoBuffer);
+                }
+            });
+            var buffer = new byte[1];
+            async Task Loop(int n)
+            {
+                for (int i = 0; i < n; i++)
+                {
+                    await out1.WriteAsync(buffer);
+                    await in2.ReadAsync(buffer);
+                }
+            }
+
+            await Loop(200);
+            long waits = ReactorWaits;
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            await Loop(Rounds / 4);
+            long allocated = GC.GetAllocatedBytesForCurrentThread() - before - ((ReactorWaits - waits) * AllowedPerReactorWait);
+            out1.Dispose();
+            await echo;
+            return allocated / (Rounds / 4);
+        });
+
+        Assert.True(perRound <= 0, $"{perRound} bytes allocated per round trip beyond the reactor's own");
+    }
+
+    [Fact]
+    public void Timer_sleeps_allocate_nothing_per_wait()
+    {
+        long perWait = Run(async () =>
+        {
+            for (int i = 0; i < 20; i++)
+            {
+                await Green.Sleep(TimeSpan.FromTicks(1));
+            }
+
+            long waits = ReactorWaits;
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            for (int i = 0; i < 500; i++)
+            {
+                await Green.Sleep(TimeSpan.FromTicks(1));
+            }
+
+            long allocated = GC.GetAllocatedBytesForCurrentThread() - before - ((ReactorWaits - waits) * AllowedPerReactorWait);
+            return allocated / 500;
+        });
+
+        Assert.True(perWait <= 0, $"{perWait} bytes allocated per sleep beyond the reactor's own");
+    }
+}
+
+public sealed class AllocationTests_Epoll : AllocationTests
+{
+    protected override ReactorKind Reactor => ReactorKind.Epoll;
+
+    protected override long AllowedPerReactorWait => 0;
+}
+
+public sealed class AllocationTests_Poll : AllocationTests
+{
+    protected override ReactorKind Reactor => ReactorKind.Poll;
+
+    protected override long AllowedPerReactorWait => 48;
+}
