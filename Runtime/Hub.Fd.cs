@@ -234,9 +234,14 @@ public sealed partial class Hub
 
     private void ForgetAllFds()
     {
+        // Greenlets still parked on fds when main ends are abandoned, but the references their waits hold must go,
+        // or disposing those handles later would never close the fds.
         foreach (FdRegistration? reg in _fds)
         {
-            reg?.Handle?.ClearCloseObserver(this);
+            if (reg is not null)
+            {
+                WakeForClose(reg);
+            }
         }
 
         _fds = [];

@@ -22,7 +22,10 @@ internal sealed unsafe class EpollReactor : IReactor
 
     private readonly Hub _hub;
     private readonly int _epfd;
-    private readonly int _eventFd;
+    // A handle, not a bare number: a poster may call Wake just as the hub ends, and the handle's reference count
+    // keeps the eventfd open until that write is done (a bare closed number could already name another file).
+    private readonly SafeFdHandle _eventFd;
+    private readonly int _eventFdNumber;
     private readonly epoll_event* _events;
     private bool _disposed;
 
@@ -32,7 +35,7 @@ internal sealed unsafe class EpollReactor : IReactor
         _epfd = Interop.EpollCreate();
         try
         {
-            _eventFd = Interop.EventFd();
+            _eventFd = new SafeFdHandle(Interop.EventFd());
         }
         catch
         {
@@ -40,10 +43,11 @@ internal sealed unsafe class EpollReactor : IReactor
             throw;
         }
 
-        int err = Interop.EpollCtl(_epfd, EPOLL_CTL_ADD, _eventFd, Interop.EPOLLIN);
+        _eventFdNumber = _eventFd.Fd;
+        int err = Interop.EpollCtl(_epfd, EPOLL_CTL_ADD, _eventFdNumber, Interop.EPOLLIN);
         if (err != 0)
         {
-            Interop.Close(_eventFd);
+            _eventFd.Dispose();
             Interop.Close(_epfd);
             throw Interop.ErrnoException(err, "epoll_ctl(ADD eventfd)");
         }
@@ -96,7 +100,7 @@ internal sealed unsafe class EpollReactor : IReactor
         {
             int fd = _events[i].data.fd;
             int events = _events[i].events;
-            if (fd == _eventFd)
+            if (fd == _eventFdNumber)
             {
                 DrainEventFd();
                 continue;
@@ -145,8 +149,24 @@ internal sealed unsafe class EpollReactor : IReactor
 
     public void Wake()
     {
-        ulong one = 1;
-        Interop.Write(_eventFd, (byte*)&one, sizeof(ulong)); // EAGAIN: a wake-up is already pending
+        bool added = false;
+        try
+        {
+            _eventFd.DangerousAddRef(ref added);
+            ulong one = 1;
+            Interop.Write(_eventFdNumber, (byte*)&one, sizeof(ulong)); // EAGAIN: a wake-up is already pending
+        }
+        catch (ObjectDisposedException)
+        {
+            // The hub has ended; nobody is left to wake.
+        }
+        finally
+        {
+            if (added)
+            {
+                _eventFd.DangerousRelease();
+            }
+        }
     }
 
     public void Dispose()
@@ -157,7 +177,7 @@ internal sealed unsafe class EpollReactor : IReactor
         }
 
         _disposed = true;
-        Interop.Close(_eventFd);
+        _eventFd.Dispose();
         Interop.Close(_epfd);
         NativeMemory.Free(_events);
     }
@@ -165,7 +185,7 @@ internal sealed unsafe class EpollReactor : IReactor
     private void DrainEventFd()
     {
         ulong value;
-        Interop.Read(_eventFd, (byte*)&value, sizeof(ulong));
+        Interop.Read(_eventFdNumber, (byte*)&value, sizeof(ulong));
     }
 
     private void Apply(FdRegistration reg, int mask)

@@ -14,7 +14,9 @@ internal sealed class PollReactor : IReactor
 {
     private readonly Hub _hub;
     private readonly int _wakeRead;
-    private readonly int _wakeWrite;
+
+    // A handle for the reason given in EpollReactor: Wake may race with the hub's end.
+    private readonly SafeFdHandle _wakeWrite;
     private readonly List<FdRegistration> _watched = new();
     private Pollfd[] _pollfds = new Pollfd[16];
     private FdRegistration?[] _snapshot = new FdRegistration?[16];
@@ -23,7 +25,8 @@ internal sealed class PollReactor : IReactor
     public PollReactor(Hub hub)
     {
         _hub = hub;
-        Interop.Pipe2(out _wakeRead, out _wakeWrite, nonBlocking: true);
+        Interop.Pipe2(out _wakeRead, out int wakeWrite, nonBlocking: true);
+        _wakeWrite = new SafeFdHandle(wakeWrite);
     }
 
     public void Update(FdRegistration reg)
@@ -136,8 +139,24 @@ internal sealed class PollReactor : IReactor
 
     public unsafe void Wake()
     {
-        byte b = 1;
-        Interop.Write(_wakeWrite, &b, 1); // EAGAIN: the pipe is full of wake-ups already
+        bool added = false;
+        try
+        {
+            _wakeWrite.DangerousAddRef(ref added);
+            byte b = 1;
+            Interop.Write((int)_wakeWrite.DangerousGetHandle(), &b, 1); // EAGAIN: wake-ups are already pending
+        }
+        catch (ObjectDisposedException)
+        {
+            // The hub has ended; nobody is left to wake.
+        }
+        finally
+        {
+            if (added)
+            {
+                _wakeWrite.DangerousRelease();
+            }
+        }
     }
 
     public void Dispose()
@@ -149,7 +168,7 @@ internal sealed class PollReactor : IReactor
 
         _disposed = true;
         Interop.Close(_wakeRead);
-        Interop.Close(_wakeWrite);
+        _wakeWrite.Dispose();
     }
 
     private unsafe void DrainWakePipe()

@@ -296,6 +296,24 @@ public abstract class FdWaitTests : HubTestBase
     }
 
     [Fact]
+    public void A_greenlet_abandoned_on_an_fd_when_main_ends_does_not_keep_the_fd_open()
+    {
+        SafeFdHandle.CreatePipe(out SafeFdHandle r, out SafeFdHandle w);
+        int fd = r.Fd;
+        string? pipe = FdTarget(fd);
+        Run(async () =>
+        {
+            Green.Spawn(() => Green.WaitReadAsync(r).AsTask(), "abandoned");
+            await Green.Yield(); // parked on r when main returns
+        });
+
+        r.Dispose();
+        w.Dispose();
+        Assert.True(r.IsClosed);
+        Assert.NotEqual(pipe, FdTarget(fd));
+    }
+
+    [Fact]
     public void A_hundred_pipes_are_served_concurrently()
     {
         Run(async () =>

@@ -122,6 +122,74 @@ public abstract class GreenStreamTests : HubTestBase
     }
 
     [Fact]
+    public void Two_greenlets_reading_one_stream_at_once_is_an_error()
+    {
+        Run(async () =>
+        {
+            SafeFdHandle.CreatePipe(out SafeFdHandle r, out SafeFdHandle w);
+            using var reader = new GreenStream(r, FileAccess.Read);
+            using var writer = new GreenStream(w, FileAccess.Write);
+            Greenlet<int> first = Green.Spawn(async () => await reader.ReadAsync(new byte[1]), "first");
+            await Green.Yield();
+            await Assert.ThrowsAsync<ConcurrentObjectUseException>(async () => await reader.ReadAsync(new byte[1]));
+            await writer.WriteAsync(new byte[] { 1 });
+            Assert.Equal(1, await first);
+        });
+    }
+
+    [Fact]
+    public void A_read_that_is_killed_or_cancelled_leaves_the_stream_usable()
+    {
+        Run(async () =>
+        {
+            SafeFdHandle.CreatePipe(out SafeFdHandle r, out SafeFdHandle w);
+            using var reader = new GreenStream(r, FileAccess.Read);
+            using var writer = new GreenStream(w, FileAccess.Write);
+            Greenlet<int> killed = Green.Spawn(async () => await reader.ReadAsync(new byte[1]));
+            await Green.Yield();
+            await killed.KillAsync();
+            Assert.True(killed.Killed);
+
+            using var cts = new System.Threading.CancellationTokenSource();
+            Greenlet<int> cancelled = Green.Spawn(async () => await reader.ReadAsync(new byte[1], cts.Token));
+            await Green.Yield();
+            cts.Cancel();
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(async () => await cancelled);
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(async () => await reader.ReadAsync(new byte[1], cts.Token));
+
+            using (GreenTimeout.Start(TimeSpan.FromMilliseconds(2)))
+            {
+                await Assert.ThrowsAsync<GreenTimeoutException>(async () => await reader.ReadAsync(new byte[1]));
+            }
+
+            await writer.WriteAsync(new byte[] { 9 });
+            var buf = new byte[1];
+            Assert.Equal(1, await reader.ReadAsync(buf));
+            Assert.Equal(9, buf[0]);
+        });
+
+        Assert.Single(Reported); // the cancelled greenlet
+    }
+
+    [Fact]
+    public void A_write_larger_than_the_pipe_completes_once_the_reader_drains_it()
+    {
+        Run(async () =>
+        {
+            SafeFdHandle.CreatePipe(out SafeFdHandle r, out SafeFdHandle w);
+            using var reader = new GreenStream(r, FileAccess.Read);
+            using var writer = new GreenStream(w, FileAccess.Write);
+            var data = new byte[w.GetPipeSize() * 4];
+            new Random(1).NextBytes(data);
+            Greenlet sender = Green.Spawn(async () => await writer.WriteAsync(data));
+            var received = new byte[data.Length];
+            await reader.ReadExactlyAsync(received);
+            await sender;
+            Assert.Equal(data, received);
+        });
+    }
+
+    [Fact]
     public void A_stream_that_does_not_own_its_handle_leaves_it_open()
     {
         Run(() =>

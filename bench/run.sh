@@ -1,0 +1,228 @@
+#!/usr/bin/env bash
+# GreenProc vs gevent (and a C baseline), side by side, interleaved; prints a Markdown table of medians.
+#
+#   bench/run.sh [--reps N] [--pin] [--only SUBSTR] [--targets-only]
+#
+#   --reps N        processes per case and side (default 5); each prints one JSON line, the table shows medians
+#   --pin           run every process under `taskset -c 0` (the C baseline also with -c same)
+#   --only SUBSTR   run only the cases whose key contains SUBSTR (keys: switch, none, spawn_trivial,
+#                   spawn_blocked, pingpong_1, pingpong_64k, stream_1, stream_64k)
+#   --targets-only  only the cases that have a target (skip the informative 64 KiB / stream rows)
+#
+# Needs: the .NET SDK, gcc, and Debian's gevent under /usr/bin/python3 (apt-get install -y python3-gevent time).
+# The anchors live in ../shared/bench next to the repository. Raw results: bench/out/results-*.tsv (git-ignored).
+set -euo pipefail
+
+REPS=5
+PIN=0
+ONLY=""
+TARGETS_ONLY=0
+while [[ $# -gt 0 ]]; do
+    case "$1" in
+        --reps) REPS="$2"; shift 2 ;;
+        --reps=*) REPS="${1#--reps=}"; shift ;;
+        --pin) PIN=1; shift ;;
+        --only) ONLY="$2"; shift 2 ;;
+        --targets-only) TARGETS_ONLY=1; shift ;;
+        -h|--help) sed -n '2,14p' "$0"; exit 0 ;;
+        *) echo "unknown argument: $1 (see --help)" >&2; exit 2 ;;
+    esac
+done
+
+ROOT="$(git -C "$(dirname "${BASH_SOURCE[0]}")" rev-parse --show-toplevel)"
+SHARED="$ROOT/../shared/bench"
+OUT="$ROOT/bench/out"
+PY=/usr/bin/python3
+BENCH_PROJ="$ROOT/bench/GreenProc.Bench/GreenProc.Bench.csproj"
+BENCH_BIN="$ROOT/bench/GreenProc.Bench/bin/Release/net10.0/GreenProc.Bench"
+
+if [[ ! -d "$SHARED/gevent" ]]; then
+    echo "error: the anchor benchmarks are not at $SHARED (expected ../shared/bench next to the repository)" >&2
+    exit 1
+fi
+if ! "$PY" -c 'import gevent' 2>/dev/null; then
+    echo "error: $PY cannot import gevent. Install Debian's gevent first:" >&2
+    echo "    apt-get install -y python3-gevent time" >&2
+    exit 1
+fi
+
+mkdir -p "$OUT"
+echo "building GreenProc.Bench (Release)..." >&2
+dotnet build "$BENCH_PROJ" -c Release -nologo -v quiet >&2
+gcc -O2 -o "$OUT/pipe_pingpong" "$SHARED/native/pipe_pingpong.c"
+
+PFX=()
+CPLACE=()
+TAG="unpinned"
+if [[ $PIN -eq 1 ]]; then
+    PFX=(taskset -c 0)
+    CPLACE=(-c same)
+    TAG="pinned"
+fi
+RESULTS="$OUT/results-$(date +%Y%m%d-%H%M%S)-$TAG.tsv"
+: > "$RESULTS"
+
+# case key | GreenProc args | gevent script + args | has a target (1) or informative (0)
+CASES=(
+    "switch|switch_sleep0 200000|bench_switch.py sleep0 200000|1"
+    "none|none 0|bench_spawn.py none 0|1"
+    "spawn_trivial|spawn_trivial 100000|bench_spawn.py trivial 100000|1"
+    "spawn_blocked|spawn_blocked 100000|bench_spawn.py blocked 100000|1"
+    "pingpong_1|pipe_pingpong 1 50000|bench_pipe.py pingpong 1 50000|1"
+    "pingpong_64k|pipe_pingpong 65536 10000|bench_pipe.py pingpong 65536 10000|0"
+    "stream_1|pipe_stream 1 200000|bench_pipe.py stream 1 200000|0"
+    "stream_64k|pipe_stream 65536 20000|bench_pipe.py stream 65536 20000|0"
+)
+
+record() { # key side json-line
+    printf '%s\t%s\t%s\n' "$1" "$2" "$3" >> "$RESULTS"
+}
+
+last_json() { grep '^{' | tail -n 1; }
+
+for spec in "${CASES[@]}"; do
+    IFS='|' read -r key gpargs gvargs target <<< "$spec"
+    [[ -n "$ONLY" && "$key" != *"$ONLY"* ]] && continue
+    [[ $TARGETS_ONLY -eq 1 && $target -eq 0 ]] && continue
+    for ((rep = 1; rep <= REPS; rep++)); do
+        echo "[$TAG] $key rep $rep/$REPS" >&2
+        # shellcheck disable=SC2086 # the args are word lists on purpose
+        record "$key" greenproc "$("${PFX[@]}" "$BENCH_BIN" $gpargs | last_json)"
+        # shellcheck disable=SC2086
+        record "$key" gevent "$("${PFX[@]}" "$PY" "$SHARED/gevent/"$gvargs | last_json)"
+        if [[ $key == pingpong_1 ]]; then
+            # The physical limit: two processes, blocking pipes, then non-blocking + poll (the shape of a hub).
+            for mode in blocking nonblock; do
+                flag=()
+                [[ $mode == nonblock ]] && flag=(-n)
+                line="$("${PFX[@]}" "$OUT/pipe_pingpong" -i 50000 -W 5000 -r 1 "${flag[@]}" "${CPLACE[@]}" | tail -n 1)"
+                # "pingpong blocking placement=default: median=3.80us mean=4.10us p99=9.00us (243902 RTT/s)"
+                mean="$(sed -n 's/.*mean=\([0-9.]*\)us.*/\1/p' <<< "$line")"
+                median="$(sed -n 's/.*median=\([0-9.]*\)us.*/\1/p' <<< "$line")"
+                record "$key" "c_$mode" "{\"lib\":\"c\",\"rtt_mean_us\":$mean,\"rtt_median_us\":$median,\"msgs_per_s\":$("$PY" -c "print(round(2e6/$mean))")}"
+            done
+        fi
+    done
+done
+
+echo "raw results: $RESULTS" >&2
+"$PY" - "$RESULTS" "$TAG" "$REPS" <<'EOF'
+import json, statistics, sys
+
+path, tag, reps = sys.argv[1], sys.argv[2], sys.argv[3]
+data = {}
+for line in open(path):
+    key, side, js = line.rstrip("\n").split("\t", 2)
+    data.setdefault((key, side), []).append(json.loads(js))
+
+def vals(key, side, field):
+    return [r[field] for r in data.get((key, side), []) if field in r]
+
+def med(key, side, field):
+    v = vals(key, side, field)
+    return statistics.median(v) if v else None
+
+def rng(key, side, field):
+    v = vals(key, side, field)
+    return "%s–%s" % (fmt(min(v)), fmt(max(v))) if v else "–"
+
+def fmt(x, unit=""):
+    if x is None:
+        return "–"
+    if abs(x) >= 100000:
+        s = "{:,.0f}".format(x)
+    elif abs(x) >= 100:
+        s = "{:,.0f}".format(x)
+    elif abs(x) >= 1:
+        s = "{:.2f}".format(x)
+    else:
+        s = "{:.4f}".format(x)
+    return s + unit
+
+rows = []   # (case, gp, gv, ratio, ratio_kind, target_text, ok)
+
+def ratio(a, b):
+    return a / b if a is not None and b not in (None, 0) else None
+
+def verdict(r, op, limit):
+    if r is None or limit is None:
+        return ""
+    return "met" if (r >= limit if op == ">=" else r <= limit) else "**missed**"
+
+# (a) switches
+gp, gv = med("switch", "greenproc", "ops_per_s"), med("switch", "gevent", "ops_per_s")
+r = ratio(gp, gv)
+rows.append(("a: sleep(0)/Yield ping-pong, 2 greenlets, 200k each (switches/s)", fmt(gp), fmt(gv),
+             fmt(r) + "× (GP/gevent)", "≥ 15×", verdict(r, ">=", 15)))
+cold = med("switch", "greenproc", "cold_ops_per_s")
+if cold is not None:
+    rows.append(("a: same, GreenProc first (cold JIT) run, scaled (info)", fmt(cold), fmt(gv),
+                 fmt(ratio(cold, gv)) + "×", "", ""))
+
+# (b) spawn + join
+gp, gv = med("spawn_trivial", "greenproc", "seconds"), med("spawn_trivial", "gevent", "seconds")
+r = ratio(gv, gp)
+rows.append(("b: spawn+join 100k no-op (s, cold process)", fmt(gp), fmt(gv), fmt(r) + "× faster (gevent/GP)",
+             "≥ 30×", verdict(r, ">=", 30)))
+n0g, n0v = med("none", "greenproc", "ru_maxrss_kib"), med("none", "gevent", "ru_maxrss_kib")
+tg, tv = med("spawn_trivial", "greenproc", "ru_maxrss_kib"), med("spawn_trivial", "gevent", "ru_maxrss_kib")
+if None not in (n0g, n0v, tg, tv):
+    dg, dv = (tg - n0g) / 1024, (tv - n0v) / 1024
+    r = ratio(dg, dv)
+    rows.append(("b: peak RSS over the `none` baseline, spawn+join 100k (MiB)", fmt(dg), fmt(dv),
+                 fmt(r) + " of gevent (GP/gevent)", "≤ 0.25", verdict(r, "<=", 0.25)))
+    rows.append(("b: baseline peak RSS, hub only (`none`, MiB, info)", fmt(n0g / 1024), fmt(n0v / 1024), "", "", ""))
+
+# (c) parked greenlets
+N = 100000
+bg = med("spawn_blocked", "greenproc", "bytes_per_greenlet")
+bv = med("spawn_blocked", "gevent", "ru_maxrss_kib")
+per_v = (bv - n0v) * 1024 / N if None not in (bv, n0v) else None
+r = ratio(bg, per_v)
+rows.append(("c: bytes per parked greenlet, 100k parked (GP: managed heap Δ; gevent: RSS Δ over `none`)",
+             fmt(bg), fmt(per_v), fmt(r) + " of gevent (GP/gevent)", "≤ 0.05 (1/20)", verdict(r, "<=", 0.05)))
+rg = med("spawn_blocked", "greenproc", "ru_maxrss_kib")
+per_g_rss = (rg - n0g) * 1024 / N if None not in (rg, n0g) else None
+rows.append(("c: same, GreenProc by peak RSS Δ over `none` (like for like, info)", fmt(per_g_rss), fmt(per_v),
+             fmt(ratio(per_g_rss, per_v)) + " of gevent", "", ""))
+gp, gv = med("spawn_blocked", "greenproc", "seconds"), med("spawn_blocked", "gevent", "seconds")
+rows.append(("c: spawn 100k, all parked, release, join (s, info)", fmt(gp), fmt(gv),
+             fmt(ratio(gv, gp)) + "× faster", "", ""))
+
+# (d) pipes
+gp, gv = med("pingpong_1", "greenproc", "msgs_per_s"), med("pingpong_1", "gevent", "msgs_per_s")
+r = ratio(gp, gv)
+rows.append(("d: pipe ping-pong 1 B, 50k round trips (msgs/s)", fmt(gp), fmt(gv), fmt(r) + "× (GP/gevent)",
+             "≥ 2×", verdict(r, ">=", 2)))
+for side, label in (("c_blocking", "blocking read/write"), ("c_nonblock", "non-blocking + poll")):
+    c = med("pingpong_1", side, "msgs_per_s")
+    if c is not None:
+        rows.append(("d: C baseline, 2 processes, %s (msgs/s; ratio = GP/C, info)" % label, fmt(gp), fmt(c),
+                     fmt(ratio(gp, c)) + "× of C", "", ""))
+for key, label in (("pingpong_64k", "d: pipe ping-pong 64 KiB, 10k round trips (msgs/s, info)"),
+                   ("stream_1", "d: pipe stream 1 B × 200k (msgs/s, info)"),
+                   ("stream_64k", "d: pipe stream 64 KiB × 20k (msgs/s, info)")):
+    gp, gv = med(key, "greenproc", "msgs_per_s"), med(key, "gevent", "msgs_per_s")
+    if gp is not None or gv is not None:
+        rows.append((label, fmt(gp), fmt(gv), fmt(ratio(gp, gv)) + "×", "", ""))
+
+print()
+print("### %s, medians of %s processes per side" % (tag, reps))
+print()
+print("| case | GreenProc median | gevent median | ratio | target | verdict |")
+print("|---|---:|---:|---|---|---|")
+for row in rows:
+    print("| " + " | ".join(row) + " |")
+
+print()
+print("Spread (min–max over the processes):")
+print()
+print("| case | metric | GreenProc | gevent |")
+print("|---|---|---|---|")
+for key, field in (("switch", "ops_per_s"), ("none", "ru_maxrss_kib"), ("spawn_trivial", "seconds"),
+                   ("spawn_trivial", "ru_maxrss_kib"), ("spawn_blocked", "bytes_per_greenlet"),
+                   ("spawn_blocked", "ru_maxrss_kib"), ("pingpong_1", "msgs_per_s"),
+                   ("pingpong_64k", "msgs_per_s"), ("stream_1", "msgs_per_s"), ("stream_64k", "msgs_per_s")):
+    if (key, "greenproc") in data or (key, "gevent") in data:
+        print("| %s | %s | %s | %s |" % (key, field, rng(key, "greenproc", field), rng(key, "gevent", field)))
+EOF
