@@ -141,6 +141,9 @@ def fmt(x, unit=""):
 
 rows = []   # (case, gp, gv, ratio, ratio_kind, target_text, ok)
 
+def fr(x):
+    return "–" if x is None else ("{:.3f}".format(x) if x < 0.1 else "{:.2f}".format(x))
+
 def ratio(a, b):
     return a / b if a is not None and b not in (None, 0) else None
 
@@ -153,16 +156,16 @@ def verdict(r, op, limit):
 gp, gv = med("switch", "greenproc", "ops_per_s"), med("switch", "gevent", "ops_per_s")
 r = ratio(gp, gv)
 rows.append(("a: sleep(0)/Yield ping-pong, 2 greenlets, 200k each (switches/s)", fmt(gp), fmt(gv),
-             fmt(r) + "× (GP/gevent)", "≥ 15×", verdict(r, ">=", 15)))
+             fr(r) + "× (GP/gevent)", "≥ 15×", verdict(r, ">=", 15)))
 cold = med("switch", "greenproc", "cold_ops_per_s")
 if cold is not None:
     rows.append(("a: same, GreenProc first (cold JIT) run, scaled (info)", fmt(cold), fmt(gv),
-                 fmt(ratio(cold, gv)) + "×", "", ""))
+                 fr(ratio(cold, gv)) + "×", "", ""))
 
 # (b) spawn + join
 gp, gv = med("spawn_trivial", "greenproc", "seconds"), med("spawn_trivial", "gevent", "seconds")
 r = ratio(gv, gp)
-rows.append(("b: spawn+join 100k no-op (s, cold process)", fmt(gp), fmt(gv), fmt(r) + "× faster (gevent/GP)",
+rows.append(("b: spawn+join 100k no-op (s, cold process)", fmt(gp), fmt(gv), fr(r) + "× faster (gevent/GP)",
              "≥ 30×", verdict(r, ">=", 30)))
 n0g, n0v = med("none", "greenproc", "ru_maxrss_kib"), med("none", "gevent", "ru_maxrss_kib")
 tg, tv = med("spawn_trivial", "greenproc", "ru_maxrss_kib"), med("spawn_trivial", "gevent", "ru_maxrss_kib")
@@ -170,7 +173,7 @@ if None not in (n0g, n0v, tg, tv):
     dg, dv = (tg - n0g) / 1024, (tv - n0v) / 1024
     r = ratio(dg, dv)
     rows.append(("b: peak RSS over the `none` baseline, spawn+join 100k (MiB)", fmt(dg), fmt(dv),
-                 fmt(r) + " of gevent (GP/gevent)", "≤ 0.25", verdict(r, "<=", 0.25)))
+                 fr(r) + " of gevent (GP/gevent)", "≤ 0.25", verdict(r, "<=", 0.25)))
     rows.append(("b: baseline peak RSS, hub only (`none`, MiB, info)", fmt(n0g / 1024), fmt(n0v / 1024), "", "", ""))
 
 # (c) parked greenlets
@@ -180,38 +183,40 @@ bv = med("spawn_blocked", "gevent", "ru_maxrss_kib")
 per_v = (bv - n0v) * 1024 / N if None not in (bv, n0v) else None
 r = ratio(bg, per_v)
 rows.append(("c: bytes per parked greenlet, 100k parked (GP: managed heap Δ; gevent: RSS Δ over `none`)",
-             fmt(bg), fmt(per_v), fmt(r) + " of gevent (GP/gevent)", "≤ 0.05 (1/20)", verdict(r, "<=", 0.05)))
+             fmt(bg), fmt(per_v), fr(r) + " of gevent (GP/gevent)", "≤ 0.05 (1/20)", verdict(r, "<=", 0.05)))
 rg = med("spawn_blocked", "greenproc", "ru_maxrss_kib")
 per_g_rss = (rg - n0g) * 1024 / N if None not in (rg, n0g) else None
 rows.append(("c: same, GreenProc by peak RSS Δ over `none` (like for like, info)", fmt(per_g_rss), fmt(per_v),
-             fmt(ratio(per_g_rss, per_v)) + " of gevent", "", ""))
+             fr(ratio(per_g_rss, per_v)) + " of gevent", "", ""))
 gp, gv = med("spawn_blocked", "greenproc", "seconds"), med("spawn_blocked", "gevent", "seconds")
 rows.append(("c: spawn 100k, all parked, release, join (s, info)", fmt(gp), fmt(gv),
-             fmt(ratio(gv, gp)) + "× faster", "", ""))
+             fr(ratio(gv, gp)) + "× faster", "", ""))
 
 # (d) pipes
 gp, gv = med("pingpong_1", "greenproc", "msgs_per_s"), med("pingpong_1", "gevent", "msgs_per_s")
 r = ratio(gp, gv)
-rows.append(("d: pipe ping-pong 1 B, 50k round trips (msgs/s)", fmt(gp), fmt(gv), fmt(r) + "× (GP/gevent)",
+rows.append(("d: pipe ping-pong 1 B, 50k round trips (msgs/s)", fmt(gp), fmt(gv), fr(r) + "× (GP/gevent)",
              "≥ 2×", verdict(r, ">=", 2)))
 for side, label in (("c_blocking", "blocking read/write"), ("c_nonblock", "non-blocking + poll")):
     c = med("pingpong_1", side, "msgs_per_s")
     if c is not None:
         rows.append(("d: C baseline, 2 processes, %s (msgs/s; ratio = GP/C, info)" % label, fmt(gp), fmt(c),
-                     fmt(ratio(gp, c)) + "× of C", "", ""))
+                     fr(ratio(gp, c)) + "× of C", "", ""))
 for key, label in (("pingpong_64k", "d: pipe ping-pong 64 KiB, 10k round trips (msgs/s, info)"),
                    ("stream_1", "d: pipe stream 1 B × 200k (msgs/s, info)"),
                    ("stream_64k", "d: pipe stream 64 KiB × 20k (msgs/s, info)")):
     gp, gv = med(key, "greenproc", "msgs_per_s"), med(key, "gevent", "msgs_per_s")
     if gp is not None or gv is not None:
-        rows.append((label, fmt(gp), fmt(gv), fmt(ratio(gp, gv)) + "×", "", ""))
+        rows.append((label, fmt(gp), fmt(gv), fr(ratio(gp, gv)) + "×", "", ""))
 
 print()
 print("### %s, medians of %s processes per side" % (tag, reps))
 print()
-print("| case | GreenProc median | gevent median | ratio | target | verdict |")
+print("| case | GreenProc median | gevent median (C where stated) | ratio | target | verdict |")
 print("|---|---:|---:|---|---|---|")
 for row in rows:
+    if row[1] == "–" and row[2] == "–":
+        continue
     print("| " + " | ".join(row) + " |")
 
 print()

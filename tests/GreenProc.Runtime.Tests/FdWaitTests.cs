@@ -303,7 +303,7 @@ public abstract class FdWaitTests : HubTestBase
         string? pipe = FdTarget(fd);
         Run(async () =>
         {
-            Green.Spawn(() => Green.WaitReadAsync(r).AsTask(), "abandoned");
+            _ = Green.Spawn(() => Green.WaitReadAsync(r).AsTask(), "abandoned");
             await Green.Yield(); // parked on r when main returns
         });
 
