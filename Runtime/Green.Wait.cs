@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
+using System.Runtime.ExceptionServices;
 using System.Threading;
 using System.Threading.Tasks;
 using GreenProc.Internal;
@@ -18,28 +19,18 @@ public static partial class Green
     /// <param name="timeout">How long to wait; null waits forever. On timeout the greenlets that did finish are returned.</param>
     /// <param name="raiseError">Raise the first error instead of waiting for the rest.</param>
     /// <param name="cancellationToken">Ends the wait with <see cref="OperationCanceledException"/>.</param>
-    /// <returns>The greenlets that finished, in the order they finished.</returns>
+    /// <returns>The greenlets that finished, in the order they finished (those already finished first, in the order given).</returns>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public static async ValueTask<IReadOnlyList<Greenlet>> JoinAll(
         IEnumerable<Greenlet> greenlets, TimeSpan? timeout = null, bool raiseError = false, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(greenlets);
-        if (!raiseError)
+        WaitSet set = await WaitSet.RunAsync(greenlets, timeout, count: null, stopOnError: raiseError, cancellationToken).ConfigureAwait(false);
+        if (raiseError && set.FirstError is { } failed)
         {
-            return await Wait(greenlets, timeout, null, cancellationToken).ConfigureAwait(false);
+            ExceptionDispatchInfo.Throw(failed.Exception!);
         }
 
-        var done = new List<Greenlet>();
-        await foreach (Greenlet g in IWait(greenlets, timeout, cancellationToken).ConfigureAwait(false))
-        {
-            done.Add(g);
-            if (g.Exception is { } error)
-            {
-                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(error);
-            }
-        }
-
-        return done;
+        return set.Done;
     }
 
     /// <summary>
@@ -50,33 +41,18 @@ public static partial class Green
     /// <param name="timeout">How long to wait; null waits forever.</param>
     /// <param name="count">How many must finish; null for all.</param>
     /// <param name="cancellationToken">Ends the wait with <see cref="OperationCanceledException"/>.</param>
-    /// <returns>The greenlets that finished, in the order they finished.</returns>
+    /// <returns>The greenlets that finished, in the order they finished (those already finished first, in the order given).</returns>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public static async ValueTask<IReadOnlyList<Greenlet>> Wait(
         IEnumerable<Greenlet> greenlets, TimeSpan? timeout = null, int? count = null, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(greenlets);
         if (count is < 0)
         {
             throw new ArgumentOutOfRangeException(nameof(count), count, "count must be zero or positive.");
         }
 
-        var done = new List<Greenlet>();
-        if (count == 0)
-        {
-            return done;
-        }
-
-        await foreach (Greenlet g in IWait(greenlets, timeout, cancellationToken).ConfigureAwait(false))
-        {
-            done.Add(g);
-            if (done.Count == count)
-            {
-                break;
-            }
-        }
-
-        return done;
+        WaitSet set = await WaitSet.RunAsync(greenlets, timeout, count, stopOnError: false, cancellationToken).ConfigureAwait(false);
+        return set.Done;
     }
 
     /// <summary>
@@ -93,32 +69,22 @@ public static partial class Green
         ArgumentNullException.ThrowIfNull(greenlets);
         Hub.ValidateTimeout(timeout, nameof(timeout));
         Hub hub = Hub.RequireCurrent();
-        var set = new WaitSet(hub);
-        long due = timeout is { } t && t != Timeout.InfiniteTimeSpan ? Hub.DueAfter(t) : long.MaxValue;
+        var set = new WaitSet(hub, Materialize(greenlets), count: 1, stopOnError: false);
+        long due = DueOf(timeout);
+        int taken = 0;
         try
         {
-            foreach (Greenlet g in greenlets)
+            set.Watch();
+            while (taken < set.Greenlets.Length)
             {
-                ArgumentNullException.ThrowIfNull(g, nameof(greenlets));
-                set.Watch(g);
-            }
-
-            while (set.Remaining > 0)
-            {
-                if (set.TryTake(out Greenlet? ready))
+                if (taken < set.Done.Count)
                 {
-                    yield return ready;
+                    yield return set.Done[taken++];
                     continue;
                 }
 
-                TimeSpan? left = null;
-                if (due != long.MaxValue)
-                {
-                    long ticks = due - Stopwatch.GetTimestamp();
-                    left = ticks <= 0 ? TimeSpan.Zero : TimeSpan.FromSeconds((double)ticks / Stopwatch.Frequency);
-                }
-
-                if (!await set.WaitAsync(hub.RequireGreenlet(nameof(IWait)), left, cancellationToken).ConfigureAwait(false))
+                set.Target = taken + 1;
+                if (!await set.WaitAsync(hub.RequireGreenlet(nameof(IWait)), Remaining(due), cancellationToken).ConfigureAwait(false))
                 {
                     yield break; // timed out
                 }
@@ -130,43 +96,92 @@ public static partial class Green
         }
     }
 
-    /// <summary>Collects greenlets as they finish, for <see cref="IWait"/>.</summary>
-    private sealed class WaitSet(Hub hub) : ILinkTarget, IWaitSite
+    private static Greenlet[] Materialize(IEnumerable<Greenlet> greenlets)
     {
-        private readonly Queue<Greenlet> _ready = new();
-        private readonly List<Greenlet> _linked = new();
-        private Waiter? _waiter;
-
-        public int Remaining { get; private set; }
-
-        public void Watch(Greenlet g)
+        ArgumentNullException.ThrowIfNull(greenlets);
+        Greenlet[] array = [.. greenlets];
+        foreach (Greenlet g in array)
         {
-            if (!ReferenceEquals(g.Hub, hub))
-            {
-                throw new ArgumentException($"Greenlet '{g.Name}' belongs to another hub.", "greenlets");
-            }
-
-            Remaining++;
-            if (g.IsReady)
-            {
-                _ready.Enqueue(g);
-            }
-            else
-            {
-                g.AddLink(this);
-                _linked.Add(g);
-            }
+            ArgumentNullException.ThrowIfNull(g, nameof(greenlets));
         }
 
-        public bool TryTake([System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out Greenlet? g)
+        return array;
+    }
+
+    private static long DueOf(TimeSpan? timeout)
+        => timeout is { } t && t != Timeout.InfiniteTimeSpan ? Hub.DueAfter(t) : long.MaxValue;
+
+    private static TimeSpan? Remaining(long due)
+    {
+        if (due == long.MaxValue)
         {
-            if (_ready.TryDequeue(out g))
+            return null;
+        }
+
+        long ticks = due - Stopwatch.GetTimestamp();
+        return ticks <= 0 ? TimeSpan.Zero : TimeSpan.FromSeconds((double)ticks / Stopwatch.Frequency);
+    }
+
+    /// <summary>
+    /// Greenlets being waited for: links itself to each, records them in completion order, and wakes its one
+    /// waiter when enough have finished (one park for the whole set, not one per greenlet).
+    /// </summary>
+    private sealed class WaitSet(Hub hub, Greenlet[] greenlets, int count, bool stopOnError) : ILinkTarget, IWaitSite
+    {
+        private Waiter? _waiter;
+
+        public Greenlet[] Greenlets { get; } = greenlets;
+
+        public List<Greenlet> Done { get; } = new(Math.Min(greenlets.Length, 1024));
+
+        /// <summary>How many finished greenlets end the wait.</summary>
+        public int Target { get; set; } = count;
+
+        public Greenlet? FirstError { get; private set; }
+
+        public static async ValueTask<WaitSet> RunAsync(
+            IEnumerable<Greenlet> greenlets, TimeSpan? timeout, int? count, bool stopOnError, CancellationToken cancellationToken)
+        {
+            Hub.ValidateTimeout(timeout, nameof(timeout));
+            Hub hub = Hub.RequireCurrent();
+            Greenlet[] array = Materialize(greenlets);
+            var set = new WaitSet(hub, array, Math.Min(count ?? array.Length, array.Length), stopOnError);
+            try
             {
-                Remaining--;
-                return true;
+                set.Watch();
+                if (!set.Satisfied)
+                {
+                    await set.WaitAsync(hub.RequireGreenlet(nameof(JoinAll)), timeout, cancellationToken).ConfigureAwait(false);
+                }
+            }
+            finally
+            {
+                set.UnlinkAll();
             }
 
-            return false;
+            return set;
+        }
+
+        private bool Satisfied => Done.Count >= Target || FirstError is not null;
+
+        public void Watch()
+        {
+            foreach (Greenlet g in Greenlets)
+            {
+                if (!ReferenceEquals(g.Hub, hub))
+                {
+                    throw new ArgumentException($"Greenlet '{g.Name}' belongs to another hub.", "greenlets");
+                }
+
+                if (g.IsReady)
+                {
+                    Record(g);
+                }
+                else
+                {
+                    g.AddLink(this);
+                }
+            }
         }
 
         public ValueTask<bool> WaitAsync(Greenlet owner, TimeSpan? timeout, CancellationToken cancellationToken)
@@ -180,24 +195,36 @@ public static partial class Green
 
         public void OnGreenletReady(Greenlet greenlet)
         {
-            _ready.Enqueue(greenlet); // stays in _linked: unlinking a dead greenlet costs nothing
-            Waiter? w = _waiter;
-            _waiter = null;
-            w?.Wake(null, result: true, from: this);
+            Record(greenlet);
+            if (Satisfied && _waiter is { } w)
+            {
+                _waiter = null;
+                w.Wake(null, result: true, from: this);
+            }
         }
 
         public void UnlinkAll()
         {
-            foreach (Greenlet g in _linked)
+            foreach (Greenlet g in Greenlets)
             {
-                g.RemoveLink(this);
+                if (!g.IsReady)
+                {
+                    g.RemoveLink(this);
+                }
             }
+        }
 
-            _linked.Clear();
+        private void Record(Greenlet g)
+        {
+            Done.Add(g);
+            if (stopOnError && FirstError is null && g.Exception is not null)
+            {
+                FirstError = g;
+            }
         }
 
         void IWaitSite.Abandon(Waiter waiter) => _waiter = null;
 
-        string IWaitSite.Describe(Waiter waiter) => $"{Remaining} greenlet(s) to finish";
+        string IWaitSite.Describe(Waiter waiter) => $"{Greenlets.Length - Done.Count} greenlet(s) to finish";
     }
 }

@@ -125,9 +125,18 @@ public static partial class Green
         return w.AsValueTask();
     }
 
-    /// <summary>Lets every other ready greenlet run once, then resumes (<c>Sleep(TimeSpan.Zero)</c>, gevent's <c>sleep(0)</c>).</summary>
-    /// <returns>A task to await.</returns>
-    public static ValueTask Yield() => Sleep(TimeSpan.Zero);
+    /// <summary>
+    /// Puts the current greenlet at the back of the run queue and resumes once the greenlets ahead of it have run
+    /// (gevent's <c>sleep(0)</c>; the same as <c>Sleep(TimeSpan.Zero)</c>, without polling for I/O). A pending kill
+    /// or expired timeout is raised here.
+    /// </summary>
+    /// <returns>An awaitable.</returns>
+    public static GreenYieldAwaitable Yield()
+    {
+        Greenlet current = Hub.RequireCurrent().RequireGreenlet(nameof(Yield));
+        current.ThrowIfInterrupted();
+        return new GreenYieldAwaitable(current);
+    }
 
     /// <summary>
     /// Waits until <paramref name="fd"/> is readable (or hung up). Two greenlets may not wait to read one fd at

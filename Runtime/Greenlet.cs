@@ -34,7 +34,8 @@ public partial class Greenlet : IWaitSite
     private Exception? _exception;
 
     // Link targets in the order added: Action<Greenlet>, FilteredLink, or an internal ILinkTarget (join waiters).
-    private List<object>? _links;
+    // One link (the common case: a joiner or a pool) is stored as is; more go into a LinkList.
+    private object? _links;
     private bool _notifyScheduled;
 
     // The body's task while it runs asynchronously, and the continuation that reports its end.
@@ -264,22 +265,28 @@ public partial class Greenlet : IWaitSite
     {
         ArgumentNullException.ThrowIfNull(callback);
         EnsureHubThread();
-        if (_links is null)
+        switch (_links)
         {
-            return false;
-        }
+            case LinkList list:
+                for (int i = 0; i < list.Count; i++)
+                {
+                    if (IsLinkOf(list[i], callback))
+                    {
+                        list.RemoveAt(i);
+                        return true;
+                    }
+                }
 
-        for (int i = 0; i < _links.Count; i++)
-        {
-            object l = _links[i];
-            if (ReferenceEquals(l, callback) || (l is Delegate d && d.Equals(callback)) || (l is FilteredLink f && f.Callback.Equals(callback)))
-            {
-                _links.RemoveAt(i);
+                return false;
+            case { } single when IsLinkOf(single, callback):
+                _links = null;
                 return true;
-            }
+            default:
+                return false;
         }
 
-        return false;
+        static bool IsLinkOf(object link, Action<Greenlet> callback)
+            => (link is Delegate d && d.Equals(callback)) || (link is FilteredLink f && f.Callback.Equals(callback));
     }
 
     /// <inheritdoc />
@@ -288,7 +295,7 @@ public partial class Greenlet : IWaitSite
     internal void AddLink(object target)
     {
         EnsureHubThread();
-        (_links ??= new List<object>(1)).Add(target);
+        AppendLink(target);
         if (_state == GreenletState.Dead)
         {
             ScheduleNotify();
@@ -297,13 +304,33 @@ public partial class Greenlet : IWaitSite
 
     internal void RemoveLink(object target)
     {
-        if (_links is not null)
+        if (ReferenceEquals(_links, target))
         {
-            int i = _links.IndexOf(target);
+            _links = null;
+        }
+        else if (_links is LinkList list)
+        {
+            int i = list.IndexOf(target);
             if (i >= 0)
             {
-                _links.RemoveAt(i);
+                list.RemoveAt(i);
             }
+        }
+    }
+
+    private void AppendLink(object target)
+    {
+        switch (_links)
+        {
+            case null:
+                _links = target;
+                break;
+            case LinkList list:
+                list.Add(target);
+                break;
+            default:
+                _links = new LinkList { _links, target };
+                break;
         }
     }
 
@@ -331,7 +358,7 @@ public partial class Greenlet : IWaitSite
         }
 
         Waiter w = Hub.BeginWait(current, this);
-        (_links ??= new List<object>(1)).Add(w);
+        AppendLink(w);
         w.ArmDeadline(timeout, throwOnTimeout);
         w.ArmCancellation(cancellationToken);
         return w.AsValueTaskOfBool();
@@ -470,7 +497,7 @@ public partial class Greenlet : IWaitSite
     private void ScheduleNotify()
     {
         // Links run from one callback queued at the back of the run queue (DESIGN §2, rule 5).
-        if (!_notifyScheduled && _links is { Count: > 0 })
+        if (!_notifyScheduled && _links is not null and not LinkList { Count: 0 })
         {
             _notifyScheduled = true;
             Hub.Enqueue(new WorkItem(s_notifyLinks, this, null));
@@ -480,13 +507,20 @@ public partial class Greenlet : IWaitSite
     private void NotifyLinks()
     {
         _notifyScheduled = false;
-        while (_links is { Count: > 0 } links)
+        while (_links is { } links)
         {
-            // Links added while these run (or after death) go to a fresh list and run in this same pass.
+            // Links added while these run (or after death) start a fresh set and run in this same pass.
             _links = null;
-            foreach (object link in links)
+            if (links is LinkList list)
             {
-                InvokeLink(link);
+                foreach (object link in list)
+                {
+                    InvokeLink(link);
+                }
+            }
+            else
+            {
+                InvokeLink(links);
             }
         }
     }
@@ -644,6 +678,10 @@ public partial class Greenlet : IWaitSite
         Scheduled,
         Running,
         Dead,
+    }
+
+    private sealed class LinkList : List<object>
+    {
     }
 
     private sealed class FilteredLink(Action<Greenlet> callback, bool onSuccess)

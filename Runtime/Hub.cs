@@ -91,10 +91,18 @@ public sealed partial class Hub : IFdCloseObserver
 
     internal int ReadyCount => _ready.Count;
 
+    /// <summary>Whether the loop is (about to be) blocked in the reactor waiting for a timer, an fd or a post.</summary>
+    internal bool IsBlockedInReactor => Volatile.Read(ref _blocked) == 1;
+
     /// <summary>
     /// Queues <paramref name="callback"/> to run on the hub thread as a hub callback. Safe from any thread: from
     /// another thread it wakes a blocked hub.
     /// </summary>
+    /// <remarks>
+    /// The hub cannot foresee a post from another thread: if main waits on something only such a post will end,
+    /// deadlock detection reports it first. Wait with a <see cref="CancellationToken"/> the other thread cancels,
+    /// use <see cref="Green.RunBlocking{T}"/>, or set <see cref="HubOptions.DetectDeadlocks"/> to false.
+    /// </remarks>
     /// <param name="callback">The work; its exception goes to <see cref="ErrorHandler"/>.</param>
     public void Post(Action callback)
     {

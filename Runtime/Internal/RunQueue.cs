@@ -1,30 +1,35 @@
-using System;
-
 namespace GreenProc.Internal;
 
-/// <summary>The hub's FIFO of ready work: a growable ring buffer, touched only by the hub thread.</summary>
+/// <summary>
+/// The hub's FIFO of ready work, touched only by the hub thread: a chain of fixed-size segments, so that a burst
+/// of 100,000 spawns never allocates one giant array on the large-object heap (whose growth costs full GCs).
+/// </summary>
 internal sealed class RunQueue
 {
-    private WorkItem[] _items = new WorkItem[256];
-    private int _head;
+    // 1024 items x 24 bytes stays well under the 85,000-byte large-object threshold.
+    private const int SegmentSize = 1024;
+
+    private Segment _head = new();
+    private Segment _tail;
+    private Segment? _spare; // one emptied segment kept for reuse: a queue that oscillates allocates nothing
     private int _count;
+
+    public RunQueue() => _tail = _head;
 
     public int Count => _count;
 
     public void Enqueue(in WorkItem item)
     {
-        if (_count == _items.Length)
+        Segment tail = _tail;
+        if (tail.End == SegmentSize)
         {
-            Grow();
+            Segment next = _spare ?? new Segment();
+            _spare = null;
+            tail.Next = next;
+            _tail = tail = next;
         }
 
-        int tail = _head + _count;
-        if (tail >= _items.Length)
-        {
-            tail -= _items.Length;
-        }
-
-        _items[tail] = item;
+        tail.Items[tail.End++] = item;
         _count++;
     }
 
@@ -36,24 +41,31 @@ internal sealed class RunQueue
             return false;
         }
 
-        item = _items[_head];
-        _items[_head] = default; // let the GC have finished continuations
-        if (++_head == _items.Length)
+        Segment head = _head;
+        if (head.Start == SegmentSize)
         {
-            _head = 0;
+            Segment next = head.Next!;
+            head.Start = head.End = 0;
+            head.Next = null;
+            _spare = head;
+            _head = head = next;
         }
 
-        _count--;
+        item = head.Items[head.Start];
+        head.Items[head.Start++] = default; // let the GC have finished continuations
+        if (--_count == 0)
+        {
+            head.Start = head.End = 0; // empty: rewind instead of walking to a new segment
+        }
+
         return true;
     }
 
-    private void Grow()
+    private sealed class Segment
     {
-        var bigger = new WorkItem[_items.Length * 2];
-        int firstPart = Math.Min(_count, _items.Length - _head);
-        Array.Copy(_items, _head, bigger, 0, firstPart);
-        Array.Copy(_items, 0, bigger, firstPart, _count - firstPart);
-        _items = bigger;
-        _head = 0;
+        public readonly WorkItem[] Items = new WorkItem[SegmentSize];
+        public int Start;
+        public int End;
+        public Segment? Next;
     }
 }

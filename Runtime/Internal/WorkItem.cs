@@ -27,11 +27,11 @@ internal readonly struct WorkItem
     {
         switch (Callback)
         {
+            case Action a: // a yielded greenlet's continuation, the most frequent item
+                a();
+                break;
             case Action<object?> a:
                 a(State);
-                break;
-            case Action a:
-                a();
                 break;
             default:
                 ((SendOrPostCallback)Callback)(State);

@@ -24,12 +24,12 @@ public abstract class AllocationTests : HubTestBase
         {
             Greenlet other = Green.Spawn(async () =>
             {
-                for (int i = 0; i < Rounds * 2; i++)
+                for (int i = 0; i < Rounds * 2 + 4000; i++)
                 {
                     await Green.Yield();
                 }
             });
-            await Loop(100); // warm the pools and the JIT
+            await Loop(2000); // warm the pools, the run queue's segments and the JIT
             long before = GC.GetAllocatedBytesForCurrentThread();
             await Loop(Rounds);
             long allocated = GC.GetAllocatedBytesForCurrentThread() - before;

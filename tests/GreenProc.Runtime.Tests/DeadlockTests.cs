@@ -78,7 +78,8 @@ public abstract class DeadlockTests : HubTestBase
                 await Green.Yield();
                 var t = new Thread(() =>
                 {
-                    Thread.Sleep(50); // the hub must be blocked (not raising a deadlock) by now
+                    // Post only once the hub sits idle in the reactor: with detection on it would have raised instead.
+                    SpinWait.SpinUntil(() => hub.IsBlockedInReactor);
                     hub.Post(() => sleeper.KillAsync(block: false));
                 });
                 t.Start();
