@@ -58,9 +58,9 @@ public readonly struct GreenYieldAwaitable
         /// <summary>Resumes; raises a kill that arrived while the greenlet was queued (its switch point).</summary>
         public void GetResult()
         {
-            if (_greenlet.PendingThrow is not null)
+            if (_greenlet.TakePendingThrow() is { } pending)
             {
-                throw _greenlet.TakePendingThrow()!;
+                throw pending;
             }
         }
     }

@@ -26,8 +26,12 @@ public partial class Greenlet : IWaitSite
     private static readonly Action<object?> s_deliverKill = static s => ((KillRequest)s!).Deliver();
     private static readonly Action<object?> s_notifyLinks = static s => ((Greenlet)s!).NotifyLinks();
 
-    private readonly Func<Task>? _body;
-    private string? _name;
+    // The body until it starts (then dropped, with whatever it captured), and the id once someone asks for it.
+    private Delegate? _body;
+    private long _id;
+
+    // Rarely used state, kept aside so that a parked greenlet stays small (see Cold).
+    private Cold? _cold;
 
     // Lifecycle and outcome.
     private GreenletState _state;
@@ -38,40 +42,42 @@ public partial class Greenlet : IWaitSite
     private object? _links;
     private bool _notifyScheduled;
 
-    // The body's task while it runs asynchronously, and the continuation that reports its end.
+    // The body's task while it runs asynchronously, and whether a continuation watches it (see AfterTurn).
     private Task? _task;
-    private StartTimer? _startTimer;
+    private bool _watchingTask;
 
     /// <summary>Creates a greenlet that will run <paramref name="body"/> once started.</summary>
     /// <param name="body">The async method to run.</param>
     /// <param name="name">A name for reports; defaults to <c>Greenlet-N</c>.</param>
     /// <exception cref="InvalidOperationException">There is no hub on this thread (call inside <see cref="Green.Run(Func{Task}, HubOptions?)"/>).</exception>
     public Greenlet(Func<Task> body, string? name = null)
-        : this(name)
+        : this((Delegate)(body ?? throw new ArgumentNullException(nameof(body))), name)
     {
-        ArgumentNullException.ThrowIfNull(body);
-        _body = body;
     }
 
-    private protected Greenlet(string? name)
+    private protected Greenlet(Delegate body, string? name)
     {
         Hub = Hub.RequireCurrent();
-        Id = Interlocked.Increment(ref s_nextId);
-        _name = name;
+        _body = body;
+        if (name is not null)
+        {
+            GetCold().Name = name;
+        }
+
         Context = new GreenletSynchronizationContext(this);
     }
 
     /// <summary>The hub the greenlet runs on.</summary>
     public Hub Hub { get; }
 
-    /// <summary>A process-unique number.</summary>
-    public long Id { get; }
+    /// <summary>A process-unique number, given the first time it is read.</summary>
+    public long Id => _id != 0 ? _id : (_id = Interlocked.Increment(ref s_nextId));
 
-    /// <summary>The greenlet's name (used in error and deadlock reports).</summary>
+    /// <summary>The greenlet's name (used in error and deadlock reports); <c>Greenlet-</c><see cref="Id"/> by default.</summary>
     public string Name
     {
-        get => _name ??= "Greenlet-" + Id.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        set => _name = value;
+        get => GetCold().Name ??= "Greenlet-" + Id.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        set => GetCold().Name = value;
     }
 
     /// <summary>Whether <see cref="Start"/> or <see cref="StartLater"/> was called (it stays true once dead, as in gevent).</summary>
@@ -97,11 +103,8 @@ public partial class Greenlet : IWaitSite
     // Waits in flight (an intrusive list; normally zero or one) and whether the greenlet counts as parked.
     internal Waiter? ActiveWaits;
 
-    // A kill that could not be raised yet: raised at the greenlet's next switch point.
-    internal Exception? PendingThrow;
-
-    // A timeout scope that fired while the greenlet was not parked: raised at its next wait if still active.
-    internal GreenTimeout? FiredScope;
+    /// <summary>A kill that could not be raised yet: raised at the greenlet's next switch point.</summary>
+    internal Exception? PendingThrow => _cold?.PendingThrow;
 
     // The hub's list of live greenlets (for deadlock reports).
     internal Greenlet? PreviousLive;
@@ -139,8 +142,9 @@ public partial class Greenlet : IWaitSite
 
         _state = GreenletState.Scheduled;
         Started = true;
-        _startTimer = new StartTimer(this);
-        Hub.Timers.Add(_startTimer, Hub.DueAfter(delay));
+        Cold cold = GetCold();
+        cold.StartTimer = new StartTimer(this);
+        Hub.Timers.Add(cold.StartTimer, Hub.DueAfter(delay));
     }
 
     /// <summary>
@@ -205,9 +209,9 @@ public partial class Greenlet : IWaitSite
             case GreenletState.Created:
             case GreenletState.Scheduled:
                 // Never ran: cancel the start, die with the exception, fire the links (gevent's death before start).
-                if (_startTimer is { IsArmed: true })
+                if (_cold?.StartTimer is { IsArmed: true } timer)
                 {
-                    Hub.Timers.Remove(_startTimer);
+                    Hub.Timers.Remove(timer);
                 }
 
                 Finish(exception);
@@ -374,7 +378,7 @@ public partial class Greenlet : IWaitSite
     }
 
     /// <summary>Runs the body; the generic subclass returns its typed task.</summary>
-    private protected virtual Task InvokeBody() => _body!();
+    private protected virtual Task InvokeBody(Delegate body) => ((Func<Task>)body)();
 
     /// <summary>Stores the value of a successful body (the generic subclass reads its result).</summary>
     private protected virtual void OnBodySucceeded(Task body)
@@ -390,10 +394,12 @@ public partial class Greenlet : IWaitSite
 
         _state = GreenletState.Running;
         Hub.AddLive(this);
+        Delegate body = _body!;
+        _body = null; // not needed again: let the closure go while the greenlet lives on
         Task task;
         try
         {
-            task = InvokeBody() ?? throw new InvalidOperationException($"The body of greenlet '{Name}' returned a null Task.");
+            task = InvokeBody(body) ?? throw new InvalidOperationException($"The body of greenlet '{Name}' returned a null Task.");
         }
         catch (Exception e)
         {
@@ -407,12 +413,35 @@ public partial class Greenlet : IWaitSite
             return;
         }
 
-        // Captures this greenlet's context on purpose: a ConfigureAwait(false) continuation of a task that completes
-        // on a thread with a SynchronizationContext is sent to the thread pool, while one with the captured
-        // context runs inline when the body ends on the hub, as this greenlet (the normal case).
-        _task = task;
-        task.GetAwaiter().UnsafeOnCompleted(OnBodyCompletedAnyThread);
+        _task = task; // AfterTurn, right after this turn, decides how to learn of its end
     }
+
+    /// <summary>
+    /// Called by the hub after every turn this greenlet ran. A body almost always ends inside one of its own turns
+    /// on the hub, and is seen here at no cost. Only a greenlet that leaves the hub without parking on a GreenProc
+    /// wait (a foreign await, a yield) can end elsewhere (a ConfigureAwait(false) continuation on the thread pool):
+    /// for it, and only then, a continuation is put on the task. Parked greenlets stay small (no 100-byte
+    /// continuation each), and a body's end is seen in the same turn whichever way it happens.
+    /// </summary>
+    internal void AfterTurn()
+    {
+        Task task = _task!;
+        if (task.IsCompleted)
+        {
+            _task = null;
+            Complete(task);
+        }
+        else if (ActiveWaits is null && !_watchingTask)
+        {
+            // Captures this greenlet's context on purpose: a ConfigureAwait(false) continuation of a task that
+            // completes on a thread with a SynchronizationContext is sent to the thread pool, while one with the
+            // captured context runs inline when the body ends on the hub as this greenlet.
+            _watchingTask = true;
+            task.GetAwaiter().UnsafeOnCompleted(OnBodyCompletedAnyThread);
+        }
+    }
+
+    internal bool HasRunningBody => _task is not null;
 
     private void OnBodyCompletedAnyThread()
     {
@@ -430,9 +459,11 @@ public partial class Greenlet : IWaitSite
 
     private void OnBodyDone()
     {
-        Task task = _task!;
-        _task = null;
-        Complete(task);
+        if (_task is { } task)
+        {
+            _task = null;
+            Complete(task);
+        }
     }
 
     private void Complete(Task task)
@@ -477,8 +508,12 @@ public partial class Greenlet : IWaitSite
             }
         }
 
-        PendingThrow = null;
-        FiredScope = null;
+        if (_cold is { } cold)
+        {
+            cold.PendingThrow = null;
+            cold.FiredScope = null;
+        }
+
         if (error is GreenletExit)
         {
             Killed = true;
@@ -572,7 +607,7 @@ public partial class Greenlet : IWaitSite
     {
         if (_state == GreenletState.Running && !Interrupt(new GreenTimeoutException(scope), kill: false))
         {
-            FiredScope ??= scope;
+            GetCold().FiredScope ??= scope;
         }
     }
 
@@ -589,7 +624,7 @@ public partial class Greenlet : IWaitSite
 
         if (!woke && kill)
         {
-            PendingThrow ??= exception;
+            GetCold().PendingThrow ??= exception;
         }
 
         return woke;
@@ -597,36 +632,50 @@ public partial class Greenlet : IWaitSite
 
     internal Exception? TakePendingThrow()
     {
-        Exception? e = PendingThrow;
-        PendingThrow = null;
+        if (_cold is not { } cold)
+        {
+            return null;
+        }
+
+        Exception? e = cold.PendingThrow;
+        cold.PendingThrow = null;
         return e;
     }
 
     internal void ForgetFiredScope(GreenTimeout scope)
     {
-        if (ReferenceEquals(FiredScope, scope))
+        if (_cold is { } cold && ReferenceEquals(cold.FiredScope, scope))
         {
-            FiredScope = null;
+            cold.FiredScope = null;
         }
     }
 
     /// <summary>At the start of every wait: raise a kill or an expired timeout that could not be raised earlier.</summary>
     internal void ThrowIfInterrupted()
     {
-        if (PendingThrow is not null)
+        if (_cold is { } cold && (cold.PendingThrow is not null || cold.FiredScope is not null))
         {
-            throw TakePendingThrow()!;
-        }
-
-        if (FiredScope is { } scope)
-        {
-            FiredScope = null;
-            if (scope.IsActive)
-            {
-                throw new GreenTimeoutException(scope);
-            }
+            ThrowInterrupted(cold);
         }
     }
+
+    private static void ThrowInterrupted(Cold cold)
+    {
+        if (cold.PendingThrow is { } pending)
+        {
+            cold.PendingThrow = null;
+            throw pending;
+        }
+
+        GreenTimeout scope = cold.FiredScope!;
+        cold.FiredScope = null;
+        if (scope.IsActive)
+        {
+            throw new GreenTimeoutException(scope);
+        }
+    }
+
+    private Cold GetCold() => _cold ??= new Cold();
 
     internal void AddActiveWait(Waiter w)
     {
@@ -678,6 +727,15 @@ public partial class Greenlet : IWaitSite
         Scheduled,
         Running,
         Dead,
+    }
+
+    /// <summary>State most greenlets never need.</summary>
+    private sealed class Cold
+    {
+        public string? Name;
+        public StartTimer? StartTimer;
+        public Exception? PendingThrow;
+        public GreenTimeout? FiredScope;
     }
 
     private sealed class LinkList : List<object>

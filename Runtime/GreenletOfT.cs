@@ -9,17 +9,13 @@ namespace GreenProc;
 /// <typeparam name="T">The type of the value.</typeparam>
 public class Greenlet<T> : Greenlet
 {
-    private readonly Func<Task<T>> _body;
-
     /// <summary>Creates a greenlet that will run <paramref name="body"/> once started.</summary>
     /// <param name="body">The async method to run.</param>
     /// <param name="name">A name for reports.</param>
     /// <exception cref="InvalidOperationException">There is no hub on this thread.</exception>
     public Greenlet(Func<Task<T>> body, string? name = null)
-        : base(name)
+        : base(body ?? throw new ArgumentNullException(nameof(body)), name)
     {
-        ArgumentNullException.ThrowIfNull(body);
-        _body = body;
     }
 
     /// <summary>
@@ -57,7 +53,7 @@ public class Greenlet<T> : Greenlet
     /// <returns>The awaiter.</returns>
     public new ValueTaskAwaiter<T?> GetAwaiter() => GetAsync().GetAwaiter();
 
-    private protected override Task InvokeBody() => _body();
+    private protected override Task InvokeBody(Delegate body) => ((Func<Task<T>>)body)();
 
     private protected override void OnBodySucceeded(Task body) => Value = ((Task<T>)body).Result;
 }

@@ -105,6 +105,11 @@ public sealed partial class Hub
             ReportError(owner, e);
         }
 
+        if (owner is { HasRunningBody: true })
+        {
+            owner.AfterTurn();
+        }
+
         CurrentGreenlet = null;
     }
 

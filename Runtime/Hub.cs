@@ -164,7 +164,7 @@ public sealed partial class Hub : IFdCloseObserver
     internal Waiter BeginWait(Greenlet owner, IWaitSite? site)
     {
         owner.ThrowIfInterrupted();
-        Waiter w = _waiterPoolCount > 0 ? _waiterPool[--_waiterPoolCount] : new Waiter(this);
+        Waiter w = _waiterPoolCount > 0 ? _waiterPool[--_waiterPoolCount] : new Waiter();
         w.Begin(owner, site);
         return w;
     }

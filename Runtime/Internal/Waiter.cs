@@ -25,8 +25,6 @@ internal sealed class Waiter : IValueTaskSource, IValueTaskSource<bool>
     private static readonly Action<object?> s_runWithContext = RunWithContext;
     private static readonly Action<object?, CancellationToken> s_onCanceled = OnCanceledAnyThread;
 
-    private readonly Hub _hub;
-
     // Bumped on every reuse; awaiters and cancellation callbacks of an earlier wait are told apart by it.
     private short _version;
 
@@ -37,26 +35,14 @@ internal sealed class Waiter : IValueTaskSource, IValueTaskSource<bool>
     private Exception? _error;
     private bool _result;
 
-    // The awaiting code's continuation, and the execution context to run it in when the awaiter asked to flow one.
+    // The awaiting code's continuation.
     private Action<object?>? _continuation;
     private object? _continuationState;
-    private ExecutionContext? _executionContext;
 
-    // Timers owned by this waiter, created on first use and reused with it.
-    private SleepTimer? _sleepTimer;
-    private DeadlineTimer? _deadlineTimer;
-    private bool _throwOnDeadline;
-    private TimeSpan _deadlineSpan;
+    // Timers, token registration, handle reference and execution context: needed by some waits only, so kept in a
+    // side object made on first use and reused with the waiter. A parked greenlet costs only what it uses.
+    private Extras? _extras;
 
-    // Cancellation of the current wait (registration counts as an outside wake source for deadlock detection).
-    private CancellationTokenRegistration _cancellation;
-    private CancellationToken _cancellationToken;
-    private bool _cancellationArmed;
-
-    // A SafeHandle referenced for the duration of an fd wait (released when the wait ends).
-    private SafeHandle? _addRefHandle;
-
-    public Waiter(Hub hub) => _hub = hub;
 
     /// <summary>The greenlet that waits.</summary>
     public Greenlet Owner { get; private set; } = null!;
@@ -96,8 +82,9 @@ internal sealed class Waiter : IValueTaskSource, IValueTaskSource<bool>
     /// <summary>Wakes the waiter (on the normal timer heap) at <paramref name="due"/>.</summary>
     public void ArmSleep(long due)
     {
-        _sleepTimer ??= new SleepTimer(this);
-        _hub.Timers.Add(_sleepTimer, due);
+        Extras x = GetExtras();
+        x.SleepTimer ??= new SleepTimer(this);
+        Owner.Hub.Timers.Add(x.SleepTimer, due);
     }
 
     /// <summary>
@@ -112,10 +99,11 @@ internal sealed class Waiter : IValueTaskSource, IValueTaskSource<bool>
             return;
         }
 
-        _deadlineTimer ??= new DeadlineTimer(this);
-        _throwOnDeadline = throwOnTimeout;
-        _deadlineSpan = span;
-        _hub.Timeouts.Add(_deadlineTimer, Hub.DueAfter(span));
+        Extras x = GetExtras();
+        x.DeadlineTimer ??= new DeadlineTimer(this);
+        x.ThrowOnDeadline = throwOnTimeout;
+        x.DeadlineSpan = span;
+        Owner.Hub.Timeouts.Add(x.DeadlineTimer, Hub.DueAfter(span));
     }
 
     /// <summary>Wakes the waiter with <see cref="OperationCanceledException"/> when <paramref name="token"/> fires.</summary>
@@ -132,14 +120,17 @@ internal sealed class Waiter : IValueTaskSource, IValueTaskSource<bool>
             return;
         }
 
-        _cancellationToken = token;
-        _cancellationArmed = true;
-        _hub.ExternalWakeSources++;
-        _cancellation = token.UnsafeRegister(s_onCanceled, new CancelTicket(this, _version));
+        Extras x = GetExtras();
+        x.CancellationToken = token;
+        x.CancellationArmed = true;
+        Owner.Hub.ExternalWakeSources++;
+        x.Cancellation = token.UnsafeRegister(s_onCanceled, new CancelTicket(this, Owner.Hub, _version));
     }
 
     /// <summary>Keeps <paramref name="handle"/> open for the duration of the wait (the caller already added a reference).</summary>
-    public void HoldHandle(SafeHandle handle) => _addRefHandle = handle;
+    public void HoldHandle(SafeHandle handle) => GetExtras().AddRefHandle = handle;
+
+    private Extras GetExtras() => _extras ??= new Extras();
 
     /// <summary>
     /// Ends the wait: records how it ended, detaches it from its site, timers and token, and queues the owner's
@@ -169,16 +160,6 @@ internal sealed class Waiter : IValueTaskSource, IValueTaskSource<bool>
 
     private void Detach(IWaitSite? from)
     {
-        if (_sleepTimer is { IsArmed: true })
-        {
-            _hub.Timers.Remove(_sleepTimer);
-        }
-
-        if (_deadlineTimer is { IsArmed: true })
-        {
-            _hub.Timeouts.Remove(_deadlineTimer);
-        }
-
         IWaitSite? site = Site;
         Site = null;
         if (site is not null && !ReferenceEquals(site, from))
@@ -186,37 +167,53 @@ internal sealed class Waiter : IValueTaskSource, IValueTaskSource<bool>
             site.Abandon(this);
         }
 
-        if (_cancellationArmed)
+        if (_extras is not { } x)
         {
-            _cancellationArmed = false;
-            _hub.ExternalWakeSources--;
-            _cancellation.Unregister(); // never blocks, unlike Dispose
-            _cancellation = default;
+            return;
         }
 
-        if (_addRefHandle is not null)
+        Hub hub = Owner.Hub;
+        if (x.SleepTimer is { IsArmed: true })
         {
-            _addRefHandle.DangerousRelease();
-            _addRefHandle = null;
+            hub.Timers.Remove(x.SleepTimer);
+        }
+
+        if (x.DeadlineTimer is { IsArmed: true })
+        {
+            hub.Timeouts.Remove(x.DeadlineTimer);
+        }
+
+        if (x.CancellationArmed)
+        {
+            x.CancellationArmed = false;
+            hub.ExternalWakeSources--;
+            x.Cancellation.Unregister(); // never blocks, unlike Dispose
+            x.Cancellation = default;
+        }
+
+        if (x.AddRefHandle is not null)
+        {
+            x.AddRefHandle.DangerousRelease();
+            x.AddRefHandle = null;
         }
     }
 
     private void QueueContinuation()
     {
-        if (_executionContext is null)
+        if (_extras?.ExecutionContext is null)
         {
-            _hub.Enqueue(new WorkItem(_continuation!, _continuationState, Owner));
+            Owner.Hub.Enqueue(new WorkItem(_continuation!, _continuationState, Owner));
         }
         else
         {
-            _hub.Enqueue(new WorkItem(s_runWithContext, this, Owner));
+            Owner.Hub.Enqueue(new WorkItem(s_runWithContext, this, Owner));
         }
     }
 
     private static void RunWithContext(object? state)
     {
         var w = (Waiter)state!;
-        ExecutionContext.Run(w._executionContext!, static s =>
+        ExecutionContext.Run(w._extras!.ExecutionContext!, static s =>
         {
             var waiter = (Waiter)s!;
             waiter._continuation!(waiter._continuationState);
@@ -226,12 +223,12 @@ internal sealed class Waiter : IValueTaskSource, IValueTaskSource<bool>
     private static void OnCanceledAnyThread(object? state, CancellationToken token)
     {
         var ticket = (CancelTicket)state!;
-        ticket.Waiter._hub.Post(static s =>
+        ticket.Hub.Post(static s =>
         {
             var t = (CancelTicket)s!;
             if (t.Waiter._version == t.Version && t.Waiter._state == Pending)
             {
-                t.Waiter.Wake(new OperationCanceledException(t.Waiter._cancellationToken), result: true, from: null);
+                t.Waiter.Wake(new OperationCanceledException(t.Waiter._extras!.CancellationToken), result: true, from: null);
             }
         }, ticket);
     }
@@ -240,9 +237,9 @@ internal sealed class Waiter : IValueTaskSource, IValueTaskSource<bool>
 
     private void OnDeadline()
     {
-        if (_throwOnDeadline)
+        if (_extras!.ThrowOnDeadline)
         {
-            Wake(new GreenTimeoutException(GreenTimeout.CreateExpired(_deadlineSpan, Owner)), result: false, from: null);
+            Wake(new GreenTimeoutException(GreenTimeout.CreateExpired(_extras.DeadlineSpan, Owner)), result: false, from: null);
         }
         else
         {
@@ -253,10 +250,10 @@ internal sealed class Waiter : IValueTaskSource, IValueTaskSource<bool>
     /// <summary>Describes the wait for deadlock reports.</summary>
     public string Describe()
     {
-        string what = Site?.Describe(this) ?? (_sleepTimer is { IsArmed: true } ? "a sleep" : "a wake-up");
-        if (_deadlineTimer is { IsArmed: true })
+        string what = Site?.Describe(this) ?? (_extras?.SleepTimer is { IsArmed: true } ? "a sleep" : "a wake-up");
+        if (_extras?.DeadlineTimer is { IsArmed: true })
         {
-            what += $" (timeout {_deadlineSpan})";
+            what += $" (timeout {_extras.DeadlineSpan})";
         }
 
         return what;
@@ -289,7 +286,7 @@ internal sealed class Waiter : IValueTaskSource, IValueTaskSource<bool>
             throw new InvalidOperationException("A GreenProc wait can be awaited only once.");
         }
 
-        if (!_hub.IsHubThread)
+        if (!Owner.Hub.IsHubThread)
         {
             throw new InvalidOperationException("A GreenProc wait must be awaited on the thread of the hub that created it.");
         }
@@ -298,7 +295,7 @@ internal sealed class Waiter : IValueTaskSource, IValueTaskSource<bool>
         _continuationState = state;
         if ((flags & ValueTaskSourceOnCompletedFlags.FlowExecutionContext) != 0)
         {
-            _executionContext = ExecutionContext.Capture();
+            GetExtras().ExecutionContext = ExecutionContext.Capture();
         }
 
         if (YieldOnAwait && _state == Pending)
@@ -332,7 +329,7 @@ internal sealed class Waiter : IValueTaskSource, IValueTaskSource<bool>
         Greenlet owner = Owner;
         Reset();
         owner.RemoveActiveWait(this);
-        _hub.ReturnWaiter(this);
+        owner.Hub.ReturnWaiter(this);
 
         // A kill that arrived after the wait was satisfied is raised here, at the switch point (gevent's throw).
         Exception? pending = owner.TakePendingThrow();
@@ -356,8 +353,12 @@ internal sealed class Waiter : IValueTaskSource, IValueTaskSource<bool>
         _error = null;
         _continuation = null;
         _continuationState = null;
-        _executionContext = null;
-        _cancellationToken = default;
+        if (_extras is { } x)
+        {
+            x.ExecutionContext = null;
+            x.CancellationToken = default;
+        }
+
         SiteData = 0;
         YieldOnAwait = false;
     }
@@ -370,10 +371,24 @@ internal sealed class Waiter : IValueTaskSource, IValueTaskSource<bool>
         }
     }
 
-    private sealed class CancelTicket(Waiter waiter, short version)
+    private sealed class CancelTicket(Waiter waiter, Hub hub, short version)
     {
         public readonly Waiter Waiter = waiter;
+        public readonly Hub Hub = hub;
         public readonly short Version = version;
+    }
+
+    private sealed class Extras
+    {
+        public SleepTimer? SleepTimer;
+        public DeadlineTimer? DeadlineTimer;
+        public bool ThrowOnDeadline;
+        public TimeSpan DeadlineSpan;
+        public CancellationTokenRegistration Cancellation;
+        public CancellationToken CancellationToken;
+        public bool CancellationArmed;
+        public SafeHandle? AddRefHandle;
+        public ExecutionContext? ExecutionContext;
     }
 
     private sealed class SleepTimer(Waiter waiter) : HubTimer
