@@ -1,14 +1,18 @@
 #!/usr/bin/env bash
 # GreenProc vs gevent (and a C baseline), side by side, interleaved; prints a Markdown table of medians.
 #
-#   bench/run.sh [--reps N] [--pin] [--only SUBSTR] [--targets-only]
+#   bench/run.sh [--reps N] [--pin] [--only SUBSTR] [--targets-only] [--no-build]
 #
 #   --reps N        processes per case and side (default 5); each prints one JSON line, the table shows medians
 #   --pin           run every process under `taskset -c 0` (the C baseline also with -c same)
 #   --only SUBSTR   run only the cases whose key contains SUBSTR (keys: switch, none, spawn_trivial,
-#                   spawn_blocked, pingpong_1, pingpong_64k, stream_1, stream_64k)
+#                   spawn_trivial_warm, spawn_blocked, pingpong_1, pingpong_64k, stream_1, stream_64k)
 #   --targets-only  only the cases that have a target (skip the informative 64 KiB / stream rows)
+#   --no-build      reuse the last snapshot in bench/out/bin (so that two runs, e.g. unpinned then --pin,
+#                   measure the very same build even while the runtime is being edited)
 #
+# The bench is built in Release once, then copied to bench/out/bin (with BUILD_INFO: commit and whether
+# Runtime/ or Interop/ had uncommitted changes); every process runs from that copy.
 # Needs: the .NET SDK, gcc, and Debian's gevent under /usr/bin/python3 (apt-get install -y python3-gevent time).
 # The anchors live in ../shared/bench next to the repository. Raw results: bench/out/results-*.tsv (git-ignored).
 set -euo pipefail
@@ -17,6 +21,7 @@ REPS=5
 PIN=0
 ONLY=""
 TARGETS_ONLY=0
+NO_BUILD=0
 while [[ $# -gt 0 ]]; do
     case "$1" in
         --reps) REPS="$2"; shift 2 ;;
@@ -24,17 +29,21 @@ while [[ $# -gt 0 ]]; do
         --pin) PIN=1; shift ;;
         --only) ONLY="$2"; shift 2 ;;
         --targets-only) TARGETS_ONLY=1; shift ;;
-        -h|--help) sed -n '2,14p' "$0"; exit 0 ;;
+        --no-build) NO_BUILD=1; shift ;;
+        -h|--help) sed -n '2,19p' "$0"; exit 0 ;;
         *) echo "unknown argument: $1 (see --help)" >&2; exit 2 ;;
     esac
 done
 
-ROOT="$(git -C "$(dirname "${BASH_SOURCE[0]}")" rev-parse --show-toplevel)"
+HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+# The repository root (an exported tree without .git works too: then the parent of bench/).
+ROOT="$(git -C "$HERE" rev-parse --show-toplevel 2>/dev/null || (cd "$HERE/.." && pwd))"
 SHARED="$ROOT/../shared/bench"
 OUT="$ROOT/bench/out"
 PY=/usr/bin/python3
 BENCH_PROJ="$ROOT/bench/GreenProc.Bench/GreenProc.Bench.csproj"
-BENCH_BIN="$ROOT/bench/GreenProc.Bench/bin/Release/net10.0/GreenProc.Bench"
+SNAP="$ROOT/bench/out/bin"
+BENCH_BIN="$SNAP/GreenProc.Bench"
 
 if [[ ! -d "$SHARED/gevent" ]]; then
     echo "error: the anchor benchmarks are not at $SHARED (expected ../shared/bench next to the repository)" >&2
@@ -47,8 +56,22 @@ if ! "$PY" -c 'import gevent' 2>/dev/null; then
 fi
 
 mkdir -p "$OUT"
-echo "building GreenProc.Bench (Release)..." >&2
-dotnet build "$BENCH_PROJ" -c Release -nologo -v quiet >&2
+if [[ $NO_BUILD -eq 0 ]]; then
+    echo "building GreenProc.Bench (Release)..." >&2
+    dotnet build "$BENCH_PROJ" -c Release -nologo -v quiet >&2
+    rm -rf "$SNAP"
+    cp -r "$ROOT/bench/GreenProc.Bench/bin/Release/net10.0" "$SNAP"
+    if rev="$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null)"; then
+        dirty="$(git -C "$ROOT" status --porcelain -- Runtime Interop | wc -l)"
+        rev="commit $rev, $dirty uncommitted file(s) under Runtime/ Interop/"
+    else
+        rev="${GREENPROC_BENCH_REV:-not a git checkout}"
+    fi
+    echo "$rev, built $(date -u +%Y-%m-%dT%H:%M:%SZ)" > "$SNAP/BUILD_INFO"
+elif [[ ! -x "$BENCH_BIN" ]]; then
+    echo "error: --no-build, but there is no snapshot at $SNAP (run once without --no-build)" >&2
+    exit 1
+fi
 gcc -O2 -o "$OUT/pipe_pingpong" "$SHARED/native/pipe_pingpong.c"
 
 PFX=()
@@ -67,6 +90,7 @@ CASES=(
     "switch|switch_sleep0 200000|bench_switch.py sleep0 200000|1"
     "none|none 0|bench_spawn.py none 0|1"
     "spawn_trivial|spawn_trivial 100000|bench_spawn.py trivial 100000|1"
+    "spawn_trivial_warm|spawn_trivial_warm 100000|bench_spawn.py trivial 100000|0"
     "spawn_blocked|spawn_blocked 100000|bench_spawn.py blocked 100000|1"
     "pingpong_1|pipe_pingpong 1 50000|bench_pipe.py pingpong 1 50000|1"
     "pingpong_64k|pipe_pingpong 65536 10000|bench_pipe.py pingpong 65536 10000|0"
@@ -106,10 +130,10 @@ for spec in "${CASES[@]}"; do
 done
 
 echo "raw results: $RESULTS" >&2
-"$PY" - "$RESULTS" "$TAG" "$REPS" <<'EOF'
+"$PY" - "$RESULTS" "$TAG" "$REPS" "$(cat "$SNAP/BUILD_INFO")" <<'EOF'
 import json, statistics, sys
 
-path, tag, reps = sys.argv[1], sys.argv[2], sys.argv[3]
+path, tag, reps, build = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4]
 data = {}
 for line in open(path):
     key, side, js = line.rstrip("\n").split("\t", 2)
@@ -167,6 +191,10 @@ gp, gv = med("spawn_trivial", "greenproc", "seconds"), med("spawn_trivial", "gev
 r = ratio(gv, gp)
 rows.append(("b: spawn+join 100k no-op (s, cold process)", fmt(gp), fmt(gv), fr(r) + "× faster (gevent/GP)",
              "≥ 30×", verdict(r, ">=", 30)))
+gw, gv2 = med("spawn_trivial_warm", "greenproc", "seconds"), med("spawn_trivial_warm", "gevent", "seconds")
+if gw is not None:
+    rows.append(("b: same, GreenProc after a JIT warm-up (s, info; gevent run again)", fmt(gw), fmt(gv2),
+                 fr(ratio(gv2, gw)) + "× faster", "", ""))
 n0g, n0v = med("none", "greenproc", "ru_maxrss_kib"), med("none", "gevent", "ru_maxrss_kib")
 tg, tv = med("spawn_trivial", "greenproc", "ru_maxrss_kib"), med("spawn_trivial", "gevent", "ru_maxrss_kib")
 if None not in (n0g, n0v, tg, tv):
@@ -174,7 +202,9 @@ if None not in (n0g, n0v, tg, tv):
     r = ratio(dg, dv)
     rows.append(("b: peak RSS over the `none` baseline, spawn+join 100k (MiB)", fmt(dg), fmt(dv),
                  fr(r) + " of gevent (GP/gevent)", "≤ 0.25", verdict(r, "<=", 0.25)))
-    rows.append(("b: baseline peak RSS, hub only (`none`, MiB, info)", fmt(n0g / 1024), fmt(n0v / 1024), "", "", ""))
+if n0g is not None or n0v is not None:
+    rows.append(("b: baseline peak RSS, hub only (`none`, MiB, info)", fmt(n0g and n0g / 1024), fmt(n0v and n0v / 1024),
+                 "", "", ""))
 
 # (c) parked greenlets
 N = 100000
@@ -212,6 +242,8 @@ for key, label in (("pingpong_64k", "d: pipe ping-pong 64 KiB, 10k round trips (
 print()
 print("### %s, medians of %s processes per side" % (tag, reps))
 print()
+print("GreenProc build: %s." % build)
+print()
 print("| case | GreenProc median | gevent median (C where stated) | ratio | target | verdict |")
 print("|---|---:|---:|---|---|---|")
 for row in rows:
@@ -225,6 +257,7 @@ print()
 print("| case | metric | GreenProc | gevent |")
 print("|---|---|---|---|")
 for key, field in (("switch", "ops_per_s"), ("none", "ru_maxrss_kib"), ("spawn_trivial", "seconds"),
+                   ("spawn_trivial_warm", "seconds"),
                    ("spawn_trivial", "ru_maxrss_kib"), ("spawn_blocked", "bytes_per_greenlet"),
                    ("spawn_blocked", "ru_maxrss_kib"), ("pingpong_1", "msgs_per_s"),
                    ("pingpong_64k", "msgs_per_s"), ("stream_1", "msgs_per_s"), ("stream_64k", "msgs_per_s")):
