@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # GreenProc vs gevent (and a C baseline), side by side, interleaved; prints a Markdown table of medians.
 #
-#   bench/run.sh [--reps N] [--pin] [--only SUBSTR] [--targets-only] [--no-build]
+#   bench/run.sh [--reps N] [--pin] [--only SUBSTR] [--targets-only] [--no-build] [--jit]
 #
 #   --reps N        processes per case and side (default 5); each prints one JSON line, the table shows medians
 #   --pin           run every process under `taskset -c 0` (the C baseline also with -c same)
@@ -10,9 +10,11 @@
 #   --targets-only  only the cases that have a target (skip the informative 64 KiB / stream rows)
 #   --no-build      reuse the last snapshot in bench/out/bin (so that two runs, e.g. unpinned then --pin,
 #                   measure the very same build even while the runtime is being edited)
+#   --jit           build plainly (JIT only) instead of publishing ReadyToRun
 #
-# The bench is built in Release once, then copied to bench/out/bin (with BUILD_INFO: commit and whether
-# Runtime/ or Interop/ had uncommitted changes); every process runs from that copy.
+# The bench is published in Release once, ReadyToRun (precompiled, as gevent's hub and greenlet are compiled C:
+# a cold process then does not spend its first 100,000 spawns in unoptimized tier-0 code), into bench/out/bin
+# (with BUILD_INFO: commit and whether Runtime/ or Interop/ had uncommitted changes); every process runs from it.
 # Needs: the .NET SDK, gcc, and Debian's gevent under /usr/bin/python3 (apt-get install -y python3-gevent time).
 # The anchors live in ../shared/bench next to the repository. Raw results: bench/out/results-*.tsv (git-ignored).
 set -euo pipefail
@@ -22,6 +24,7 @@ PIN=0
 ONLY=""
 TARGETS_ONLY=0
 NO_BUILD=0
+JIT=0
 while [[ $# -gt 0 ]]; do
     case "$1" in
         --reps) REPS="$2"; shift 2 ;;
@@ -30,6 +33,7 @@ while [[ $# -gt 0 ]]; do
         --only) ONLY="$2"; shift 2 ;;
         --targets-only) TARGETS_ONLY=1; shift ;;
         --no-build) NO_BUILD=1; shift ;;
+        --jit) JIT=1; shift ;;
         -h|--help) sed -n '2,19p' "$0"; exit 0 ;;
         *) echo "unknown argument: $1 (see --help)" >&2; exit 2 ;;
     esac
@@ -57,13 +61,19 @@ fi
 
 mkdir -p "$OUT"
 if [[ $NO_BUILD -eq 0 ]]; then
-    echo "building GreenProc.Bench (Release)..." >&2
-    dotnet build "$BENCH_PROJ" -c Release -nologo -v quiet >&2
     rm -rf "$SNAP"
-    cp -r "$ROOT/bench/GreenProc.Bench/bin/Release/net10.0" "$SNAP"
+    if [[ $JIT -eq 1 ]]; then
+        echo "building GreenProc.Bench (Release, JIT only)..." >&2
+        dotnet build "$BENCH_PROJ" -c Release -nologo -v quiet >&2
+        cp -r "$ROOT/bench/GreenProc.Bench/bin/Release/net10.0" "$SNAP"
+    else
+        echo "publishing GreenProc.Bench (Release, ReadyToRun)..." >&2
+        dotnet publish "$BENCH_PROJ" -c Release -r linux-x64 --self-contained false -p:PublishReadyToRun=true \
+            -o "$SNAP" -nologo -v quiet >&2
+    fi
     if rev="$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null)"; then
         dirty="$(git -C "$ROOT" status --porcelain -- Runtime Interop | wc -l)"
-        rev="commit $rev, $dirty uncommitted file(s) under Runtime/ Interop/"
+        rev="commit $rev, $dirty uncommitted file(s) under Runtime/ Interop/, $([[ $JIT -eq 1 ]] && echo JIT || echo ReadyToRun)"
     else
         rev="${GREENPROC_BENCH_REV:-not a git checkout}"
     fi

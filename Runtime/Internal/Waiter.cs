@@ -43,7 +43,6 @@ internal sealed class Waiter : IValueTaskSource, IValueTaskSource<bool>
     // side object made on first use and reused with the waiter. A parked greenlet costs only what it uses.
     private Extras? _extras;
 
-
     /// <summary>The greenlet that waits.</summary>
     public Greenlet Owner { get; private set; } = null!;
 
@@ -94,7 +93,7 @@ internal sealed class Waiter : IValueTaskSource, IValueTaskSource<bool>
     /// </summary>
     public void ArmDeadline(TimeSpan? timeout, bool throwOnTimeout)
     {
-        if (timeout is not { } span || span == Timeout.InfiniteTimeSpan)
+        if (timeout is not { } span || span == Timeout.InfiniteTimeSpan || _state != Pending)
         {
             return;
         }
