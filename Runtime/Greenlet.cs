@@ -364,6 +364,7 @@ public partial class Greenlet : IWaitSite
         {
             cold.PendingThrow = null;
             cold.FiredScope = null;
+            cold.Locals = null; // GreenLocal values die with the greenlet
         }
 
         if (error is GreenletExit)
@@ -382,6 +383,10 @@ public partial class Greenlet : IWaitSite
     }
 
     private Cold GetCold() => _cold ??= new Cold();
+
+    /// <summary>This greenlet's GreenLocal values (made on first use; dropped when it dies).</summary>
+    internal System.Collections.Generic.Dictionary<object, object?>? GetLocals(bool create)
+        => create && _state != GreenletState.Dead ? GetCold().Locals ??= new() : _cold?.Locals;
 
     internal void AddActiveWait(Waiter w)
     {
@@ -442,6 +447,7 @@ public partial class Greenlet : IWaitSite
         public StartTimer? StartTimer;
         public Exception? PendingThrow;
         public GreenTimeout? FiredScope;
+        public System.Collections.Generic.Dictionary<object, object?>? Locals;
     }
 
     private sealed class StartTimer(Greenlet greenlet) : HubTimer

@@ -53,7 +53,20 @@ public class Greenlet<T> : Greenlet
     /// <returns>The awaiter.</returns>
     public new ValueTaskAwaiter<T?> GetAwaiter() => GetAsync().GetAwaiter();
 
+    /// <summary>Delivers the greenlet's outcome to <paramref name="result"/> when it dies (gevent's <c>link(async_result)</c>).</summary>
+    /// <param name="result">Receives the value, or the error; a killed greenlet delivers default.</param>
+    public void Link(GreenAsyncResult<T> result)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        AddLink(new ResultLink(result));
+    }
+
     private protected override Task InvokeBody(Delegate body) => ((Func<Task<T>>)body)();
 
     private protected override void OnBodySucceeded(Task body) => Value = ((Task<T>)body).Result;
+
+    private sealed class ResultLink(GreenAsyncResult<T> result) : Internal.ILinkTarget
+    {
+        public void OnGreenletReady(Greenlet greenlet) => result.SetFrom((Greenlet<T>)greenlet);
+    }
 }

@@ -169,6 +169,49 @@ public sealed partial class Hub : IFdCloseObserver
         return w;
     }
 
+    /// <summary>
+    /// Binds a primitive to the calling thread's hub on first use and checks every later use is on the same hub
+    /// (primitives are single-hub objects, like everything a hub runs).
+    /// </summary>
+    internal static Hub Bind(ref Hub? bound, object primitive)
+    {
+        Hub hub = RequireCurrent();
+        if (bound is null)
+        {
+            bound = hub;
+        }
+        else if (!ReferenceEquals(bound, hub))
+        {
+            throw new InvalidOperationException(
+                $"This {primitive.GetType().Name} belongs to another hub's thread. To signal it from another thread, use that hub's Post.");
+        }
+
+        return hub;
+    }
+
+    /// <summary>For operations that never wait (Set, Release): fine before first use, else only on the bound hub's thread.</summary>
+    internal static void CheckBound(Hub? bound, object primitive)
+    {
+        if (bound is not null && !bound.IsHubThread)
+        {
+            throw new InvalidOperationException(
+                $"This {primitive.GetType().Name} belongs to another hub's thread. To signal it from another thread, use that hub's Post.");
+        }
+    }
+
+    /// <summary>
+    /// Parks the current greenlet at the back of <paramref name="queue"/> (a primitive's FIFO of waiters), with the
+    /// per-call timeout and token every wait takes.
+    /// </summary>
+    internal Waiter ParkOn(IWaitSite site, ref WaiterQueue queue, TimeSpan? timeout, bool throwOnTimeout, CancellationToken cancellationToken, string operation)
+    {
+        Waiter w = BeginWait(RequireGreenlet(operation), site);
+        queue.Enqueue(w);
+        w.ArmDeadline(timeout, throwOnTimeout);
+        w.ArmCancellation(cancellationToken);
+        return w;
+    }
+
     internal void ReturnWaiter(Waiter w)
     {
         if (_waiterPoolCount == _waiterPool.Length)

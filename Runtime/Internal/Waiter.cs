@@ -18,7 +18,7 @@ namespace GreenProc.Internal;
 /// already is the context every greenlet resumes on. Only the hub thread touches a waiter; cancellation callbacks
 /// from other threads post to the hub and are matched against the version they were armed with.
 /// </remarks>
-internal sealed class Waiter : IValueTaskSource, IValueTaskSource<bool>
+internal sealed class Waiter : IValueTaskSource, IValueTaskSource<bool>, IValueTaskSource<GreenReleaser>
 {
     private const int Idle = 0, Pending = 1, Woken = 2;
 
@@ -43,6 +43,9 @@ internal sealed class Waiter : IValueTaskSource, IValueTaskSource<bool>
     // side object made on first use and reused with the waiter. A parked greenlet costs only what it uses.
     private Extras? _extras;
 
+    // The semaphore or lock a LockAsync wait hands out a releaser for.
+    private IReleasable? _releasable;
+
     /// <summary>The greenlet that waits.</summary>
     public Greenlet Owner { get; private set; } = null!;
 
@@ -57,6 +60,30 @@ internal sealed class Waiter : IValueTaskSource, IValueTaskSource<bool>
 
     public Waiter? PreviousActive { get; set; }
 
+    /// <summary>Intrusive links of the FIFO this waiter is queued in at its site (see <see cref="WaiterQueue"/>).</summary>
+    public Waiter? QueueNext { get; set; }
+
+    public Waiter? QueuePrevious { get; set; }
+
+    /// <summary>A value handed over with the wake-up (a queue item), read by the site's own code after it resumes.</summary>
+    public object? Handoff { get; set; }
+
+    /// <summary>The site that handed something over with the wake-up; it gets it back if a kill wins.</summary>
+    public IHandoffSite? HandoffSite { get; set; }
+
+    /// <summary>Wakes the waiter successfully, handing it <paramref name="handoff"/> from <paramref name="site"/>.</summary>
+    public bool WakeWithHandoff(IHandoffSite site, IWaitSite from, object? handoff)
+    {
+        if (_state != Pending)
+        {
+            return false;
+        }
+
+        HandoffSite = site;
+        Handoff = handoff;
+        return Wake(null, result: true, from);
+    }
+
     public short Version => _version;
 
     /// <summary>A yield: the wait ends, and the continuation is queued at the back, the moment it is awaited.</summary>
@@ -67,6 +94,13 @@ internal sealed class Waiter : IValueTaskSource, IValueTaskSource<bool>
     public ValueTask AsValueTask() => new(this, _version);
 
     public ValueTask<bool> AsValueTaskOfBool() => new(this, _version);
+
+    /// <summary>For lock waits: the awaiting code gets a <see cref="GreenReleaser"/> for <paramref name="releasable"/>.</summary>
+    public ValueTask<GreenReleaser> AsReleaser(IReleasable releasable)
+    {
+        _releasable = releasable;
+        return new(this, _version);
+    }
 
     /// <summary>Parks <paramref name="owner"/> on <paramref name="site"/>. Called through <see cref="Hub.BeginWait"/>.</summary>
     public void Begin(Greenlet owner, IWaitSite? site)
@@ -262,6 +296,8 @@ internal sealed class Waiter : IValueTaskSource, IValueTaskSource<bool>
 
     ValueTaskSourceStatus IValueTaskSource<bool>.GetStatus(short token) => GetStatus(token);
 
+    ValueTaskSourceStatus IValueTaskSource<GreenReleaser>.GetStatus(short token) => GetStatus(token);
+
     private ValueTaskSourceStatus GetStatus(short token)
     {
         ValidateToken(token);
@@ -275,6 +311,9 @@ internal sealed class Waiter : IValueTaskSource, IValueTaskSource<bool>
         => OnCompleted(continuation, state, token, flags);
 
     void IValueTaskSource<bool>.OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags)
+        => OnCompleted(continuation, state, token, flags);
+
+    void IValueTaskSource<GreenReleaser>.OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags)
         => OnCompleted(continuation, state, token, flags);
 
     private void OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags)
@@ -315,6 +354,13 @@ internal sealed class Waiter : IValueTaskSource, IValueTaskSource<bool>
 
     bool IValueTaskSource<bool>.GetResult(short token) => GetResult(token);
 
+    GreenReleaser IValueTaskSource<GreenReleaser>.GetResult(short token)
+    {
+        IReleasable releasable = _releasable!;
+        GetResult(token); // raises a timeout, a kill or a cancellation; on success the permit or lock is ours
+        return new GreenReleaser(releasable);
+    }
+
     private bool GetResult(short token)
     {
         ValidateToken(token);
@@ -326,16 +372,22 @@ internal sealed class Waiter : IValueTaskSource, IValueTaskSource<bool>
         Exception? error = _error;
         bool result = _result;
         Greenlet owner = Owner;
+        IHandoffSite? handoffSite = HandoffSite;
+        object? handoff = Handoff;
         Reset();
         owner.RemoveActiveWait(this);
-        owner.Hub.ReturnWaiter(this);
 
-        // A kill that arrived after the wait was satisfied is raised here, at the switch point (gevent's throw).
+        // A kill that arrived after the wait was satisfied is raised here, at the switch point (gevent's throw);
+        // whatever the wake-up handed over goes back to its site first.
         Exception? pending = owner.TakePendingThrow();
         if (pending is not null)
         {
+            handoffSite?.ReturnHandoff(this, handoff);
+            owner.Hub.ReturnWaiter(this);
             throw pending;
         }
+
+        owner.Hub.ReturnWaiter(this);
 
         if (error is not null)
         {
@@ -359,6 +411,9 @@ internal sealed class Waiter : IValueTaskSource, IValueTaskSource<bool>
         }
 
         SiteData = 0;
+        Handoff = null;
+        HandoffSite = null;
+        _releasable = null;
         YieldOnAwait = false;
     }
 
