@@ -113,6 +113,18 @@ public sealed partial class Hub
         CurrentGreenlet = null;
     }
 
+    /// <summary>
+    /// Runs <paramref name="item"/> now, nested in the hub callback that is running (a queue's unlock), then restores
+    /// that callback's state. This is gevent's inline switch from a notifier callback into a woken greenlet.
+    /// </summary>
+    internal void RunNow(in WorkItem item)
+    {
+        Debug.Assert(CurrentGreenlet is null, "only hub callbacks may run a greenlet inline");
+        Execute(item);
+        CurrentGreenlet = null;
+        SynchronizationContext.SetSynchronizationContext(_hubContext);
+    }
+
     private void DrainInbox()
     {
         while (_inbox.TryDequeue(out WorkItem item))

@@ -169,6 +169,13 @@ public sealed partial class Hub : IFdCloseObserver
         return w;
     }
 
+    /// <summary>Starts a wait on a typed waiter the caller provides (from its own pool).</summary>
+    internal void BeginWait(Greenlet owner, IWaitSite site, Waiter w)
+    {
+        owner.ThrowIfInterrupted();
+        w.Begin(owner, site);
+    }
+
     /// <summary>
     /// Binds a primitive to the calling thread's hub on first use and checks every later use is on the same hub
     /// (primitives are single-hub objects, like everything a hub runs).

@@ -18,7 +18,7 @@ namespace GreenProc.Internal;
 /// already is the context every greenlet resumes on. Only the hub thread touches a waiter; cancellation callbacks
 /// from other threads post to the hub and are matched against the version they were armed with.
 /// </remarks>
-internal sealed class Waiter : IValueTaskSource, IValueTaskSource<bool>, IValueTaskSource<GreenReleaser>
+internal class Waiter : IValueTaskSource, IValueTaskSource<bool>, IValueTaskSource<GreenReleaser>
 {
     private const int Idle = 0, Pending = 1, Woken = 2;
 
@@ -72,7 +72,7 @@ internal sealed class Waiter : IValueTaskSource, IValueTaskSource<bool>, IValueT
     public IHandoffSite? HandoffSite { get; set; }
 
     /// <summary>Wakes the waiter successfully, handing it <paramref name="handoff"/> from <paramref name="site"/>.</summary>
-    public bool WakeWithHandoff(IHandoffSite site, IWaitSite from, object? handoff)
+    public bool WakeWithHandoff(IHandoffSite site, IWaitSite from, object? handoff, bool runNow = false)
     {
         if (_state != Pending)
         {
@@ -81,7 +81,7 @@ internal sealed class Waiter : IValueTaskSource, IValueTaskSource<bool>, IValueT
 
         HandoffSite = site;
         Handoff = handoff;
-        return Wake(null, result: true, from);
+        return Wake(null, result: true, from, runNow);
     }
 
     public short Version => _version;
@@ -102,7 +102,7 @@ internal sealed class Waiter : IValueTaskSource, IValueTaskSource<bool>, IValueT
         return new(this, _version);
     }
 
-    /// <summary>Parks <paramref name="owner"/> on <paramref name="site"/>. Called through <see cref="Hub.BeginWait"/>.</summary>
+    /// <summary>Parks <paramref name="owner"/> on <paramref name="site"/>. Called through <c>Hub.BeginWait</c>.</summary>
     public void Begin(Greenlet owner, IWaitSite? site)
     {
         Debug.Assert(_state == Idle);
@@ -172,7 +172,11 @@ internal sealed class Waiter : IValueTaskSource, IValueTaskSource<bool>, IValueT
     /// <param name="error">The exception the awaiting code gets, or null.</param>
     /// <param name="result">The result for a successful wait.</param>
     /// <param name="from">The site that is waking it (it has already forgotten the waiter), or null.</param>
-    public bool Wake(Exception? error, bool result, IWaitSite? from)
+    /// <param name="runNow">
+    /// Run the owner's continuation right here instead of queuing it: only from a hub callback (a queue's unlock),
+    /// where gevent switches into the woken greenlet inline; never from a greenlet (that would switch inline).
+    /// </param>
+    public bool Wake(Exception? error, bool result, IWaitSite? from, bool runNow = false)
     {
         if (_state != Pending)
         {
@@ -185,7 +189,14 @@ internal sealed class Waiter : IValueTaskSource, IValueTaskSource<bool>, IValueT
         Detach(from);
         if (_continuation is not null)
         {
-            QueueContinuation();
+            if (runNow && _extras?.ExecutionContext is null)
+            {
+                Owner.Hub.RunNow(new WorkItem(_continuation, _continuationState, Owner));
+            }
+            else
+            {
+                QueueContinuation();
+            }
         }
 
         return true;
@@ -350,18 +361,19 @@ internal sealed class Waiter : IValueTaskSource, IValueTaskSource<bool>, IValueT
         }
     }
 
-    void IValueTaskSource.GetResult(short token) => GetResult(token);
+    void IValueTaskSource.GetResult(short token) => GetResultCore(token);
 
-    bool IValueTaskSource<bool>.GetResult(short token) => GetResult(token);
+    bool IValueTaskSource<bool>.GetResult(short token) => GetResultCore(token);
 
     GreenReleaser IValueTaskSource<GreenReleaser>.GetResult(short token)
     {
         IReleasable releasable = _releasable!;
-        GetResult(token); // raises a timeout, a kill or a cancellation; on success the permit or lock is ours
+        GetResultCore(token); // raises a timeout, a kill or a cancellation; on success the permit or lock is ours
         return new GreenReleaser(releasable);
     }
 
-    private bool GetResult(short token)
+    /// <summary>Ends the wait for the awaiting code: raises how it failed, or returns the result.</summary>
+    private protected bool GetResultCore(short token)
     {
         ValidateToken(token);
         if (_state != Woken)
@@ -372,22 +384,23 @@ internal sealed class Waiter : IValueTaskSource, IValueTaskSource<bool>, IValueT
         Exception? error = _error;
         bool result = _result;
         Greenlet owner = Owner;
-        IHandoffSite? handoffSite = HandoffSite;
-        object? handoff = Handoff;
-        Reset();
-        owner.RemoveActiveWait(this);
 
         // A kill that arrived after the wait was satisfied is raised here, at the switch point (gevent's throw);
-        // whatever the wake-up handed over goes back to its site first.
+        // whatever the wake-up handed over goes back to its site first (before the reset: typed waiters still
+        // hold the item then).
         Exception? pending = owner.TakePendingThrow();
-        if (pending is not null)
+        if (pending is not null && HandoffSite is { } handoffSite)
         {
-            handoffSite?.ReturnHandoff(this, handoff);
-            owner.Hub.ReturnWaiter(this);
-            throw pending;
+            handoffSite.ReturnHandoff(this, Handoff);
         }
 
-        owner.Hub.ReturnWaiter(this);
+        Reset();
+        owner.RemoveActiveWait(this);
+        ReturnToPool(owner.Hub);
+        if (pending is not null)
+        {
+            throw pending;
+        }
 
         if (error is not null)
         {
@@ -396,6 +409,14 @@ internal sealed class Waiter : IValueTaskSource, IValueTaskSource<bool>, IValueT
 
         return result;
     }
+
+    /// <summary>Clears what a subclass keeps per wait.</summary>
+    private protected virtual void OnReset()
+    {
+    }
+
+    /// <summary>Gives the waiter back for reuse (the hub's pool; typed waiters have their owner's).</summary>
+    private protected virtual void ReturnToPool(Hub hub) => hub.ReturnWaiter(this);
 
     private void Reset()
     {
@@ -415,6 +436,7 @@ internal sealed class Waiter : IValueTaskSource, IValueTaskSource<bool>, IValueT
         HandoffSite = null;
         _releasable = null;
         YieldOnAwait = false;
+        OnReset();
     }
 
     private void ValidateToken(short token)
