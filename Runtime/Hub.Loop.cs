@@ -93,7 +93,14 @@ public sealed partial class Hub
         Greenlet? owner = item.Owner;
         CurrentGreenlet = owner;
         SynchronizationContext.SetSynchronizationContext(owner is null ? _hubContext : owner.Context);
-        SwitchCount++;
+        long switchNumber = ++_switchCount;
+        object? outer = _runningCallback; // set when a callback runs a greenlet inline (RunNow)
+        if (_monitor is not null)
+        {
+            Volatile.Write(ref _callbackStarted, Stopwatch.GetTimestamp());
+        }
+
+        Volatile.Write(ref _runningCallback, item.Callback);
         try
         {
             item.Invoke();
@@ -110,6 +117,8 @@ public sealed partial class Hub
             owner.AfterTurn();
         }
 
+        _monitor?.AfterCallback(switchNumber, _callbackStarted);
+        Volatile.Write(ref _runningCallback, outer);
         CurrentGreenlet = null;
     }
 
@@ -259,6 +268,7 @@ public sealed partial class Hub
         }
 
         ForgetAllFds();
+        _monitor?.Stop();
         _reactor.Dispose();
     }
 }

@@ -39,6 +39,12 @@ public sealed partial class Hub : IFdCloseObserver
     private Waiter[] _waiterPool = new Waiter[64];
     private int _waiterPoolCount;
 
+    // The switch counter, the callback running now and when it started (the blocked-hub monitor reads them).
+    private long _switchCount;
+    private object? _runningCallback;
+    private long _callbackStarted;
+    private BlockingMonitor? _monitor;
+
     // Head of the intrusive list of greenlets that have started and not finished.
     private Greenlet? _liveHead;
     private Greenlet? _main;
@@ -53,6 +59,10 @@ public sealed partial class Hub : IFdCloseObserver
         ErrorHandler = options.ErrorHandler ?? DefaultErrorHandler;
         Reactor = ResolveReactor(options.Reactor);
         _reactor = CreateReactor(Reactor);
+        if (options.BlockingMonitor is { } monitor)
+        {
+            _monitor = new BlockingMonitor(this, monitor);
+        }
     }
 
     /// <summary>The hub of the calling thread, or null outside <see cref="Green.Run(Func{System.Threading.Tasks.Task}, HubOptions?)"/>.</summary>
@@ -68,7 +78,43 @@ public sealed partial class Hub : IFdCloseObserver
     public ReactorKind Reactor { get; }
 
     /// <summary>How many callbacks the hub has run: it advances at every switch (a cheap liveness probe).</summary>
-    public long SwitchCount { get; private set; }
+    public long SwitchCount => _switchCount;
+
+    /// <summary>
+    /// Raised by the blocked-hub monitor (<see cref="HubOptions.BlockingMonitor"/>), on the monitor's own thread, when
+    /// one callback holds the hub longer than the threshold. Without a handler, one line goes to stderr.
+    /// </summary>
+    public event EventHandler<HubBlockedEventArgs>? Blocked;
+
+    internal long VolatileSwitchCount => Volatile.Read(ref _switchCount);
+
+    /// <summary>Whether a callback is running now (set around each one; read by the monitor).</summary>
+    internal bool IsRunningCallback => Volatile.Read(ref _runningCallback) is not null;
+
+    /// <summary>The callback running now, for the monitor's report.</summary>
+    internal object? RunningCallback => Volatile.Read(ref _runningCallback);
+
+    internal long CallbackStartedTicks => Volatile.Read(ref _callbackStarted);
+
+    internal void RaiseBlocked(HubBlockedEventArgs report)
+    {
+        EventHandler<HubBlockedEventArgs>? handler = Blocked;
+        try
+        {
+            if (handler is null)
+            {
+                Console.Error.WriteLine(report.ToString());
+            }
+            else
+            {
+                handler(this, report);
+            }
+        }
+        catch (Exception e)
+        {
+            Console.Error.WriteLine($"GreenProc: a Hub.Blocked handler threw: {e}");
+        }
+    }
 
     /// <summary>How many times the loop has asked the reactor for events.</summary>
     internal long ReactorWaits { get; private set; }

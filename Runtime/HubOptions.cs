@@ -21,4 +21,7 @@ public sealed record HubOptions
     /// How long one pass over ready greenlets may run before timers and I/O get a turn (gevent's switch interval).
     /// </summary>
     public TimeSpan MaxReadyPass { get; init; } = TimeSpan.FromMilliseconds(5);
+
+    /// <summary>The blocked-hub monitor (off when null): reports callbacks that hold the hub too long.</summary>
+    public HubBlockingMonitorOptions? BlockingMonitor { get; init; }
 }
