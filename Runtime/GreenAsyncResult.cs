@@ -19,7 +19,7 @@ namespace GreenProc;
 /// receiver of a greenlet's outcome.
 /// </remarks>
 [DebuggerDisplay("GreenAsyncResult(ready = {IsReady}, waiters = {_waiters.Count})")]
-public sealed class GreenAsyncResult<T> : IWaitSite
+public sealed class GreenAsyncResult<T> : IWaitSite, IResultSource<T>
 {
     private Hub? _hub;
     private bool _ready;
@@ -113,17 +113,19 @@ public sealed class GreenAsyncResult<T> : IWaitSite
             return _exception is null ? new ValueTask<T>(_value!) : ValueTask.FromException<T>(_exception);
         }
 
-        return GetSlowAsync(timeout, cancellationToken);
+        Hub.ValidateTimeout(timeout, nameof(timeout));
+        Hub hub = Hub.Bind(ref _hub, this);
+        Waiter<T> w = SharedWaiterPool<T>.Rent();
+        hub.BeginWait(hub.RequireGreenlet(nameof(GetAsync)), this, w);
+        w.ResultSource = this; // the waiter returns the value or raises the error itself: one hop
+        _waiters.Enqueue(w);
+        w.ArmDeadline(timeout, throwOnTimeout: true);
+        w.ArmCancellation(cancellationToken);
+        return w.AsValueTaskOfItem();
     }
 
-    /// <summary>Awaiting the result is <see cref="GetAsync"/>.</summary>
-    /// <returns>The awaiter.</returns>
-    public ValueTaskAwaiter<T> GetAwaiter() => GetAsync().GetAwaiter();
-
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    private async ValueTask<T> GetSlowAsync(TimeSpan? timeout, CancellationToken cancellationToken)
+    T IResultSource<T>.GetResultNow()
     {
-        await WaitCore(timeout, throwOnTimeout: true, cancellationToken).ConfigureAwait(false);
         if (_exception is not null)
         {
             ExceptionDispatchInfo.Throw(_exception);
@@ -131,6 +133,10 @@ public sealed class GreenAsyncResult<T> : IWaitSite
 
         return _value!;
     }
+
+    /// <summary>Awaiting the result is <see cref="GetAsync"/>.</summary>
+    /// <returns>The awaiter.</returns>
+    public ValueTaskAwaiter<T> GetAwaiter() => GetAsync().GetAwaiter();
 
     private ValueTask<bool> WaitCore(TimeSpan? timeout, bool throwOnTimeout, CancellationToken cancellationToken)
     {

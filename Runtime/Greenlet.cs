@@ -18,7 +18,7 @@ namespace GreenProc;
 /// raised again to whoever calls <see cref="GetAsync"/> or awaits the greenlet.
 /// </remarks>
 [DebuggerDisplay("{ToString(),nq}")]
-public partial class Greenlet : IWaitSite
+public partial class Greenlet : IWaitSite, IResultSource
 {
     private static long s_nextId;
     private static readonly Action<object?> s_run = static s => ((Greenlet)s!).RunBody();
@@ -173,14 +173,10 @@ public partial class Greenlet : IWaitSite
             return default;
         }
 
-        return GetSlowAsync(timeout, cancellationToken);
-    }
-
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
-    private async ValueTask GetSlowAsync(TimeSpan? timeout, CancellationToken cancellationToken)
-    {
-        await JoinCore(timeout, throwOnTimeout: true, cancellationToken).ConfigureAwait(false);
-        ThrowIfFailed();
+        Waiter w = Hub.BeginWait(BeginJoin(timeout), this);
+        w.ResultSource = this; // the waiter raises our error itself: one hop, no async method in between
+        ArmJoin(w, timeout, throwOnTimeout: true, cancellationToken);
+        return w.AsValueTask();
     }
 
     /// <summary>Awaiting a greenlet is <see cref="GetAsync"/>: it returns when the greenlet finishes and raises its error.</summary>
@@ -206,6 +202,15 @@ public partial class Greenlet : IWaitSite
             return new ValueTask<bool>(true);
         }
 
+        Waiter w = Hub.BeginWait(BeginJoin(timeout), this);
+        ArmJoin(w, timeout, throwOnTimeout, cancellationToken);
+        return w.AsValueTaskOfBool();
+    }
+
+    /// <summary>Checks a join of this (not yet dead) greenlet may start, and returns the greenlet that waits.</summary>
+    private protected Greenlet BeginJoin(TimeSpan? timeout)
+    {
+        Hub.ValidateTimeout(timeout, nameof(timeout));
         EnsureHubThread();
         Greenlet current = Hub.RequireGreenlet(nameof(JoinAsync));
         if (ReferenceEquals(current, this))
@@ -213,12 +218,18 @@ public partial class Greenlet : IWaitSite
             throw new InvalidOperationException($"Greenlet '{Name}' cannot join itself: it would wait forever.");
         }
 
-        Waiter w = Hub.BeginWait(current, this);
+        return current;
+    }
+
+    /// <summary>Links a begun join waiter and arms its timeout and token.</summary>
+    private protected void ArmJoin(Waiter w, TimeSpan? timeout, bool throwOnTimeout, CancellationToken cancellationToken)
+    {
         AppendLink(w);
         w.ArmDeadline(timeout, throwOnTimeout);
         w.ArmCancellation(cancellationToken);
-        return w.AsValueTaskOfBool();
     }
+
+    void IResultSource.ThrowIfFailedNow() => ThrowIfFailed();
 
     /// <summary>Raises the stored error, if any.</summary>
     private protected void ThrowIfFailed()

@@ -7,7 +7,7 @@ namespace GreenProc;
 
 /// <summary>A greenlet whose body returns a value (gevent's <c>Greenlet.value</c>).</summary>
 /// <typeparam name="T">The type of the value.</typeparam>
-public class Greenlet<T> : Greenlet
+public class Greenlet<T> : Greenlet, Internal.IResultSource<T?>
 {
     /// <summary>Creates a greenlet that will run <paramref name="body"/> once started.</summary>
     /// <param name="body">The async method to run.</param>
@@ -38,13 +38,15 @@ public class Greenlet<T> : Greenlet
             return new ValueTask<T?>(Value);
         }
 
-        return GetSlowAsync(timeout, cancellationToken);
+        Internal.Waiter<T?> w = Internal.SharedWaiterPool<T?>.Rent();
+        Hub.BeginWait(BeginJoin(timeout), this, w);
+        w.ResultSource = this; // the waiter returns our value or raises our error: one hop, no async method
+        ArmJoin(w, timeout, throwOnTimeout: true, cancellationToken);
+        return w.AsValueTaskOfItem();
     }
 
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    private async ValueTask<T?> GetSlowAsync(TimeSpan? timeout, CancellationToken cancellationToken)
+    T? Internal.IResultSource<T?>.GetResultNow()
     {
-        await JoinCore(timeout, throwOnTimeout: true, cancellationToken).ConfigureAwait(false);
         ThrowIfFailed();
         return Value;
     }

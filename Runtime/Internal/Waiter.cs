@@ -68,6 +68,9 @@ internal class Waiter : IValueTaskSource, IValueTaskSource<bool>, IValueTaskSour
     /// <summary>A value handed over with the wake-up (a queue item), read by the site's own code after it resumes.</summary>
     public object? Handoff { get; set; }
 
+    /// <summary>For get-style waits: what the awaiting code receives once the wait ends (see <see cref="IResultSource"/>).</summary>
+    public object? ResultSource { get; set; }
+
     /// <summary>The site that handed something over with the wake-up; it gets it back if a kill wins.</summary>
     public IHandoffSite? HandoffSite { get; set; }
 
@@ -361,7 +364,12 @@ internal class Waiter : IValueTaskSource, IValueTaskSource<bool>, IValueTaskSour
         }
     }
 
-    void IValueTaskSource.GetResult(short token) => GetResultCore(token);
+    void IValueTaskSource.GetResult(short token)
+    {
+        object? source = ResultSource;
+        GetResultCore(token);
+        (source as IResultSource)?.ThrowIfFailedNow();
+    }
 
     bool IValueTaskSource<bool>.GetResult(short token) => GetResultCore(token);
 
@@ -435,6 +443,7 @@ internal class Waiter : IValueTaskSource, IValueTaskSource<bool>, IValueTaskSour
         Handoff = null;
         HandoffSite = null;
         _releasable = null;
+        ResultSource = null;
         YieldOnAwait = false;
         OnReset();
     }

@@ -30,8 +30,9 @@ internal sealed class Waiter<T> : Waiter, IValueTaskSource<T>
     T IValueTaskSource<T>.GetResult(short token)
     {
         T item = Item!;
+        object? source = ResultSource;
         GetResultCore(token);
-        return item;
+        return source is IResultSource<T> result ? result.GetResultNow() : item;
     }
 
     private protected override void OnReset() => Item = default;
