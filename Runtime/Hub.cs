@@ -228,6 +228,13 @@ public sealed partial class Hub : IFdCloseObserver
     /// </summary>
     internal static Hub Bind(ref Hub? bound, object primitive)
     {
+        // The per-operation path: the bound hub, running on this very thread, is the current hub.
+        Hub? b = bound;
+        return b is not null && b.IsHubThread && !b._disposed ? b : BindSlow(ref bound, primitive);
+    }
+
+    private static Hub BindSlow(ref Hub? bound, object primitive)
+    {
         Hub hub = RequireCurrent();
         if (bound is null)
         {

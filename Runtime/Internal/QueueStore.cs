@@ -21,6 +21,7 @@ internal abstract class QueueStore<T>
 /// <summary>FIFO: a growable ring buffer that can also put an item back at the front.</summary>
 internal sealed class FifoStore<T> : QueueStore<T>
 {
+    // A power-of-two capacity, so that wrapping is a mask, not a division (this is the per-item path).
     private T[] _items = new T[16];
     private int _head;
     private int _count;
@@ -34,7 +35,7 @@ internal sealed class FifoStore<T> : QueueStore<T>
             Grow();
         }
 
-        _items[(_head + _count) % _items.Length] = item;
+        _items[(_head + _count) & (_items.Length - 1)] = item;
         _count++;
     }
 
@@ -42,7 +43,7 @@ internal sealed class FifoStore<T> : QueueStore<T>
     {
         T item = _items[_head];
         _items[_head] = default!;
-        _head = (_head + 1) % _items.Length;
+        _head = (_head + 1) & (_items.Length - 1);
         _count--;
         return item;
     }
@@ -56,7 +57,7 @@ internal sealed class FifoStore<T> : QueueStore<T>
             Grow();
         }
 
-        _head = (_head - 1 + _items.Length) % _items.Length;
+        _head = (_head - 1) & (_items.Length - 1);
         _items[_head] = item;
         _count++;
     }
@@ -66,7 +67,7 @@ internal sealed class FifoStore<T> : QueueStore<T>
         var bigger = new T[_items.Length * 2];
         for (int i = 0; i < _count; i++)
         {
-            bigger[i] = _items[(_head + i) % _items.Length];
+            bigger[i] = _items[(_head + i) & (_items.Length - 1)];
         }
 
         _items = bigger;
