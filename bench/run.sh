@@ -5,8 +5,12 @@
 #
 #   --reps N        processes per case and side (default 5); each prints one JSON line, the table shows medians
 #   --pin           run every process under `taskset -c 0` (the C baseline also with -c same)
-#   --only SUBSTR   run only the cases whose key contains SUBSTR (keys: switch, none, spawn_trivial,
-#                   spawn_trivial_warm, spawn_blocked, pingpong_1, pingpong_64k, stream_1, stream_64k)
+#   --only SUBSTR   run only the cases whose key contains SUBSTR; a comma-separated list runs the union
+#                   (issue 2 keys: switch, none, spawn_trivial, spawn_trivial_warm, spawn_blocked, pingpong_1,
+#                   pingpong_64k, stream_1, stream_64k; issue 3, all starting prim_: prim_event,
+#                   prim_switch_queue, prim_switch_channel, prim_queue, prim_bounded1, prim_bounded100,
+#                   prim_joinable, prim_channel, prim_pool_map, prim_pool_imap, prim_pool_imap_unordered,
+#                   prim_group_map; so `--only prim_` runs issue 3 and `--only switch,pingpong_1` two cases)
 #   --targets-only  only the cases that have a target (skip the informative 64 KiB / stream rows)
 #   --no-build      reuse the last snapshot in bench/out/bin (so that two runs, e.g. unpinned then --pin,
 #                   measure the very same build even while the runtime is being edited)
@@ -34,7 +38,7 @@ while [[ $# -gt 0 ]]; do
         --targets-only) TARGETS_ONLY=1; shift ;;
         --no-build) NO_BUILD=1; shift ;;
         --jit) JIT=1; shift ;;
-        -h|--help) sed -n '2,19p' "$0"; exit 0 ;;
+        -h|--help) sed -n '2,23p' "$0"; exit 0 ;;
         *) echo "unknown argument: $1 (see --help)" >&2; exit 2 ;;
     esac
 done
@@ -106,7 +110,30 @@ CASES=(
     "pingpong_64k|pipe_pingpong 65536 10000|bench_pipe.py pingpong 65536 10000|0"
     "stream_1|pipe_stream 1 200000|bench_pipe.py stream 1 200000|0"
     "stream_64k|pipe_stream 65536 20000|bench_pipe.py stream 65536 20000|0"
+    # issue 3: primitives
+    "prim_event|switch_event 200000|bench_switch.py event 200000|1"
+    "prim_switch_queue|switch_queue 200000|bench_switch.py queue 200000|0"
+    "prim_switch_channel|switch_channel 200000|bench_switch.py channel 200000|0"
+    "prim_queue|queue_queue 500000|bench_queue.py queue 500000|1"
+    "prim_bounded1|queue_bounded1 500000|bench_queue.py bounded1 500000|1"
+    "prim_bounded100|queue_bounded100 500000|bench_queue.py bounded100 500000|0"
+    "prim_joinable|queue_joinable 500000|bench_queue.py joinable 500000|0"
+    "prim_channel|queue_channel 500000|bench_queue.py channel 500000|1"
+    "prim_pool_map|pool_map 100000 100|bench_pool_map.py map 100000 100|1"
+    "prim_pool_imap|pool_imap 100000 100|bench_pool_map.py imap 100000 100|0"
+    "prim_pool_imap_unordered|pool_imap_unordered 100000 100|bench_pool_map.py imap_unordered 100000 100|0"
+    "prim_group_map|pool_group_map 100000|bench_pool_map.py group_map 100000|0"
 )
+
+selected() { # key: whether --only selects it (any of its comma-separated substrings)
+    [[ -z "$ONLY" ]] && return 0
+    local part
+    IFS=',' read -ra parts <<< "$ONLY"
+    for part in "${parts[@]}"; do
+        [[ -n "$part" && "$1" == *"$part"* ]] && return 0
+    done
+    return 1
+}
 
 record() { # key side json-line
     printf '%s\t%s\t%s\n' "$1" "$2" "$3" >> "$RESULTS"
@@ -116,7 +143,7 @@ last_json() { grep '^{' | tail -n 1; }
 
 for spec in "${CASES[@]}"; do
     IFS='|' read -r key gpargs gvargs target <<< "$spec"
-    [[ -n "$ONLY" && "$key" != *"$ONLY"* ]] && continue
+    selected "$key" || continue
     [[ $TARGETS_ONLY -eq 1 && $target -eq 0 ]] && continue
     for ((rep = 1; rep <= REPS; rep++)); do
         echo "[$TAG] $key rep $rep/$REPS" >&2
@@ -249,17 +276,82 @@ for key, label in (("pingpong_64k", "d: pipe ping-pong 64 KiB, 10k round trips (
     if gp is not None or gv is not None:
         rows.append((label, fmt(gp), fmt(gv), fr(ratio(gp, gv)) + "×", "", ""))
 
+# (e) primitives, issue 3: (key, label, field, higher is better, target ratio or None)
+PRIM = (
+    ("prim_event", "e: Event ping-pong (set/wait/clear), 2 greenlets, 200k each (handoffs/s)", "ops_per_s", True, 10),
+    ("prim_queue", "e: Queue() 1 producer / 1 consumer, 500k items (items/s)", "items_per_s", True, 10),
+    ("prim_bounded1", "e: Queue(1) 1P/1C, 500k items (items/s = handoffs/s)", "items_per_s", True, 10),
+    ("prim_channel", "e: Channel (rendezvous) 1P/1C, 500k items (handoffs/s)", "items_per_s", True, 10),
+    ("prim_pool_map", "e: Pool(100).map identity over 100k items (s)", "seconds", False, 10),
+    ("prim_switch_queue", "e: two Queue() ping-pong, 200k each (handoffs/s, info)", "ops_per_s", True, None),
+    ("prim_switch_channel", "e: two Channel ping-pong, 200k each (handoffs/s, info)", "ops_per_s", True, None),
+    ("prim_bounded100", "e: Queue(100) 1P/1C, 500k items (items/s, info)", "items_per_s", True, None),
+    ("prim_joinable", "e: JoinableQueue() 1P/1C, 500k items (items/s, info)", "items_per_s", True, None),
+    ("prim_pool_imap", "e: Pool(100).imap identity over 100k items (s, info)", "seconds", False, None),
+    ("prim_pool_imap_unordered", "e: Pool(100).imap_unordered over 100k items, sorted (s, info)", "seconds", False, None),
+    ("prim_group_map", "e: Group().map identity over 100k items (s, info)", "seconds", False, None),
+)
+rows3 = []
+cold3 = []
+alloc3 = []
+for key, label, field, higher, target in PRIM:
+    gp, gv = med(key, "greenproc", field), med(key, "gevent", field)
+    if gp is None and gv is None:
+        continue
+    r = ratio(gp, gv) if higher else ratio(gv, gp)
+    kind = "× (GP/gevent)" if higher else "× faster (gevent/GP)"
+    rows3.append((label, fmt(gp), fmt(gv), fr(r) + kind, "≥ %d×" % target if target else "",
+                  verdict(r, ">=", target) if target else ""))
+    # the first (cold JIT) run of each GreenProc process, scaled to N
+    cfield = "cold_seconds" if field == "seconds" else "cold_" + field
+    c = med(key, "greenproc", cfield)
+    if c is not None:
+        rc = ratio(c, gv) if higher else ratio(gv, c)
+        cold3.append((key, field, fmt(c), fmt(gp), fmt(gv), fr(rc) + ("×" if higher else "× faster")))
+    unit = [f for r0 in data.get((key, "greenproc"), []) for f in r0 if f.startswith("allocated_bytes_per_")]
+    if unit:
+        cnt = lambda f: "{:g}".format(med(key, "greenproc", f)) if med(key, "greenproc", f) is not None else "–"
+        alloc3.append((key, unit[0][len("allocated_bytes_per_"):],
+                       "{:,.1f}".format(med(key, "greenproc", unit[0])), cnt("gc0"), cnt("gc2"), cnt("gc_pause_ms"),
+                       cnt("warmups"), cnt("jit_methods_in_run")))
+
 print()
 print("### %s, medians of %s processes per side" % (tag, reps))
 print()
 print("GreenProc build: %s." % build)
-print()
-print("| case | GreenProc median | gevent median (C where stated) | ratio | target | verdict |")
-print("|---|---:|---:|---|---|---|")
-for row in rows:
-    if row[1] == "–" and row[2] == "–":
-        continue
-    print("| " + " | ".join(row) + " |")
+if any(row[1] != "–" or row[2] != "–" for row in rows):
+    print()
+    print("| case | GreenProc median | gevent median (C where stated) | ratio | target | verdict |")
+    print("|---|---:|---:|---|---|---|")
+    for row in rows:
+        if row[1] == "–" and row[2] == "–":
+            continue
+        print("| " + " | ".join(row) + " |")
+
+if rows3:
+    print()
+    print("Primitives (issue 3):")
+    print()
+    print("| case | GreenProc median | gevent median | ratio | target | verdict |")
+    print("|---|---:|---:|---|---|---|")
+    for row in rows3:
+        print("| " + " | ".join(row) + " |")
+if cold3:
+    print()
+    print("GreenProc's first, cold run in each process (the first warm-up run, N/20 items, scaled to N; info):")
+    print()
+    print("| case | metric | GreenProc cold | GreenProc warm | gevent | cold ratio |")
+    print("|---|---|---:|---:|---:|---|")
+    for row in cold3:
+        print("| " + " | ".join(row) + " |")
+if alloc3:
+    print()
+    print("GreenProc allocations and collections during the timed run (whole Green.Run; medians; info):")
+    print()
+    print("| case | per | allocated bytes | gen0 GCs | gen2 GCs | GC pause (ms) | warm-up runs | methods JIT-compiled in the timed run |")
+    print("|---|---|---:|---:|---:|---:|---:|---:|")
+    for row in alloc3:
+        print("| " + " | ".join(row) + " |")
 
 print()
 print("Spread (min–max over the processes):")
@@ -270,7 +362,8 @@ for key, field in (("switch", "ops_per_s"), ("none", "ru_maxrss_kib"), ("spawn_t
                    ("spawn_trivial_warm", "seconds"),
                    ("spawn_trivial", "ru_maxrss_kib"), ("spawn_blocked", "bytes_per_greenlet"),
                    ("spawn_blocked", "ru_maxrss_kib"), ("pingpong_1", "msgs_per_s"),
-                   ("pingpong_64k", "msgs_per_s"), ("stream_1", "msgs_per_s"), ("stream_64k", "msgs_per_s")):
+                   ("pingpong_64k", "msgs_per_s"), ("stream_1", "msgs_per_s"), ("stream_64k", "msgs_per_s")) \
+        + tuple((p[0], p[2]) for p in PRIM):
     if (key, "greenproc") in data or (key, "gevent") in data:
         print("| %s | %s | %s | %s |" % (key, field, rng(key, "greenproc", field), rng(key, "gevent", field)))
 EOF

@@ -7,6 +7,14 @@
 //   GreenProc.Bench spawn_blocked N          N greenlets parked at once on a join           (bench_spawn.py blocked N)
 //   GreenProc.Bench pipe_pingpong SIZE N     two pipes, A sends SIZE bytes, B echoes         (bench_pipe.py pingpong SIZE N)
 //   GreenProc.Bench pipe_stream SIZE N       writer N x SIZE bytes, reader drains            (bench_pipe.py stream SIZE N)
+// Primitives (issue 3):
+//   GreenProc.Bench switch_event N           ping-pong on two GreenEvents (set/wait/clear)  (bench_switch.py event N)
+//   GreenProc.Bench switch_queue N           ping-pong on two GreenQueue<int>               (bench_switch.py queue N)
+//   GreenProc.Bench switch_channel N         ping-pong on two GreenChannel<int>             (bench_switch.py channel N)
+//   GreenProc.Bench queue_KIND N             1 producer, 1 consumer; KIND = queue, bounded1, bounded100, joinable,
+//                                            channel                                         (bench_queue.py KIND N)
+//   GreenProc.Bench pool_METHOD N [SIZE]     GreenPool(SIZE) over N identity items; METHOD = map, imap,
+//                                            imap_unordered, group_map (GreenGroup)          (bench_pool_map.py METHOD N SIZE)
 // Throughput modes run untimed first (JIT warm-up until the tiered JIT settles, see WarmUp) before the timed run;
 // the memory modes (none, spawn_trivial, spawn_blocked) run cold, once, so that their peak RSS is not inflated.
 using System;
@@ -14,6 +22,7 @@ using System.Collections.Generic;
 using System.Diagnostics;
 using System.Globalization;
 using System.IO;
+using System.Linq;
 using System.Runtime.InteropServices;
 using System.Text.Json;
 using System.Threading;
@@ -25,7 +34,9 @@ namespace GreenProc.Bench;
 internal static class Program
 {
     private const string Usage =
-        "usage: GreenProc.Bench switch_sleep0 N | none [0] | spawn_trivial N | spawn_trivial_warm N | spawn_blocked N | pipe_pingpong SIZE N | pipe_stream SIZE N";
+        "usage: GreenProc.Bench switch_sleep0 N | none [0] | spawn_trivial N | spawn_trivial_warm N | spawn_blocked N | pipe_pingpong SIZE N | pipe_stream SIZE N"
+        + " | switch_event N | switch_queue N | switch_channel N | queue_{queue,bounded1,bounded100,joinable,channel} N"
+        + " | pool_{map,imap,imap_unordered} N [SIZE] | pool_group_map N";
 
     private static readonly bool s_verbose = Environment.GetEnvironmentVariable("GREENPROC_BENCH_VERBOSE") == "1";
 
@@ -62,6 +73,15 @@ internal static class Program
                     break;
                 case "pipe_stream":
                     PipeStream(Arg(args, 1, 1), Arg(args, 2, 200_000));
+                    break;
+                case "switch_event" or "switch_queue" or "switch_channel":
+                    SwitchPrimitive(mode["switch_".Length..], Arg(args, 1, 200_000));
+                    break;
+                case "queue_queue" or "queue_bounded1" or "queue_bounded100" or "queue_joinable" or "queue_channel":
+                    QueueThroughput(mode["queue_".Length..], Arg(args, 1, 500_000));
+                    break;
+                case "pool_map" or "pool_imap" or "pool_imap_unordered" or "pool_group_map":
+                    PoolMap(mode["pool_".Length..], Arg(args, 1, 100_000), Arg(args, 2, 100));
                     break;
                 default:
                     Console.Error.WriteLine($"unknown mode '{mode}'\n{Usage}");
@@ -401,6 +421,307 @@ internal static class Program
         });
     }
 
+    // ---------------------------------------------------------------- (e) primitives (issue 3): two-greenlet ping-pong
+
+    /// <summary>bench_switch.py event|queue|channel: two greenlets hand control back and forth N times; 2N handoffs.</summary>
+    private static void SwitchPrimitive(string kind, int n)
+    {
+        Func<int, double> run = kind switch
+        {
+            "event" => RunSwitchEvent,
+            "queue" => RunSwitchQueue,
+            "channel" => RunSwitchChannel,
+            _ => throw new FormatException($"unknown switch kind '{kind}'"),
+        };
+        Warm warm = WarmUp(n, run);
+        Alloc alloc = Alloc.Start();
+        double dt = run(n);
+        alloc.Stop();
+        long ops = 2L * n;
+        Emit(w =>
+        {
+            Head(w, "switch_" + kind, n);
+            w.WriteNumber("ops", ops);
+            w.WriteNumber("seconds", Math.Round(dt, 4));
+            w.WriteNumber("ops_per_s", Math.Round(ops / dt));
+            w.WriteNumber("ns_per_op", Math.Round(dt / ops * 1e9, 1));
+            warm.Write(w, ops, "ops_per_s");
+            alloc.Write(w, ops, "op");
+        });
+    }
+
+    private static double RunSwitchEvent(int n)
+    {
+        return Green.Run(async () =>
+        {
+            var evA = new GreenEvent();
+            var evB = new GreenEvent();
+
+            async Task Ping()
+            {
+                for (int i = 0; i < n; i++)
+                {
+                    evB.Set();
+                    await evA.WaitAsync();
+                    evA.Clear();
+                }
+            }
+
+            async Task Pong()
+            {
+                for (int i = 0; i < n; i++)
+                {
+                    await evB.WaitAsync();
+                    evB.Clear();
+                    evA.Set();
+                }
+            }
+
+            Greenlet b = Green.Spawn(Pong);
+            Greenlet a = Green.Spawn(Ping);
+            long t0 = Stopwatch.GetTimestamp();
+            await Green.JoinAll([a, b], raiseError: true);
+            return Stopwatch.GetElapsedTime(t0).TotalSeconds;
+        });
+    }
+
+    // bench_switch.py's _bench_two_queues with Queue.
+    private static double RunSwitchQueue(int n)
+    {
+        return Green.Run(async () =>
+        {
+            var q1 = new GreenQueue<int>();
+            var q2 = new GreenQueue<int>();
+
+            async Task Ping()
+            {
+                for (int i = 0; i < n; i++)
+                {
+                    await q1.PutAsync(i);
+                    await q2.GetAsync();
+                }
+            }
+
+            async Task Pong()
+            {
+                for (int i = 0; i < n; i++)
+                {
+                    await q2.PutAsync(await q1.GetAsync());
+                }
+            }
+
+            Greenlet b = Green.Spawn(Pong);
+            Greenlet a = Green.Spawn(Ping);
+            long t0 = Stopwatch.GetTimestamp();
+            await Green.JoinAll([a, b], raiseError: true);
+            return Stopwatch.GetElapsedTime(t0).TotalSeconds;
+        });
+    }
+
+    // bench_switch.py's _bench_two_queues with Channel.
+    private static double RunSwitchChannel(int n)
+    {
+        return Green.Run(async () =>
+        {
+            var q1 = new GreenChannel<int>();
+            var q2 = new GreenChannel<int>();
+
+            async Task Ping()
+            {
+                for (int i = 0; i < n; i++)
+                {
+                    await q1.PutAsync(i);
+                    await q2.GetAsync();
+                }
+            }
+
+            async Task Pong()
+            {
+                for (int i = 0; i < n; i++)
+                {
+                    await q2.PutAsync(await q1.GetAsync());
+                }
+            }
+
+            Greenlet b = Green.Spawn(Pong);
+            Greenlet a = Green.Spawn(Ping);
+            long t0 = Stopwatch.GetTimestamp();
+            await Green.JoinAll([a, b], raiseError: true);
+            return Stopwatch.GetElapsedTime(t0).TotalSeconds;
+        });
+    }
+
+    // ---------------------------------------------------------------- (e) primitives: one producer, one consumer
+
+    /// <summary>bench_queue.py KIND N: the consumer is spawned first, then the producer; N puts, N gets.</summary>
+    private static void QueueThroughput(string kind, int n)
+    {
+        Func<int, double> run = kind switch
+        {
+            "queue" => k => RunQueue(k, () => new GreenQueue<int>()),
+            "joinable" => k => RunQueue(k, () => new GreenJoinableQueue<int>()),
+            "bounded1" => k => RunQueue(k, () => new GreenQueue<int>(1)),
+            "bounded100" => k => RunQueue(k, () => new GreenQueue<int>(100)),
+            "channel" => RunQueueChannel,
+            _ => throw new FormatException($"unknown queue kind '{kind}'"),
+        };
+        Warm warm = WarmUp(n, run);
+        Alloc alloc = Alloc.Start();
+        double dt = run(n);
+        alloc.Stop();
+        Emit(w =>
+        {
+            Head(w, "queue_" + kind, n);
+            w.WriteNumber("seconds", Math.Round(dt, 4));
+            w.WriteNumber("items_per_s", Math.Round(n / dt));
+            w.WriteNumber("ns_per_item", Math.Round(dt / n * 1e9, 1));
+            warm.Write(w, n, "items_per_s");
+            alloc.Write(w, n, "item");
+        });
+    }
+
+    private static double RunQueue(int n, Func<GreenQueue<int>> make)
+    {
+        return Green.Run(async () =>
+        {
+            GreenQueue<int> q = make();
+            int got = 0;
+
+            async Task Producer()
+            {
+                for (int i = 0; i < n; i++)
+                {
+                    await q.PutAsync(i);
+                }
+            }
+
+            async Task Consumer()
+            {
+                for (int i = 0; i < n; i++)
+                {
+                    await q.GetAsync();
+                    got++;
+                }
+            }
+
+            Greenlet c = Green.Spawn(Consumer);
+            Greenlet p = Green.Spawn(Producer);
+            long t0 = Stopwatch.GetTimestamp();
+            await Green.JoinAll([p, c], raiseError: true);
+            double dt = Stopwatch.GetElapsedTime(t0).TotalSeconds;
+            return got == n ? dt : throw new InvalidOperationException($"consumer got {got} of {n} items");
+        });
+    }
+
+    private static double RunQueueChannel(int n)
+    {
+        return Green.Run(async () =>
+        {
+            var q = new GreenChannel<int>();
+            int got = 0;
+
+            async Task Producer()
+            {
+                for (int i = 0; i < n; i++)
+                {
+                    await q.PutAsync(i);
+                }
+            }
+
+            async Task Consumer()
+            {
+                for (int i = 0; i < n; i++)
+                {
+                    await q.GetAsync();
+                    got++;
+                }
+            }
+
+            Greenlet c = Green.Spawn(Consumer);
+            Greenlet p = Green.Spawn(Producer);
+            long t0 = Stopwatch.GetTimestamp();
+            await Green.JoinAll([p, c], raiseError: true);
+            double dt = Stopwatch.GetElapsedTime(t0).TotalSeconds;
+            return got == n ? dt : throw new InvalidOperationException($"consumer got {got} of {n} items");
+        });
+    }
+
+    // ---------------------------------------------------------------- (e) primitives: pool map
+
+    /// <summary>
+    /// bench_pool_map.py METHOD N SIZE: <c>ident(x) = x</c> over <c>range(N)</c> through a GreenPool(SIZE) (a GreenGroup
+    /// for group_map); the pool is made before the clock starts, the check of the result is timed, as in the script.
+    /// </summary>
+    private static void PoolMap(string method, int n, int size)
+    {
+        if (method is not ("map" or "imap" or "imap_unordered" or "group_map"))
+        {
+            throw new FormatException($"unknown pool method '{method}'");
+        }
+
+        Warm warm = WarmUp(n, k => RunPoolMap(method, k, size));
+        Alloc alloc = Alloc.Start();
+        double dt = RunPoolMap(method, n, size);
+        alloc.Stop();
+        Emit(w =>
+        {
+            Head(w, "pool_" + method, n);
+            if (method == "group_map")
+            {
+                w.WriteNull("pool_size");
+            }
+            else
+            {
+                w.WriteNumber("pool_size", size);
+            }
+
+            w.WriteNumber("seconds", Math.Round(dt, 4));
+            w.WriteNumber("items_per_s", Math.Round(n / dt));
+            w.WriteNumber("us_per_item", Math.Round(dt / n * 1e6, 3));
+            warm.Write(w, n, "items_per_s");
+            alloc.Write(w, n, "item");
+        });
+    }
+
+    private static double RunPoolMap(string method, int n, int size)
+    {
+        return Green.Run(async () =>
+        {
+            static Task<int> Ident(int x) => Task.FromResult(x);
+            GreenGroup pool = method == "group_map" ? new GreenGroup() : new GreenPool(size);
+            IEnumerable<int> items = Enumerable.Range(0, n);
+            long t0 = Stopwatch.GetTimestamp();
+            List<int> output;
+            if (method is "map" or "group_map")
+            {
+                output = await pool.MapAsync<int, int>(Ident, items);
+            }
+            else
+            {
+                output = new List<int>();
+                IAsyncEnumerable<int> seq = method == "imap" ? pool.Imap<int, int>(Ident, items) : pool.ImapUnordered<int, int>(Ident, items);
+                await foreach (int x in seq)
+                {
+                    output.Add(x);
+                }
+
+                if (method == "imap_unordered")
+                {
+                    output.Sort();
+                }
+            }
+
+            bool ok = output.Count == n;
+            for (int i = 0; ok && i < n; i++)
+            {
+                ok = output[i] == i;
+            }
+
+            double dt = Stopwatch.GetElapsedTime(t0).TotalSeconds;
+            return ok ? dt : throw new InvalidOperationException($"pool_{method}: wrong results ({output.Count} of {n})");
+        });
+    }
+
     // ---------------------------------------------------------------- helpers
 
     /// <summary>
@@ -442,7 +763,7 @@ internal static class Program
             times.Add(run(n));
             if (s_verbose)
             {
-                Console.Error.WriteLine($"warm-up {k}: {times[^1]:F4} s");
+                Console.Error.WriteLine($"warm-up {k}: {times[^1]:F4} s, {System.Runtime.JitInfo.GetCompiledMethodCount()} methods JIT-compiled so far");
             }
 
             if (Stopwatch.GetElapsedTime(t0).TotalSeconds < budget)
@@ -470,6 +791,8 @@ internal static class Program
         private long _bytes = GC.GetTotalAllocatedBytes(precise: true);
         private int _gc0 = GC.CollectionCount(0);
         private int _gc2 = GC.CollectionCount(2);
+        private TimeSpan _pause = GC.GetTotalPauseDuration();
+        private long _jit = System.Runtime.JitInfo.GetCompiledMethodCount();
 
         public static Alloc Start() => new();
 
@@ -478,6 +801,8 @@ internal static class Program
             _bytes = GC.GetTotalAllocatedBytes(precise: true) - _bytes;
             _gc0 = GC.CollectionCount(0) - _gc0;
             _gc2 = GC.CollectionCount(2) - _gc2;
+            _pause = GC.GetTotalPauseDuration() - _pause;
+            _jit = System.Runtime.JitInfo.GetCompiledMethodCount() - _jit;
         }
 
         public void Write(Utf8JsonWriter w, long count, string unit)
@@ -485,6 +810,8 @@ internal static class Program
             w.WriteNumber("allocated_bytes_per_" + unit, Math.Round((double)_bytes / Math.Max(count, 1), 1));
             w.WriteNumber("gc0", _gc0);
             w.WriteNumber("gc2", _gc2);
+            w.WriteNumber("gc_pause_ms", Math.Round(_pause.TotalMilliseconds, 2));
+            w.WriteNumber("jit_methods_in_run", _jit); // methods (re)compiled during the timed run: 0 once the tiered JIT has settled
         }
     }
 
