@@ -113,15 +113,7 @@ public sealed class GreenChannel<T> : IWaitSite, IHandoffSite
     private Waiter<T> Park(ref WaiterQueue queue, int op, TimeSpan? timeout, CancellationToken cancellationToken, string operation)
     {
         Hub.ValidateTimeout(timeout, nameof(timeout));
-        Hub hub = Hub.Bind(ref _hub, this);
-        Greenlet current = hub.RequireGreenlet(operation);
-        Waiter<T> w = Waiter<T>.Rent(_waiterPool);
-        hub.BeginWait(current, this, w);
-        w.SiteData = op;
-        queue.Enqueue(w);
-        w.ArmDeadline(timeout, throwOnTimeout: true);
-        w.ArmCancellation(cancellationToken);
-        return w;
+        return Hub.Bind(ref _hub, this).ParkTyped(this, ref queue, _waiterPool, op, timeout, cancellationToken, operation);
     }
 
     private void ScheduleUnlock()

@@ -95,7 +95,7 @@ public class GreenQueue<T> : IWaitSite, IHandoffSite, IAsyncEnumerable<T>
             return default;
         }
 
-        Waiter<T> w = Park(hub, ref _putters, PutOp, timeout, cancellationToken, nameof(PutAsync));
+        Waiter<T> w = hub.ParkTyped(this, ref _putters, _waiterPool, PutOp, timeout, cancellationToken, nameof(PutAsync));
         w.Item = item;
         if (!_getters.IsEmpty)
         {
@@ -204,25 +204,13 @@ public class GreenQueue<T> : IWaitSite, IHandoffSite, IAsyncEnumerable<T>
             return new ValueTask<T>(op == GetOp ? Take() : _store.Peek());
         }
 
-        Waiter<T> w = Park(hub, ref _getters, op, timeout, cancellationToken, operation);
+        Waiter<T> w = hub.ParkTyped(this, ref _getters, _waiterPool, op, timeout, cancellationToken, operation);
         if (!_putters.IsEmpty)
         {
             ScheduleUnlock();
         }
 
         return w.AsValueTaskOfItem();
-    }
-
-    private Waiter<T> Park(Hub hub, ref WaiterQueue queue, int op, TimeSpan? timeout, CancellationToken cancellationToken, string operation)
-    {
-        Greenlet current = hub.RequireGreenlet(operation);
-        Waiter<T> w = Waiter<T>.Rent(_waiterPool);
-        hub.BeginWait(current, this, w);
-        w.SiteData = op;
-        queue.Enqueue(w);
-        w.ArmDeadline(timeout, throwOnTimeout: true);
-        w.ArmCancellation(cancellationToken);
-        return w;
     }
 
     private void Add(T item)

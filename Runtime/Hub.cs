@@ -272,6 +272,19 @@ public sealed partial class Hub : IFdCloseObserver
         return w;
     }
 
+    /// <summary>Like <see cref="ParkOn"/>, with a typed waiter from the primitive's own pool (queues, channels).</summary>
+    internal Waiter<T> ParkTyped<T>(IWaitSite site, ref WaiterQueue queue, System.Collections.Generic.Stack<Waiter<T>> pool, int op, TimeSpan? timeout, CancellationToken cancellationToken, string operation)
+    {
+        Greenlet current = RequireGreenlet(operation);
+        Waiter<T> w = Waiter<T>.Rent(pool);
+        BeginWait(current, site, w);
+        w.SiteData = op;
+        queue.Enqueue(w);
+        w.ArmDeadline(timeout, throwOnTimeout: true);
+        w.ArmCancellation(cancellationToken);
+        return w;
+    }
+
     internal void ReturnWaiter(Waiter w)
     {
         if (_waiterPoolCount == _waiterPool.Length)

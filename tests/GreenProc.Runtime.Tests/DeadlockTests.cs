@@ -61,7 +61,7 @@ public abstract class DeadlockTests : HubTestBase
             await foreign.JoinAsync();
 
             // A blocking call will post back.
-            await Green.RunBlocking(() => Thread.Sleep(20));
+            await Green.RunBlocking(() => Thread.Yield());
             await sleeper.KillAsync();
         });
     }
