@@ -1,0 +1,189 @@
+using System;
+using System.Threading;
+
+namespace GreenProc.Subprocess.Internal;
+
+/// <summary>
+/// One child this process started: its pid, its pidfd (Linux 5.3+; the race-free name of the process, which the
+/// reactor can wait on), and its exit status once reaped. Reaping is always by this child only — waitid(P_PIDFD) or
+/// waitid(P_PID) — never waitpid(-1), so other code's children keep their statuses.
+/// </summary>
+internal sealed unsafe class ChildProcess
+{
+    // Set once pidfd_open or waitid(P_PIDFD) says the kernel lacks them; from then on every child uses its pid.
+    private static volatile bool s_noPidfd;
+
+    private readonly Lock _sync = new();
+
+    // Reaped (or lost): the fields below are final.
+    private volatile bool _done;
+    private int _returnCode;
+    private bool _statusLost;
+
+    public ChildProcess(int pid)
+    {
+        Pid = pid;
+        if (!s_noPidfd)
+        {
+            int fd = Interop.PidfdOpen(pid, 0);
+            if (fd >= 0)
+            {
+                Pidfd = new SafeFdHandle(fd);
+            }
+            else if (Interop.LastErrno is Interop.ENOSYS or Interop.EPERM)
+            {
+                s_noPidfd = true;
+            }
+        }
+    }
+
+    public int Pid { get; }
+
+    /// <summary>The pidfd, until the child is reaped; null on kernels without pidfds.</summary>
+    public SafeFdHandle? Pidfd { get; private set; }
+
+    public bool IsDone => _done;
+
+    /// <summary>The exit code (negative signal number); valid once <see cref="IsDone"/> and not <see cref="StatusLost"/>.</summary>
+    public int ReturnCode => _returnCode;
+
+    public bool StatusLost => _statusLost;
+
+    /// <summary>Reaps the child if it has exited (non-blocking). Returns whether it is done.</summary>
+    public bool TryReap()
+    {
+        if (_done)
+        {
+            return true;
+        }
+
+        SafeFdHandle? pidfdToClose = null;
+        lock (_sync)
+        {
+            if (_done)
+            {
+                return true;
+            }
+
+            Interop.SigInfo info = default;
+            while (true)
+            {
+                int r;
+                SafeFdHandle? pidfd = Pidfd;
+                bool added = false;
+                try
+                {
+                    if (pidfd is not null && !s_noPidfd)
+                    {
+                        pidfd.DangerousAddRef(ref added);
+                        r = Interop.Waitid(Interop.P_PIDFD, (int)pidfd.DangerousGetHandle(), &info, Interop.WEXITED | Interop.WNOHANG);
+                    }
+                    else
+                    {
+                        r = Interop.Waitid(Interop.P_PID, Pid, &info, Interop.WEXITED | Interop.WNOHANG);
+                    }
+                }
+                finally
+                {
+                    if (added)
+                    {
+                        pidfd!.DangerousRelease();
+                    }
+                }
+
+                if (r == 0)
+                {
+                    if (info.Pid == 0)
+                    {
+                        return false; // still running
+                    }
+
+                    _returnCode = info.Code == Interop.CLD_EXITED ? info.Status : -info.Status;
+                    break;
+                }
+
+                int errno = Interop.LastErrno;
+                if (errno == Interop.EINTR)
+                {
+                    continue;
+                }
+
+                if (errno == Interop.EINVAL && pidfd is not null)
+                {
+                    s_noPidfd = true; // a 5.3 kernel: pidfd_open but no P_PIDFD; fall back to the pid
+                    continue;
+                }
+
+                if (errno == Interop.ECHILD)
+                {
+                    _statusLost = true;
+                    break;
+                }
+
+                throw Interop.ErrnoException(errno, $"waitid(pid {Pid})");
+            }
+
+            pidfdToClose = Pidfd;
+            Pidfd = null;
+            _done = true;
+        }
+
+        // The pid may be reused now; the pidfd goes with it (waking a watcher parked on it, which then sees _done).
+        pidfdToClose?.Dispose();
+        return true;
+    }
+
+    /// <summary>Sends <paramref name="signal"/> unless the child is already reaped. A zombie ignores it.</summary>
+    public void Signal(int signal)
+    {
+        lock (_sync)
+        {
+            if (_done)
+            {
+                return;
+            }
+
+            SafeFdHandle? pidfd = Pidfd;
+            int r;
+            if (pidfd is not null && !pidfd.IsClosed)
+            {
+                bool added = false;
+                try
+                {
+                    pidfd.DangerousAddRef(ref added);
+                    r = Interop.PidfdSendSignal((int)pidfd.DangerousGetHandle(), signal, 0, 0);
+                }
+                finally
+                {
+                    if (added)
+                    {
+                        pidfd.DangerousRelease();
+                    }
+                }
+            }
+            else
+            {
+                // Safe under the lock: an unreaped child's pid cannot be reused.
+                r = Interop.Kill(Pid, signal);
+            }
+
+            if (r != 0)
+            {
+                int errno = Interop.LastErrno;
+                if (errno != Interop.ESRCH)
+                {
+                    throw Interop.ErrnoException(errno, $"kill(pid {Pid}, {signal})");
+                }
+            }
+        }
+    }
+
+    /// <summary>Hands an unreaped child to the process-wide reaper (its Popen was disposed before it exited).</summary>
+    public void Abandon()
+    {
+        if (!TryReap())
+        {
+            OrphanReaper.Adopt(this);
+        }
+    }
+}

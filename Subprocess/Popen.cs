@@ -1,0 +1,456 @@
+using System;
+using System.Collections;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.IO;
+using System.Runtime.InteropServices;
+using System.Threading;
+using System.Threading.Tasks;
+using GreenProc.Subprocess.Internal;
+using Microsoft.Win32.SafeHandles;
+
+namespace GreenProc.Subprocess;
+
+/// <summary>
+/// A child process started by GreenProc (gevent.subprocess.Popen): its pipes are <see cref="GreenStream"/>s and its
+/// exit is watched on the hub (a pidfd in the reactor), so a greenlet waits for it, or converses with it, without
+/// blocking the thread and without a thread per stream.
+/// </summary>
+/// <remarks>
+/// <para>Waits (<see cref="WaitAsync"/>, <see cref="CommunicateAsync"/>, stream I/O) run on a hub, from a greenlet;
+/// <see cref="Poll"/> and the signal methods work anywhere. The child is started with posix_spawn (no managed code
+/// between fork and exec), an empty signal mask, default signal dispositions, and only stdio plus
+/// <see cref="PopenOptions.PassFds"/> open.</para>
+/// <para>Disposing closes this side's pipes. It does not kill the child (as in Python and .NET); a child still running
+/// is reaped in the background when it exits, so it never stays a zombie.</para>
+/// </remarks>
+[DebuggerDisplay("pid {Pid}, returncode {ReturnCode}")]
+public sealed partial class Popen : IDisposable, IAsyncDisposable
+{
+    private readonly ChildProcess _child;
+    private readonly string[] _args;
+    private readonly bool _groupLeader;
+    private readonly TimeSpan _drainGrace;
+
+    // Set when the exit watcher has reaped the child (the watcher is started by the first wait).
+    private GreenEvent? _exited;
+    private Greenlet? _watcher;
+
+    // This process sent the child a signal: after it exits, its pipes get only the drain grace to reach EOF.
+    private volatile bool _signalled;
+    private bool _disposed;
+
+    private Popen(ChildProcess child, string[] args, PopenOptions options, GreenStream? stdin, GreenStream? stdout, GreenStream? stderr)
+    {
+        _child = child;
+        _args = args;
+        _groupLeader = options.NewProcessGroup || options.NewSession;
+        _drainGrace = options.PipeDrainGrace;
+        Stdin = stdin;
+        Stdout = stdout;
+        Stderr = stderr;
+    }
+
+    /// <summary>The child's process id.</summary>
+    public int Pid => _child.Pid;
+
+    /// <summary>The command line the child was started with.</summary>
+    public IReadOnlyList<string> Args => _args;
+
+    /// <summary>
+    /// The exit code once the child has been reaped (by <see cref="Poll"/> or a wait), else null. Negative when the
+    /// child was killed by a signal: -9 for SIGKILL, -15 for SIGTERM.
+    /// </summary>
+    public int? ReturnCode => _child.IsDone && !_child.StatusLost ? _child.ReturnCode : null;
+
+    /// <summary>This side of the child's stdin when it is <see cref="Redirect.Pipe"/>; else null.</summary>
+    public GreenStream? Stdin { get; }
+
+    /// <summary>This side of the child's stdout when it is <see cref="Redirect.Pipe"/>; else null.</summary>
+    public GreenStream? Stdout { get; }
+
+    /// <summary>This side of the child's stderr when it is <see cref="Redirect.Pipe"/>; else null.</summary>
+    public GreenStream? Stderr { get; }
+
+    /// <summary>Starts <paramref name="args"/> (the program, then its arguments) with the given streams.</summary>
+    /// <param name="args">The program (looked up on PATH unless it contains a '/') followed by its arguments.</param>
+    /// <param name="stdin">The child's stdin (default inherit).</param>
+    /// <param name="stdout">The child's stdout (default inherit).</param>
+    /// <param name="stderr">The child's stderr (default inherit; <see cref="Redirect.Stdout"/> merges it into stdout).</param>
+    /// <param name="cwd">The working directory (default: this process's).</param>
+    /// <param name="env">The child's whole environment (default: this process's).</param>
+    /// <returns>The running child.</returns>
+    /// <exception cref="ArgumentException"><paramref name="args"/> is empty or holds null, or a redirect does not fit its stream.</exception>
+    /// <exception cref="ProcessStartException">The program was not found or could not be executed, or the directory does not exist.</exception>
+    public static Popen Start(IReadOnlyList<string> args, Redirect? stdin = null, Redirect? stdout = null, Redirect? stderr = null,
+        string? cwd = null, IReadOnlyDictionary<string, string>? env = null)
+        => Start(args, new PopenOptions
+        {
+            Stdin = stdin ?? Redirect.Inherit,
+            Stdout = stdout ?? Redirect.Inherit,
+            Stderr = stderr ?? Redirect.Inherit,
+            WorkingDirectory = cwd,
+            Environment = env,
+        });
+
+    /// <summary>Starts <paramref name="args"/> as <paramref name="options"/> say.</summary>
+    /// <param name="args">The program (looked up on PATH unless it contains a '/') followed by its arguments.</param>
+    /// <param name="options">Streams, directory, environment, extra descriptors, process group, lifetime.</param>
+    /// <returns>The running child.</returns>
+    /// <exception cref="ArgumentException"><paramref name="args"/> is empty or holds null, or an option is invalid.</exception>
+    /// <exception cref="ProcessStartException">The program was not found or could not be executed, or the directory does not exist.</exception>
+    /// <exception cref="PlatformNotSupportedException">Not on Linux/Unix, or <see cref="PopenOptions.KillWithOwner"/> off Linux.</exception>
+    public static Popen Start(IReadOnlyList<string> args, PopenOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        ArgumentNullException.ThrowIfNull(options);
+        if (!OperatingSystem.IsLinux() && !OperatingSystem.IsMacOS() && !OperatingSystem.IsFreeBSD())
+        {
+            throw new PlatformNotSupportedException("GreenProc.Subprocess runs on Unix only for now; the Windows spawner (named pipes, explicit handle list) is not built yet.");
+        }
+
+        string[] argv = Validate(args, options);
+        string[] envp = BuildEnvironment(options);
+        string program = options.Executable ?? argv[0];
+        string? path = ExecutableResolver.Resolve(program, ExecutableResolver.SearchPathFor(envp), out int errno);
+        if (path is null)
+        {
+            throw StartFailure(argv, program, errno, options.WorkingDirectory);
+        }
+
+        string[] spawnArgv = argv;
+        string spawnPath = path;
+        if (options.KillWithOwner)
+        {
+            (spawnPath, spawnArgv) = OwnerDeathWrapper.Wrap(path, argv);
+        }
+
+        var plan = new StdioPlan();
+        try
+        {
+            var request = new SpawnRequest
+            {
+                Path = spawnPath,
+                Argv = spawnArgv,
+                Envp = envp,
+                WorkingDirectory = options.WorkingDirectory,
+                NewSession = options.NewSession,
+                NewProcessGroup = options.NewProcessGroup,
+            };
+            plan.Build(request, options);
+            int pid = ProcessSpawner.Spawn(request);
+            if (pid < 0)
+            {
+                throw StartFailure(argv, path, -pid, options.WorkingDirectory);
+            }
+
+            plan.ReleaseChildSide();
+            var popen = new Popen(new ChildProcess(pid), argv, options, plan.Stdin, plan.Stdout, plan.Stderr);
+            return popen;
+        }
+        catch
+        {
+            plan.ReleaseChildSide();
+            plan.DisposeParentSide();
+            throw;
+        }
+    }
+
+    /// <summary>Reaps the child if it has exited, without waiting; returns <see cref="ReturnCode"/>.</summary>
+    /// <exception cref="ChildStatusLostException">Someone else reaped the child (SIGCHLD ignored, a waitpid(-1) elsewhere).</exception>
+    public int? Poll()
+    {
+        if (_child.TryReap())
+        {
+            _exited?.Set();
+            return Result();
+        }
+
+        return null;
+    }
+
+    /// <summary>Waits cooperatively for the child to exit and returns its exit code.</summary>
+    /// <param name="timeout">How long to wait; null waits as long as it takes.</param>
+    /// <param name="cancellationToken">Cancels the wait (not the child).</param>
+    /// <returns>The exit code; negative: the signal that killed it.</returns>
+    /// <exception cref="SubprocessTimeoutException">The child is still running after <paramref name="timeout"/>.</exception>
+    /// <exception cref="ChildStatusLostException">Someone else reaped the child.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    public ValueTask<int> WaitAsync(TimeSpan? timeout = null, CancellationToken cancellationToken = default)
+    {
+        if (_child.TryReap())
+        {
+            _exited?.Set();
+            return new ValueTask<int>(Result());
+        }
+
+        return WaitSlowAsync(timeout, cancellationToken);
+    }
+
+    private async ValueTask<int> WaitSlowAsync(TimeSpan? timeout, CancellationToken cancellationToken)
+    {
+        if (!await ExitedEvent().WaitAsync(timeout, cancellationToken))
+        {
+            throw new SubprocessTimeoutException(_args, timeout!.Value, null, null);
+        }
+
+        return Result();
+    }
+
+    /// <summary>Sends <paramref name="signal"/> (a Linux signal number) to the child; nothing if it was already reaped.</summary>
+    /// <param name="signal">The signal number (15 = SIGTERM, 9 = SIGKILL, 2 = SIGINT, ...).</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="signal"/> is not a valid signal number.</exception>
+    public void SendSignal(int signal)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(signal);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(signal, 64);
+        _signalled = true;
+        _child.Signal(signal);
+    }
+
+    /// <summary>Asks the child to stop (SIGTERM).</summary>
+    public void Terminate() => SendSignal(Interop.SIGTERM);
+
+    /// <summary>Kills the child (SIGKILL). Its <see cref="ReturnCode"/> becomes -9.</summary>
+    public void Kill() => SendSignal(Interop.SIGKILL);
+
+    /// <summary>
+    /// Sends <paramref name="signal"/> to the child's whole process group (the child and every descendant that stayed in
+    /// it): the tree kill. Requires <see cref="PopenOptions.NewProcessGroup"/> or <see cref="PopenOptions.NewSession"/>.
+    /// </summary>
+    /// <param name="signal">The signal number.</param>
+    /// <exception cref="InvalidOperationException">The child does not lead its own process group.</exception>
+    public void SendSignalToGroup(int signal)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(signal);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(signal, 64);
+        if (!_groupLeader)
+        {
+            throw new InvalidOperationException("This child shares this process's process group; signalling it would hit this process too. Start it with NewProcessGroup = true (or NewSession) to signal its group.");
+        }
+
+        _signalled = true;
+        if (Interop.Kill(-Pid, signal) != 0 && Interop.LastErrno is int errno && errno != Interop.ESRCH)
+        {
+            throw Interop.ErrnoException(errno, $"kill(-{Pid}, {signal})");
+        }
+    }
+
+    /// <summary>Closes this side's pipes; a child still running is reaped in the background when it exits.</summary>
+    public void Dispose()
+    {
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
+        _communication?.Dispose();
+        Stdin?.Dispose();
+        Stdout?.Dispose();
+        Stderr?.Dispose();
+        _child.Abandon();
+    }
+
+    /// <inheritdoc cref="Dispose"/>
+    public ValueTask DisposeAsync()
+    {
+        Dispose();
+        return default;
+    }
+
+    /// <inheritdoc />
+    public override string ToString() => $"Popen(pid {Pid}, {CommandText.Format(_args)}, returncode {ReturnCode?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "running"})";
+
+    private int Result()
+    {
+        if (_child.StatusLost)
+        {
+            throw new ChildStatusLostException(_args, Pid);
+        }
+
+        return _child.ReturnCode;
+    }
+
+    /// <summary>The event set when the child is reaped; starts the hub-side watcher on first use.</summary>
+    private GreenEvent ExitedEvent()
+    {
+        _exited ??= new GreenEvent();
+        if (_watcher is null)
+        {
+            _watcher = Green.Spawn(WatchExitAsync, $"popen-exit-{Pid}");
+        }
+
+        return _exited;
+    }
+
+    private async Task WatchExitAsync()
+    {
+        TimeSpan backoff = TimeSpan.FromMilliseconds(1);
+        try
+        {
+            while (!_child.TryReap())
+            {
+                SafeFdHandle? pidfd = _child.Pidfd;
+                if (pidfd is not null)
+                {
+                    await Green.WaitReadAsync(pidfd);
+                }
+                else
+                {
+                    // No pidfd (old kernel, macOS): poll our own pid only, backing off to 50 ms.
+                    await Green.Sleep(backoff);
+                    backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, TimeSpan.FromMilliseconds(50).Ticks));
+                }
+            }
+        }
+        catch (ObjectDisposedException)
+        {
+            // The pidfd was closed because the child was reaped elsewhere (Poll, the orphan reaper).
+            _child.TryReap();
+        }
+
+        _exited!.Set();
+    }
+
+    private static string[] Validate(IReadOnlyList<string> args, PopenOptions options)
+    {
+        if (args.Count == 0)
+        {
+            throw new ArgumentException("The command line is empty: give at least the program to run.", nameof(args));
+        }
+
+        var argv = new string[args.Count];
+        for (int i = 0; i < argv.Length; i++)
+        {
+            argv[i] = args[i] ?? throw new ArgumentException($"Argument {i} is null.", nameof(args));
+            if (argv[i].Contains('\0', StringComparison.Ordinal))
+            {
+                throw new ArgumentException($"Argument {i} contains a NUL character, which a command line cannot carry.", nameof(args));
+            }
+        }
+
+        if (argv[0].Length == 0)
+        {
+            throw new ArgumentException("The program name is empty.", nameof(args));
+        }
+
+        ArgumentNullException.ThrowIfNull(options.Stdin, "options.Stdin");
+        ArgumentNullException.ThrowIfNull(options.Stdout, "options.Stdout");
+        ArgumentNullException.ThrowIfNull(options.Stderr, "options.Stderr");
+        if (options.Stdin.Kind == RedirectKind.Stdout || options.Stdout.Kind == RedirectKind.Stdout)
+        {
+            throw new ArgumentException("Redirect.Stdout is for stderr only (2>&1).", nameof(options));
+        }
+
+        if (options.Stdin.Kind == RedirectKind.File && !options.Stdin.ForReading)
+        {
+            throw new ArgumentException("stdin needs Redirect.FromFile (a file to read), not Redirect.ToFile.", nameof(options));
+        }
+
+        if ((options.Stdout.Kind == RedirectKind.File && options.Stdout.ForReading) || (options.Stderr.Kind == RedirectKind.File && options.Stderr.ForReading))
+        {
+            throw new ArgumentException("stdout and stderr need Redirect.ToFile (a file to write), not Redirect.FromFile.", nameof(options));
+        }
+
+        if (options.PassFds is not null)
+        {
+            foreach (KeyValuePair<int, SafeHandle> pass in options.PassFds)
+            {
+                if (pass.Key < 3)
+                {
+                    throw new ArgumentOutOfRangeException(nameof(options), pass.Key, "PassFds numbers start at 3; give stdio through Stdin/Stdout/Stderr.");
+                }
+
+                ArgumentNullException.ThrowIfNull(pass.Value, "options.PassFds value");
+                ObjectDisposedException.ThrowIf(pass.Value.IsClosed || pass.Value.IsInvalid, pass.Value);
+            }
+        }
+
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.PipeDrainGrace, TimeSpan.Zero, "options.PipeDrainGrace");
+        if (options.KillWithOwner && !OperatingSystem.IsLinux())
+        {
+            throw new PlatformNotSupportedException("KillWithOwner relies on Linux's PR_SET_PDEATHSIG; it is not available on this platform.");
+        }
+
+        if (options.WorkingDirectory is { Length: 0 })
+        {
+            throw new ArgumentException("The working directory is an empty string; use null to keep this process's.", nameof(options));
+        }
+
+        return argv;
+    }
+
+    private static string[] BuildEnvironment(PopenOptions options)
+    {
+        // Always from .NET's view of the environment: Environment.SetEnvironmentVariable does not change the native
+        // environ block, and a child should see what this process's code sees.
+        var env = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (options.Environment is not null)
+        {
+            foreach (KeyValuePair<string, string> kv in options.Environment)
+            {
+                env[CheckName(kv.Key)] = kv.Value ?? string.Empty;
+            }
+        }
+        else
+        {
+            foreach (DictionaryEntry kv in Environment.GetEnvironmentVariables())
+            {
+                env[(string)kv.Key] = (string?)kv.Value ?? string.Empty;
+            }
+        }
+
+        if (options.EnvironmentOverrides is not null)
+        {
+            foreach (KeyValuePair<string, string?> kv in options.EnvironmentOverrides)
+            {
+                if (kv.Value is null)
+                {
+                    env.Remove(kv.Key);
+                }
+                else
+                {
+                    env[CheckName(kv.Key)] = kv.Value;
+                }
+            }
+        }
+
+        var envp = new string[env.Count];
+        int i = 0;
+        foreach (KeyValuePair<string, string> kv in env)
+        {
+            envp[i++] = kv.Key + "=" + kv.Value;
+        }
+
+        return envp;
+
+        static string CheckName(string name)
+        {
+            if (string.IsNullOrEmpty(name) || name.Contains('=', StringComparison.Ordinal) || name.Contains('\0', StringComparison.Ordinal))
+            {
+                throw new ArgumentException($"'{name}' is not a valid environment variable name.", nameof(options));
+            }
+
+            return name;
+        }
+    }
+
+    private static ProcessStartException StartFailure(string[] args, string program, int errno, string? cwd)
+    {
+        if (errno == Interop.ENOENT && cwd is not null && !Directory.Exists(cwd))
+        {
+            return new ProcessStartException(args, program, errno, $"Cannot start '{program}': the working directory '{cwd}' does not exist.");
+        }
+
+        string reason = errno switch
+        {
+            Interop.ENOENT => program.Contains('/', StringComparison.Ordinal)
+                ? "no such file (ENOENT)."
+                : "no such program on PATH (ENOENT). Check the name, or give its full path.",
+            Interop.EACCES => "permission denied (EACCES): the file is not executable, or a directory on its path is not searchable.",
+            _ => $"{new NativeIOException(errno, "posix_spawn").Message}",
+        };
+        return new ProcessStartException(args, program, errno, $"Cannot start '{program}': {reason}");
+    }
+}

@@ -1,0 +1,63 @@
+using System;
+using System.Collections.Generic;
+using System.Runtime.InteropServices;
+
+namespace GreenProc.Subprocess;
+
+/// <summary>How to start a child: its standard streams, working directory, environment, extra descriptors, process
+/// group and lifetime. Immutable once built (init-only properties).</summary>
+public class PopenOptions
+{
+    /// <summary>The child's stdin (default <see cref="Redirect.Inherit"/>).</summary>
+    public Redirect Stdin { get; init; } = Redirect.Inherit;
+
+    /// <summary>The child's stdout (default <see cref="Redirect.Inherit"/>).</summary>
+    public Redirect Stdout { get; init; } = Redirect.Inherit;
+
+    /// <summary>The child's stderr (default <see cref="Redirect.Inherit"/>; <see cref="Redirect.Stdout"/> merges it into stdout).</summary>
+    public Redirect Stderr { get; init; } = Redirect.Inherit;
+
+    /// <summary>The child's working directory; null keeps this process's.</summary>
+    public string? WorkingDirectory { get; init; }
+
+    /// <summary>
+    /// The child's whole environment (Python's <c>env</c>); null gives it this process's environment as .NET sees it
+    /// (including <see cref="System.Environment.SetEnvironmentVariable(string, string)"/> changes).
+    /// </summary>
+    public IReadOnlyDictionary<string, string>? Environment { get; init; }
+
+    /// <summary>Changes applied on top of the environment (a null value removes the variable), as CliWrap does.</summary>
+    public IReadOnlyDictionary<string, string?>? EnvironmentOverrides { get; init; }
+
+    /// <summary>
+    /// Extra descriptors the child receives, by the number it sees (3 and up): <c>{ [3] = handle }</c>. Every other
+    /// descriptor above 2 is closed in the child, including ones this process inherited without close-on-exec.
+    /// </summary>
+    public IReadOnlyDictionary<int, SafeHandle>? PassFds { get; init; }
+
+    /// <summary>The program to execute instead of looking up the first argument (which stays the child's argv[0]).</summary>
+    public string? Executable { get; init; }
+
+    /// <summary>Start the child as the leader of a new process group (so <see cref="Popen.SendSignalToGroup"/> reaches its descendants).</summary>
+    public bool NewProcessGroup { get; init; }
+
+    /// <summary>Start the child in a new session (setsid): no controlling terminal, its own process group.</summary>
+    public bool NewSession { get; init; }
+
+    /// <summary>
+    /// Kill the child with SIGKILL when its owner goes away: the thread that started it exits, or this process dies
+    /// in any way, SIGKILL included (Linux PR_SET_PDEATHSIG, set through util-linux's <c>setpriv</c> just before the
+    /// program is executed). Not guaranteed for an owner that dies in the few microseconds between the spawn and
+    /// that exec; grandchildren are not covered (use a process group). Other platforms: not supported.
+    /// </summary>
+    public bool KillWithOwner { get; init; }
+
+    /// <summary>
+    /// After this process signalled the child and it exited, how long <see cref="Popen.CommunicateAsync"/> still
+    /// waits for end of stream on its output pipes before reporting that a grandchild holds them
+    /// (<see cref="SubprocessPipesHeldException"/>). Default 250 ms.
+    /// </summary>
+    public TimeSpan PipeDrainGrace { get; init; } = TimeSpan.FromMilliseconds(250);
+
+    internal static PopenOptions Default { get; } = new();
+}
