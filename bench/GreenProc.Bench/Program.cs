@@ -15,6 +15,13 @@
 //                                            channel                                         (bench_queue.py KIND N)
 //   GreenProc.Bench pool_METHOD N [SIZE]     GreenPool(SIZE) over N identity items; METHOD = map, imap,
 //                                            imap_unordered, group_map (GreenGroup)          (bench_pool_map.py METHOD N SIZE)
+// Subprocess (issue 4, SubprocessBench.cs):
+//   GreenProc.Bench sub_true N               N greenlets, each Popen.Start(["true"]) + WaitAsync (bench_subprocess.py true N)
+//   GreenProc.Bench sub_true_par50 N         the same in waves of 50 (spawn 50, join them)   (spawn_and_relay.c spawn-par50)
+//   GreenProc.Bench sub_true_seq N           one greenlet, N sequential Popen + WaitAsync     (bench_subprocess.py true_seq N)
+//   GreenProc.Bench sub_cat N SIZE           N greenlets, each `cat` CommunicateAsync(SIZE)   (bench_subprocess.py cat N SIZE)
+//   GreenProc.Bench sub_cat1g MIB [CHUNK]    MIB MiB through one `cat`: a writer greenlet, a reader greenlet
+//                                            (spawn_and_relay.c cat1g; dotnet-peers cat1g)
 // Throughput modes run untimed first (JIT warm-up until the tiered JIT settles, see WarmUp) before the timed run;
 // the memory modes (none, spawn_trivial, spawn_blocked) run cold, once, so that their peak RSS is not inflated.
 using System;
@@ -31,12 +38,13 @@ using GreenProc;
 
 namespace GreenProc.Bench;
 
-internal static class Program
+internal static partial class Program
 {
     private const string Usage =
         "usage: GreenProc.Bench switch_sleep0 N | none [0] | spawn_trivial N | spawn_trivial_warm N | spawn_blocked N | pipe_pingpong SIZE N | pipe_stream SIZE N"
         + " | switch_event N | switch_queue N | switch_channel N | queue_{queue,bounded1,bounded100,joinable,channel} N"
-        + " | pool_{map,imap,imap_unordered} N [SIZE] | pool_group_map N";
+        + " | pool_{map,imap,imap_unordered} N [SIZE] | pool_group_map N"
+        + " | sub_true N | sub_true_par50 N | sub_true_seq N | sub_cat N SIZE | sub_cat1g MIB [CHUNK]";
 
     private static readonly bool s_verbose = Environment.GetEnvironmentVariable("GREENPROC_BENCH_VERBOSE") == "1";
 
@@ -82,6 +90,15 @@ internal static class Program
                     break;
                 case "pool_map" or "pool_imap" or "pool_imap_unordered" or "pool_group_map":
                     PoolMap(mode["pool_".Length..], Arg(args, 1, 100_000), Arg(args, 2, 100));
+                    break;
+                case "sub_true" or "sub_true_par50" or "sub_true_seq":
+                    SubTrue(mode["sub_".Length..], Arg(args, 1, 200));
+                    break;
+                case "sub_cat":
+                    SubCat(Arg(args, 1, 100), Arg(args, 2, 65536));
+                    break;
+                case "sub_cat1g":
+                    SubCat1G(Arg(args, 1, 1024), Arg(args, 2, 65536));
                     break;
                 default:
                     Console.Error.WriteLine($"unknown mode '{mode}'\n{Usage}");
