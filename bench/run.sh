@@ -10,7 +10,9 @@
 #                   pingpong_64k, stream_1, stream_64k; issue 3, all starting prim_: prim_event,
 #                   prim_switch_queue, prim_switch_channel, prim_queue, prim_bounded1, prim_bounded100,
 #                   prim_joinable, prim_channel, prim_pool_map, prim_pool_imap, prim_pool_imap_unordered,
-#                   prim_group_map; so `--only prim_` runs issue 3 and `--only switch,pingpong_1` two cases)
+#                   prim_group_map; so `--only prim_` runs issue 3 and `--only switch,pingpong_1` two cases;
+#                   issue 4, all starting sub_: sub_spawn_par (200 x `true` at once and in waves of 50),
+#                   sub_spawn_seq, sub_cat100 (100 x `cat` communicate 64 KiB), sub_cat1g (1 GiB through one `cat`))
 #   --targets-only  only the cases that have a target (skip the informative 64 KiB / stream rows)
 #   --no-build      reuse the last snapshot in bench/out/bin (so that two runs, e.g. unpinned then --pin,
 #                   measure the very same build even while the runtime is being edited)
@@ -18,7 +20,10 @@
 #
 # The bench is published in Release once, ReadyToRun (precompiled, as gevent's hub and greenlet are compiled C:
 # a cold process then does not spend its first 100,000 spawns in unoptimized tier-0 code), into bench/out/bin
-# (with BUILD_INFO: commit and whether Runtime/ or Interop/ had uncommitted changes); every process runs from it.
+# (with BUILD_INFO: commit and whether Runtime/, Interop/ or Subprocess/ had uncommitted changes); every process
+# runs from it. The subprocess cases (issue 4) also run, interleaved rep by rep, the C posix_spawn loop and relay
+# (../shared/bench/native/spawn_and_relay.c) and the .NET peers (../shared/bench/dotnet-peers: Process, CliWrap;
+# copied and built into bench/out/peers, each process one warm-up run then one measured run per implementation).
 # Needs: the .NET SDK, gcc, and Debian's gevent under /usr/bin/python3 (apt-get install -y python3-gevent time).
 # The anchors live in ../shared/bench next to the repository. Raw results: bench/out/results-*.tsv (git-ignored).
 set -euo pipefail
@@ -38,10 +43,20 @@ while [[ $# -gt 0 ]]; do
         --targets-only) TARGETS_ONLY=1; shift ;;
         --no-build) NO_BUILD=1; shift ;;
         --jit) JIT=1; shift ;;
-        -h|--help) sed -n '2,23p' "$0"; exit 0 ;;
+        -h|--help) sed -n '2,30p' "$0"; exit 0 ;;
         *) echo "unknown argument: $1 (see --help)" >&2; exit 2 ;;
     esac
 done
+
+selected() { # key: whether --only selects it (any of its comma-separated substrings)
+    [[ -z "$ONLY" ]] && return 0
+    local part
+    IFS=',' read -ra parts <<< "$ONLY"
+    for part in "${parts[@]}"; do
+        [[ -n "$part" && "$1" == *"$part"* ]] && return 0
+    done
+    return 1
+}
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 # The repository root (an exported tree without .git works too: then the parent of bench/).
@@ -76,8 +91,8 @@ if [[ $NO_BUILD -eq 0 ]]; then
             -o "$SNAP" -nologo -v quiet >&2
     fi
     if rev="$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null)"; then
-        dirty="$(git -C "$ROOT" status --porcelain -- Runtime Interop | wc -l)"
-        rev="commit $rev, $dirty uncommitted file(s) under Runtime/ Interop/, $([[ $JIT -eq 1 ]] && echo JIT || echo ReadyToRun)"
+        dirty="$(git -C "$ROOT" status --porcelain -- Runtime Interop Subprocess | wc -l)"
+        rev="commit $rev, $dirty uncommitted file(s) under Runtime/ Interop/ Subprocess/, $([[ $JIT -eq 1 ]] && echo JIT || echo ReadyToRun)"
     else
         rev="${GREENPROC_BENCH_REV:-not a git checkout}"
     fi
@@ -87,6 +102,23 @@ elif [[ ! -x "$BENCH_BIN" ]]; then
     exit 1
 fi
 gcc -O2 -o "$OUT/pipe_pingpong" "$SHARED/native/pipe_pingpong.c"
+SUB_KEYS=(sub_spawn_par sub_spawn_seq sub_cat100 sub_cat1g)
+SUB_ANY=0
+for key in "${SUB_KEYS[@]}"; do
+    selected "$key" && SUB_ANY=1
+done
+if [[ $SUB_ANY -eq 1 ]]; then
+    gcc -O2 -pthread -o "$OUT/spawn_and_relay" "$SHARED/native/spawn_and_relay.c"
+    # The peers app as it is in ../shared (its csproj pins CliWrap itself: keep this repository's central package
+    # management and build settings out with empty Directory.*.props next to it).
+    PEERS="$OUT/peers"
+    mkdir -p "$PEERS"
+    cp "$SHARED/dotnet-peers/Program.cs" "$SHARED/dotnet-peers/PeersBench.csproj" "$PEERS/"
+    echo '<Project></Project>' > "$PEERS/Directory.Build.props"
+    echo '<Project></Project>' > "$PEERS/Directory.Packages.props"
+    echo "building the .NET peers (Release)..." >&2
+    dotnet build "$PEERS/PeersBench.csproj" -c Release -o "$PEERS/bin" -nologo -v quiet >&2
+fi
 
 PFX=()
 CPLACE=()
@@ -125,16 +157,6 @@ CASES=(
     "prim_group_map|pool_group_map 100000|bench_pool_map.py group_map 100000|0"
 )
 
-selected() { # key: whether --only selects it (any of its comma-separated substrings)
-    [[ -z "$ONLY" ]] && return 0
-    local part
-    IFS=',' read -ra parts <<< "$ONLY"
-    for part in "${parts[@]}"; do
-        [[ -n "$part" && "$1" == *"$part"* ]] && return 0
-    done
-    return 1
-}
-
 record() { # key side json-line
     printf '%s\t%s\t%s\n' "$1" "$2" "$3" >> "$RESULTS"
 }
@@ -165,6 +187,59 @@ for spec in "${CASES[@]}"; do
         fi
     done
 done
+
+# Subprocess (issue 4): rep by rep, every side of every selected case, so that the machine's slow phases hit all
+# sides alike. Keys: sub_spawn_par, sub_spawn_seq, sub_cat100, sub_cat1g; sides: greenproc[_VARIANT], gevent, c_*,
+# process*, cliwrap*. The C program runs all its scenarios in one process (200 x true sequential and in waves of
+# 50, then 1 GiB through cat with two threads and with one poll() thread), after one untimed run of each.
+sub_sel() { selected "$1" && ! [[ $TARGETS_ONLY -eq 1 && $1 == sub_spawn_seq ]]; }
+peers() { # key scenario: one process, one warm-up + one measured run per implementation, interleaved
+    local line
+    # "spawn-par50  process              median     198.5 ms    min ..."
+    while read -r line; do
+        [[ $line == "#"* || -z $line ]] && continue
+        read -r _ impl _ value unit _ <<< "$line"
+        record "$1" "$impl" "{\"lib\":\"$impl\",\"value\":$value,\"unit\":\"$unit\"}"
+    done < <("${PFX[@]}" "$PEERS/bin/PeersBench" "$2" 1)
+}
+if [[ $SUB_ANY -eq 1 ]]; then
+    for ((rep = 1; rep <= REPS; rep++)); do
+        echo "[$TAG] subprocess rep $rep/$REPS" >&2
+        if sub_sel sub_spawn_par || sub_sel sub_spawn_seq || sub_sel sub_cat1g; then
+            while read -r line; do
+                read -r scen impl _ value unit _ <<< "$line"
+                case "$scen/$impl" in
+                    spawn-seq/*) k=sub_spawn_seq; side=c ;;
+                    spawn-par50/*) k=sub_spawn_par; side=c_par50 ;;
+                    cat1g/c-2threads-blocking) k=sub_cat1g; side=c_2threads_blocking ;;
+                    cat1g/c-1thread-poll) k=sub_cat1g; side=c_1thread_poll ;;
+                    *) continue ;;
+                esac
+                record "$k" "$side" "{\"lib\":\"c\",\"value\":$value,\"unit\":\"$unit\"}"
+            done < <("${PFX[@]}" "$OUT/spawn_and_relay" 1)
+        fi
+        if sub_sel sub_spawn_par; then
+            record sub_spawn_par greenproc "$("${PFX[@]}" "$BENCH_BIN" sub_true 200 | last_json)"
+            record sub_spawn_par greenproc_par50 "$("${PFX[@]}" "$BENCH_BIN" sub_true_par50 200 | last_json)"
+            record sub_spawn_par gevent "$("${PFX[@]}" "$PY" "$SHARED/gevent/bench_subprocess.py" true 200 | last_json)"
+            peers sub_spawn_par spawn-par50
+        fi
+        if sub_sel sub_spawn_seq; then
+            record sub_spawn_seq greenproc "$("${PFX[@]}" "$BENCH_BIN" sub_true_seq 200 | last_json)"
+            record sub_spawn_seq gevent "$("${PFX[@]}" "$PY" "$SHARED/gevent/bench_subprocess.py" true_seq 200 | last_json)"
+            peers sub_spawn_seq spawn-seq
+        fi
+        if sub_sel sub_cat100; then
+            record sub_cat100 greenproc "$("${PFX[@]}" "$BENCH_BIN" sub_cat 100 65536 | last_json)"
+            record sub_cat100 gevent "$("${PFX[@]}" "$PY" "$SHARED/gevent/bench_subprocess.py" cat 100 65536 | last_json)"
+            peers sub_cat100 cat100x64k
+        fi
+        if sub_sel sub_cat1g; then
+            record sub_cat1g greenproc "$("${PFX[@]}" "$BENCH_BIN" sub_cat1g 1024 65536 | last_json)"
+            peers sub_cat1g cat1g
+        fi
+    done
+fi
 
 echo "raw results: $RESULTS" >&2
 "$PY" - "$RESULTS" "$TAG" "$REPS" "$(cat "$SNAP/BUILD_INFO")" <<'EOF'

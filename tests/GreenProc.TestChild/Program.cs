@@ -19,6 +19,7 @@ namespace GreenProc.TestChild;
 ///   signal N                  kill itself with signal N
 ///   grandchild SECONDS        start `sleep SECONDS` sharing stdout/stderr, print its pid, exit 0
 ///   owner SECONDS [group]     on a hub, start `sleep SECONDS` with KillWithOwner, print its pid, wait for stdin EOF
+///   sigchld                   run `sh -c 'exit 7'` on a hub and print its code (for a start with SIGCHLD ignored)
 ///   env NAME                  print the variable (or "(unset)")
 /// </summary>
 internal static class Program
@@ -99,6 +100,25 @@ internal static class Program
                     await Green.RunBlocking(() => Console.In.ReadToEnd());
                 });
                 return 0;
+            case "sigchld":
+            {
+                // Started with SIGCHLD ignored (sh: trap '' CHLD; exec ...): report what a green child's wait gives.
+                string result = Green.Run(async () =>
+                {
+                    using var child = Popen.Start(["sh", "-c", "exit 7"]);
+                    try
+                    {
+                        return (await child.WaitAsync()).ToString(System.Globalization.CultureInfo.InvariantCulture);
+                    }
+                    catch (ChildStatusLostException)
+                    {
+                        return "lost";
+                    }
+                });
+                Console.Out.WriteLine(result);
+                return 0;
+            }
+
             case "env":
                 Console.Out.WriteLine(Environment.GetEnvironmentVariable(args[1]) ?? "(unset)");
                 return 0;

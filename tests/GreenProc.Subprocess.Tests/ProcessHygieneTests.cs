@@ -1,0 +1,242 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Linq;
+using System.Runtime.InteropServices;
+using System.Text;
+using System.Threading.Tasks;
+using GreenProc.Tests;
+using static GreenProc.Subprocess.Tests.ChildHelpers;
+
+namespace GreenProc.Subprocess.Tests;
+
+[CollectionDefinition(nameof(SerialProcessTests), DisableParallelization = true)]
+public sealed class SerialProcessTests
+{
+}
+
+/// <summary>
+/// What must never leak: fds into children or out of failed spawns, zombies, other code's exit statuses. Counting this
+/// process's fds needs no other test running, hence the serial collection.
+/// </summary>
+[Collection(nameof(SerialProcessTests))]
+public sealed class ProcessHygieneTests
+{
+    private static void Run(Func<Task> main) => TestHub.Run(ReactorKind.Epoll, main);
+
+    private static async Task<int> ReadWithin(GreenStream stream, byte[] buffer)
+    {
+        using (GreenTimeout.Start(TimeSpan.FromSeconds(20)))
+        {
+            return await stream.ReadAsync(buffer);
+        }
+    }
+
+    [Fact]
+    public void Failed_starts_repeated_100_times_leak_no_fd()
+    {
+        Run(async () =>
+        {
+            // Warm up (lazy /dev/null handle, JIT) so the count compares like with like.
+            using (var warm = Popen.Start(["true"], stdin: Redirect.DevNull, stdout: Redirect.Pipe, stderr: Redirect.Pipe))
+            {
+                await warm.CommunicateAsync();
+            }
+
+            Assert.Throws<ProcessStartException>(() => Popen.Start(["/greenproc/missing"], stdin: Redirect.Pipe));
+            int before = OpenFdCount();
+            for (int i = 0; i < 100; i++)
+            {
+                var byName = Assert.Throws<ProcessStartException>(() => Popen.Start(["greenproc-missing-program"], stdin: Redirect.Pipe, stdout: Redirect.Pipe, stderr: Redirect.Pipe));
+                Assert.Equal(2, byName.Errno);
+
+                // A path is not looked up first: this one fails inside posix_spawn, after the pipes were made.
+                var byPath = Assert.Throws<ProcessStartException>(() => Popen.Start(["/greenproc/missing"], stdin: Redirect.Pipe, stdout: Redirect.Pipe, stderr: Redirect.Pipe));
+                Assert.Equal(2, byPath.Errno);
+                Assert.Contains("/greenproc/missing", byPath.Message, StringComparison.Ordinal);
+            }
+
+            Assert.Equal(before, OpenFdCount());
+        });
+    }
+
+    [Fact]
+    public void A_child_holds_exactly_stdio_and_the_passed_fds_even_when_this_process_has_inheritable_fds()
+    {
+        Run(async () =>
+        {
+            SafeFdHandle.CreatePipe(out SafeFdHandle leakyRead, out SafeFdHandle leakyWrite);
+            SafeFdHandle.CreatePipe(out SafeFdHandle passRead, out SafeFdHandle passWrite);
+            using (leakyRead)
+            using (leakyWrite)
+            using (passRead)
+            using (passWrite)
+            {
+                // An fd this process "inherited" without close-on-exec: closefrom must keep it out of the child.
+                Assert.Equal(0, Tmds.Linux.LibC.fcntl(leakyWrite.Fd, Tmds.Linux.LibC.F_SETFD, 0));
+
+                using var cat = Popen.Start(["cat"], new PopenOptions
+                {
+                    Stdin = Redirect.Pipe,
+                    Stdout = Redirect.Pipe,
+                    PassFds = new Dictionary<int, SafeHandle> { [5] = passWrite },
+                });
+                // One echo proves cat is past start-up, in its copy loop.
+                await cat.Stdin!.WriteAsync("x"u8.ToArray());
+                var one = new byte[1];
+                Assert.Equal(1, await cat.Stdout!.ReadAsync(one));
+
+                Assert.Equal([0, 1, 2, 5], OpenFds(cat.Pid));
+                cat.Stdin.Dispose();
+                Assert.Equal(0, await cat.WaitAsync());
+            }
+        });
+    }
+
+    [Fact]
+    public void A_pipe_open_while_children_start_still_reaches_end_of_stream()
+    {
+        Run(async () =>
+        {
+            SafeFdHandle.CreatePipe(out SafeFdHandle read, out SafeFdHandle write);
+            using var reader = new GreenStream(read, System.IO.FileAccess.Read);
+            using var green = Popen.Start(["sleep", "30"]);
+            using var dotnetChild = Process.Start(new ProcessStartInfo("sleep", "30") { UseShellExecute = false })!;
+            try
+            {
+                write.Dispose(); // the only writer: neither child may hold a copy
+                using (GreenTimeout.Start(TimeSpan.FromSeconds(10)))
+                {
+                    Assert.Equal(0, await reader.ReadAsync(new byte[1]));
+                }
+            }
+            finally
+            {
+                green.Kill();
+                dotnetChild.Kill();
+                await green.WaitAsync();
+                dotnetChild.WaitForExit();
+            }
+        });
+    }
+
+    [Fact]
+    public void Greenproc_and_System_Diagnostics_Process_keep_their_own_exit_statuses()
+    {
+        Run(async () =>
+        {
+            for (int round = 0; round < 10; round++)
+            {
+                var dotnetChildren = Enumerable.Range(0, 5).Select(i => Process.Start(new ProcessStartInfo("sh", ["-c", $"exit {10 + i}"]) { UseShellExecute = false })!).ToArray();
+                Task<int[]> dotnetCodes = Task.Run(async () =>
+                {
+                    foreach (Process p in dotnetChildren)
+                    {
+                        await p.WaitForExitAsync();
+                    }
+
+                    return dotnetChildren.Select(p => p.ExitCode).ToArray();
+                });
+                var greenChildren = Enumerable.Range(0, 5).Select(i => Popen.Start(Sh($"exit {20 + i}"))).ToArray();
+                for (int i = 0; i < greenChildren.Length; i++)
+                {
+                    Assert.Equal(20 + i, await greenChildren[i].WaitAsync());
+                    greenChildren[i].Dispose();
+                }
+
+                int[] codes = await dotnetCodes.WaitAsync(TimeSpan.FromSeconds(20));
+                Assert.Equal(new[] { 10, 11, 12, 13, 14 }, codes);
+                foreach (Process p in dotnetChildren)
+                {
+                    p.Dispose();
+                }
+            }
+        });
+    }
+
+    [Fact]
+    public void A_disposed_popen_leaves_no_zombie()
+    {
+        Run(async () =>
+        {
+            var killed = Popen.Start(["sleep", "30"]);
+            killed.Kill();
+            killed.Dispose(); // not waited for: the background reaper must take it
+
+            var exitsLater = Popen.Start(Sh("read x"), stdin: Redirect.Pipe);
+            exitsLater.Dispose(); // closes stdin, so the child exits after its Popen is gone
+
+            foreach (int pid in new List<int> { killed.Pid, exitsLater.Pid })
+            {
+                for (int i = 0; !IsGone(pid); i++)
+                {
+                    Assert.True(i < 2000, $"pid {pid} still exists ({State(pid)}) 10 s after its Popen was disposed");
+                    await Green.Sleep(TimeSpan.FromMilliseconds(5));
+                }
+            }
+        });
+    }
+
+    [Fact]
+    public void A_child_started_with_sigchld_ignored_still_gets_exit_statuses()
+    {
+        Run(async () =>
+        {
+            // bash sets SIGCHLD to SIG_IGN (dash does not); exec keeps it: the .NET child starts with children auto-reaped by the kernel.
+            using var p = Popen.Start(["bash", "-c", $"trap '' CHLD; exec dotnet '{TestChildDll}' sigchld"], stdout: Redirect.Pipe, stderr: Redirect.Pipe);
+            (byte[]? o, byte[]? e) = await p.CommunicateAsync(timeout: TimeSpan.FromSeconds(20));
+            Assert.True(p.ReturnCode == 0, Encoding.UTF8.GetString(e!));
+            Assert.Equal("7\n", Encoding.ASCII.GetString(o!));
+        });
+    }
+
+    [Fact]
+    public void Kill_with_owner_kills_the_child_when_the_owner_is_killed_with_sigkill()
+    {
+        Run(async () =>
+        {
+            using var owner = Popen.Start(Child("owner", "60"), stdin: Redirect.Pipe, stdout: Redirect.Pipe);
+            var line = new byte[32];
+            int n = await ReadWithin(owner.Stdout!, line);
+            int grandchild = int.Parse(Encoding.ASCII.GetString(line, 0, n).Trim(), System.Globalization.CultureInfo.InvariantCulture);
+            int fd = Interop.PidfdOpen(grandchild, 0);
+            Assert.True(fd >= 0, "the owner's child is running");
+            using var pidfd = new SafeFdHandle(fd);
+            try
+            {
+                owner.Kill();
+                Assert.Equal(-9, await owner.WaitAsync());
+                await Green.WaitReadAsync(pidfd, TimeSpan.FromSeconds(10)); // readable when the grandchild has exited
+            }
+            finally
+            {
+                Interop.Kill(grandchild, 9);
+            }
+        });
+    }
+
+    [Fact]
+    public void Without_kill_with_owner_the_child_outlives_a_killed_owner()
+    {
+        Run(async () =>
+        {
+            // The control for the test above: the orphan survives unless asked otherwise.
+            using var owner = Popen.Start(Sh("sleep 60 & echo $!; exec sleep 60"), stdout: Redirect.Pipe);
+            var line = new byte[32];
+            int n = await ReadWithin(owner.Stdout!, line);
+            int grandchild = int.Parse(Encoding.ASCII.GetString(line, 0, n).Trim(), System.Globalization.CultureInfo.InvariantCulture);
+            int fd = Interop.PidfdOpen(grandchild, 0);
+            using var pidfd = new SafeFdHandle(fd);
+            try
+            {
+                owner.Kill();
+                await owner.WaitAsync();
+                await Assert.ThrowsAsync<GreenTimeoutException>(() => Green.WaitReadAsync(pidfd, TimeSpan.FromMilliseconds(200)).AsTask());
+            }
+            finally
+            {
+                Interop.Kill(grandchild, 9);
+            }
+        });
+    }
+}
