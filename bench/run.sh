@@ -428,11 +428,18 @@ if alloc3:
     for row in alloc3:
         print("| " + " | ".join(row) + " |")
 
-print()
-print("Spread (min–max over the processes):")
-print()
-print("| case | metric | GreenProc | gevent |")
-print("|---|---|---|---|")
+SPREAD = (("switch", "ops_per_s"), ("none", "ru_maxrss_kib"), ("spawn_trivial", "seconds"),
+          ("spawn_trivial_warm", "seconds"),
+          ("spawn_trivial", "ru_maxrss_kib"), ("spawn_blocked", "bytes_per_greenlet"),
+          ("spawn_blocked", "ru_maxrss_kib"), ("pingpong_1", "msgs_per_s"),
+          ("pingpong_64k", "msgs_per_s"), ("stream_1", "msgs_per_s"), ("stream_64k", "msgs_per_s")) \
+        + tuple((p[0], p[2]) for p in PRIM)
+if any((k, "greenproc") in data or (k, "gevent") in data for k, _ in SPREAD):
+    print()
+    print("Spread (min–max over the processes):")
+    print()
+    print("| case | metric | GreenProc | gevent |")
+    print("|---|---|---|---|")
 for key, field in (("switch", "ops_per_s"), ("none", "ru_maxrss_kib"), ("spawn_trivial", "seconds"),
                    ("spawn_trivial_warm", "seconds"),
                    ("spawn_trivial", "ru_maxrss_kib"), ("spawn_blocked", "bytes_per_greenlet"),
@@ -441,4 +448,118 @@ for key, field in (("switch", "ops_per_s"), ("none", "ru_maxrss_kib"), ("spawn_t
         + tuple((p[0], p[2]) for p in PRIM):
     if (key, "greenproc") in data or (key, "gevent") in data:
         print("| %s | %s | %s | %s |" % (key, field, rng(key, "greenproc", field), rng(key, "gevent", field)))
+
+# ---------------------------------------------------------------- subprocess (issue 4)
+def sub_vals(key, side):
+    out = []
+    for r in data.get((key, side), []):
+        if side.startswith("greenproc"):
+            v = r.get("MB_per_s", r.get("ms"))
+        elif side == "gevent":
+            v = r["seconds"] * 1e3 if "seconds" in r else None
+        else:
+            v = r.get("value")
+        if v is not None:
+            out.append(v)
+    return out
+
+def sub_med(key, side):
+    v = sub_vals(key, side)
+    return statistics.median(v) if v else None
+
+SUB = (
+    ("sub_spawn_par", "a: 200 × `true` started concurrently (ms)", "ms", (
+        ("greenproc", "GreenProc: a greenlet per child, all 200 at once"),
+        ("greenproc_par50", "GreenProc: the same in waves of 50 (spawn 50, join them)"),
+        ("c_par50", "C posix_spawnp, waves of 50 (spawn-par50)"),
+        ("process", "System.Diagnostics.Process, ≤ 50 in flight"),
+        ("process-redirected", "Process, stdio redirected (what CliWrap does), ≤ 50 in flight"),
+        ("cliwrap", "CliWrap, ≤ 50 in flight"),
+        ("gevent", "gevent.subprocess, all 200 at once"))),
+    ("sub_spawn_seq", "a: 200 × `true` one after another (ms, info)", "ms", (
+        ("greenproc", "GreenProc: one greenlet, Popen + WaitAsync × 200"),
+        ("c", "C posix_spawnp + waitpid (spawn-seq)"),
+        ("process", "System.Diagnostics.Process"),
+        ("process-redirected", "Process, stdio redirected"),
+        ("cliwrap", "CliWrap"),
+        ("gevent", "gevent.subprocess (true_seq)"))),
+    ("sub_cat100", "b: 100 × `cat`, communicate 64 KiB each, concurrently (ms)", "ms", (
+        ("greenproc", "GreenProc: a greenlet per child, CommunicateAsync"),
+        ("process", "System.Diagnostics.Process (cat100x64k)"),
+        ("cliwrap-stream", "CliWrap, piped to a MemoryStream"),
+        ("cliwrap-buffered", "CliWrap ExecuteBufferedAsync"),
+        ("gevent", "gevent.subprocess communicate"))),
+    ("sub_cat1g", "c: 1 GiB through one `cat`, 64 KiB chunks (MB/s, MB = 10^6)", "MB/s", (
+        ("greenproc", "GreenProc: writer greenlet + reader greenlet"),
+        ("c_1thread_poll", "C, one thread, non-blocking + poll()"),
+        ("c_2threads_blocking", "C, writer thread + blocking reads"),
+        ("process", "System.Diagnostics.Process"),
+        ("cliwrap", "CliWrap"))),
+)
+if any((k, "greenproc") in data for k, _, _, _ in SUB):
+    print()
+    print("Subprocess (issue 4), medians:")
+    print()
+    print("| case | implementation | median | min–max | GreenProc vs this |")
+    print("|---|---|---:|---|---|")
+    for key, label, unit, sides in SUB:
+        gp = sub_med(key, "greenproc")
+        for side, name in sides:
+            v = sub_vals(key, side)
+            if not v:
+                continue
+            m = statistics.median(v)
+            if side == "greenproc":
+                rel = ""
+            elif unit == "MB/s":
+                rel = fr(ratio(gp, m)) + "× the throughput"
+            else:
+                rel = fr(ratio(gp, m)) + "× the time"
+            print("| %s | %s | %s | %s–%s | %s |" % (label, name, fmt(m), fmt(min(v)), fmt(max(v)), rel))
+    targets = []
+    def t(name, r, op, limit, text):
+        targets.append((name, fr(r), text, verdict(r, op, limit)))
+    gp = sub_med("sub_spawn_par", "greenproc")
+    gp50 = sub_med("sub_spawn_par", "greenproc_par50")
+    c50 = sub_med("sub_spawn_par", "c_par50")
+    pr = sub_med("sub_spawn_par", "process")
+    if gp is not None:
+        t("a: GreenProc all 200 at once ÷ C spawn-par50 (time)", ratio(gp, c50), "<=", 1.15, "≤ 1.15")
+        t("a: GreenProc waves of 50 ÷ C spawn-par50 (time)", ratio(gp50, c50), "<=", 1.15, "≤ 1.15")
+        t("a: Process spawn-par50 ÷ GreenProc all at once (time; > 1: faster than Process)", ratio(pr, gp), ">=", 1.0, "> 1")
+        t("a: Process spawn-par50 ÷ GreenProc waves of 50 (time)", ratio(pr, gp50), ">=", 1.0, "> 1")
+    gp = sub_med("sub_cat100", "greenproc")
+    if gp is not None:
+        t("b: GreenProc ÷ Process (time)", ratio(gp, sub_med("sub_cat100", "process")), "<=", 0.8, "≤ 0.8")
+        t("b: gevent ÷ GreenProc (time; speed-up)", ratio(sub_med("sub_cat100", "gevent"), gp), ">=", 3.0, "≥ 3")
+    gp = sub_med("sub_cat1g", "greenproc")
+    if gp is not None:
+        t("c: GreenProc ÷ C poll() relay (throughput)", ratio(gp, sub_med("sub_cat1g", "c_1thread_poll")), ">=", 0.95, "≥ 0.95")
+        t("c: GreenProc ÷ Process (throughput)", ratio(gp, sub_med("sub_cat1g", "process")), ">=", 1.3, "≥ 1.3")
+    print()
+    print("Targets (ratios of the medians above):")
+    print()
+    print("| target | ratio | wanted | verdict |")
+    print("|---|---:|---|---|")
+    for row in targets:
+        print("| " + " | ".join(row) + " |")
+    print()
+    print("GreenProc, per process (medians; info):")
+    print()
+    print("| case | mode | cold first run | timed run | allocated bytes | gen0 GCs |")
+    print("|---|---|---:|---:|---:|---:|")
+    for key, mode, side in (("sub_spawn_par", "sub_true 200", "greenproc"), ("sub_spawn_par", "sub_true_par50 200", "greenproc_par50"),
+                            ("sub_spawn_seq", "sub_true_seq 200", "greenproc"), ("sub_cat100", "sub_cat 100 65536", "greenproc"),
+                            ("sub_cat1g", "sub_cat1g 1024 65536", "greenproc")):
+        rs = data.get((key, side), [])
+        if not rs:
+            continue
+        def m(f):
+            v = [r[f] for r in rs if f in r]
+            return statistics.median(v) if v else None
+        if key == "sub_cat1g":
+            cold, run_, per = fmt(m("cold_MB_per_s"), " MB/s (1/16 size)"), fmt(m("MB_per_s"), " MB/s"), fmt(m("allocated_bytes_per_chunk"), " / chunk")
+        else:
+            cold, run_, per = fmt(m("cold_seconds") and m("cold_seconds") * 1e3, " ms"), fmt(m("ms"), " ms"), fmt(m("allocated_bytes_per_proc"), " / child")
+        print("| %s | `%s` | %s | %s | %s | %s |" % (key, mode, cold, run_, per, fmt(m("gc0"))))
 EOF
