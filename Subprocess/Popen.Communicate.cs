@@ -133,6 +133,10 @@ public sealed partial class Popen
         {
             // The child closed its stdin early (it read all it wanted, or exited): not an error, as in Python.
         }
+        catch (ObjectDisposedException)
+        {
+            // The Popen was disposed mid-transfer: the communication is over, nobody is left to tell.
+        }
         finally
         {
             stdin.Dispose();
@@ -153,6 +157,10 @@ public sealed partial class Popen
 
                 buffer.Advance(n);
             }
+        }
+        catch (ObjectDisposedException)
+        {
+            // The Popen was disposed mid-transfer (see WriteInputAsync).
         }
         finally
         {

@@ -27,7 +27,7 @@ namespace GreenProc.Subprocess;
 [DebuggerDisplay("pid {Pid}, returncode {ReturnCode}")]
 public sealed partial class Popen : IDisposable, IAsyncDisposable
 {
-    private readonly ChildProcess _child;
+    private readonly IChildProcess _child;
     private readonly string[] _args;
     private readonly bool _groupLeader;
     private readonly TimeSpan _drainGrace;
@@ -40,7 +40,7 @@ public sealed partial class Popen : IDisposable, IAsyncDisposable
     private volatile bool _signalled;
     private bool _disposed;
 
-    private Popen(ChildProcess child, string[] args, PopenOptions options, GreenStream? stdin, GreenStream? stdout, GreenStream? stderr)
+    private Popen(IChildProcess child, string[] args, PopenOptions options, GreenStream? stdin, GreenStream? stdout, GreenStream? stderr)
     {
         _child = child;
         _args = args;
@@ -138,15 +138,10 @@ public sealed partial class Popen : IDisposable, IAsyncDisposable
                 NewProcessGroup = options.NewProcessGroup,
             };
             plan.Build(request, options);
-            int pid = ProcessSpawner.Spawn(request);
-            if (pid < 0)
-            {
-                throw StartFailure(argv, path, -pid, options.WorkingDirectory);
-            }
-
+            IChildProcess child = ProcessSpawner.Start(request, out int spawnErrno)
+                ?? throw StartFailure(argv, path, spawnErrno, options.WorkingDirectory);
             plan.ReleaseChildSide();
-            var popen = new Popen(new ChildProcess(pid), argv, options, plan.Stdin, plan.Stdout, plan.Stderr);
-            return popen;
+            return new Popen(child, argv, options, plan.Stdin, plan.Stdout, plan.Stderr);
         }
         catch
         {
@@ -160,13 +155,8 @@ public sealed partial class Popen : IDisposable, IAsyncDisposable
     /// <exception cref="ChildStatusLostException">Someone else reaped the child (SIGCHLD ignored, a waitpid(-1) elsewhere).</exception>
     public int? Poll()
     {
-        if (_child.TryReap())
-        {
-            _exited?.Set();
-            return Result();
-        }
-
-        return null;
+        // Works from any thread: a watcher parked on the pidfd is woken by the pidfd's disposal when this reaps.
+        return _child.TryReap() ? Result() : null;
     }
 
     /// <summary>Waits cooperatively for the child to exit and returns its exit code.</summary>
@@ -180,7 +170,6 @@ public sealed partial class Popen : IDisposable, IAsyncDisposable
     {
         if (_child.TryReap())
         {
-            _exited?.Set();
             return new ValueTask<int>(Result());
         }
 
@@ -245,10 +234,10 @@ public sealed partial class Popen : IDisposable, IAsyncDisposable
         }
 
         _disposed = true;
-        _communication?.Dispose();
         Stdin?.Dispose();
         Stdout?.Dispose();
         Stderr?.Dispose();
+        _communication?.Dispose(); // after the streams: their readers have been woken and will not touch the buffers
         _child.Abandon();
     }
 
@@ -291,14 +280,14 @@ public sealed partial class Popen : IDisposable, IAsyncDisposable
         {
             while (!_child.TryReap())
             {
-                SafeFdHandle? pidfd = _child.Pidfd;
-                if (pidfd is not null)
+                SafeHandle? exitHandle = _child.ExitHandle;
+                if (exitHandle is not null)
                 {
-                    await Green.WaitReadAsync(pidfd);
+                    await Green.WaitReadAsync(exitHandle);
                 }
                 else
                 {
-                    // No pidfd (old kernel, macOS): poll our own pid only, backing off to 50 ms.
+                    // No waitable handle (an old kernel, macOS): poll our own pid only, backing off to 50 ms.
                     await Green.Sleep(backoff);
                     backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, TimeSpan.FromMilliseconds(50).Ticks));
                 }
@@ -306,7 +295,7 @@ public sealed partial class Popen : IDisposable, IAsyncDisposable
         }
         catch (ObjectDisposedException)
         {
-            // The pidfd was closed because the child was reaped elsewhere (Poll, the orphan reaper).
+            // The handle was closed because the child was reaped elsewhere (Poll, the orphan reaper).
             _child.TryReap();
         }
 

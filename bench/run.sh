@@ -561,5 +561,5 @@ if any((k, "greenproc") in data for k, _, _, _ in SUB):
             cold, run_, per = fmt(m("cold_MB_per_s"), " MB/s (1/16 size)"), fmt(m("MB_per_s"), " MB/s"), fmt(m("allocated_bytes_per_chunk"), " / chunk")
         else:
             cold, run_, per = fmt(m("cold_seconds") and m("cold_seconds") * 1e3, " ms"), fmt(m("ms"), " ms"), fmt(m("allocated_bytes_per_proc"), " / child")
-        print("| %s | `%s` | %s | %s | %s | %s |" % (key, mode, cold, run_, per, fmt(m("gc0"))))
+        print("| %s | `%s` | %s | %s | %s | %s |" % (key, mode, cold, run_, per, "–" if m("gc0") is None else "{:g}".format(m("gc0"))))
 EOF

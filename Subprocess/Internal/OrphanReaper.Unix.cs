@@ -12,7 +12,7 @@ namespace GreenProc.Subprocess.Internal;
 internal static class OrphanReaper
 {
     private static readonly Lock s_sync = new();
-    private static readonly List<ChildProcess> s_children = new();
+    private static readonly List<UnixChildProcess> s_children = new();
     private static SafeFdHandle? s_wakeRead;
     private static SafeFdHandle? s_wakeWrite;
 
@@ -28,7 +28,7 @@ internal static class OrphanReaper
         }
     }
 
-    public static void Adopt(ChildProcess child)
+    public static void Adopt(UnixChildProcess child)
     {
         lock (s_sync)
         {
@@ -62,7 +62,7 @@ internal static class OrphanReaper
             {
                 for (int i = s_children.Count - 1; i >= 0; i--)
                 {
-                    ChildProcess child = s_children[i];
+                    UnixChildProcess child = s_children[i];
                     if (child.TryReap())
                     {
                         s_children.RemoveAt(i);

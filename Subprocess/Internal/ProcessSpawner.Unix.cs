@@ -11,8 +11,16 @@ namespace GreenProc.Subprocess.Internal;
 /// </summary>
 internal static unsafe class ProcessSpawner
 {
+    /// <summary>Starts the child; null with the errno when it could not be executed.</summary>
+    public static IChildProcess? Start(SpawnRequest request, out int errno)
+    {
+        int pid = Spawn(request);
+        errno = pid < 0 ? -pid : 0;
+        return pid < 0 ? null : new UnixChildProcess(pid);
+    }
+
     /// <summary>Spawns the child; returns its pid, or a negative errno.</summary>
-    public static int Spawn(SpawnRequest request)
+    private static int Spawn(SpawnRequest request)
     {
         SigChldGuard.EnsureDefault();
 

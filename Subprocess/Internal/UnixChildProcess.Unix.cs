@@ -8,7 +8,7 @@ namespace GreenProc.Subprocess.Internal;
 /// reactor can wait on), and its exit status once reaped. Reaping is always by this child only — waitid(P_PIDFD) or
 /// waitid(P_PID) — never waitpid(-1), so other code's children keep their statuses.
 /// </summary>
-internal sealed unsafe class ChildProcess
+internal sealed unsafe class UnixChildProcess : IChildProcess
 {
     // Set once pidfd_open or waitid(P_PIDFD) says the kernel lacks them; from then on every child uses its pid.
     private static volatile bool s_noPidfd;
@@ -20,7 +20,7 @@ internal sealed unsafe class ChildProcess
     private int _returnCode;
     private bool _statusLost;
 
-    public ChildProcess(int pid)
+    public UnixChildProcess(int pid)
     {
         Pid = pid;
         if (!s_noPidfd)
@@ -41,6 +41,9 @@ internal sealed unsafe class ChildProcess
 
     /// <summary>The pidfd, until the child is reaped; null on kernels without pidfds.</summary>
     public SafeFdHandle? Pidfd { get; private set; }
+
+    /// <inheritdoc />
+    public System.Runtime.InteropServices.SafeHandle? ExitHandle => Pidfd;
 
     public bool IsDone => _done;
 
