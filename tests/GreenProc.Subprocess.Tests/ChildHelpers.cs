@@ -42,4 +42,17 @@ internal static class ChildHelpers
     }
 
     public static IReadOnlyList<string> Sh(string script) => ["sh", "-c", script];
+
+    /// <summary>Kills (and disposes) the child when the test leaves its scope, also when an assertion failed.</summary>
+    public static KillOnDispose Killing(this Popen popen) => new(popen);
+}
+
+/// <summary>See <see cref="ChildHelpers.Killing"/>.</summary>
+internal readonly struct KillOnDispose(Popen popen) : IDisposable
+{
+    public void Dispose()
+    {
+        popen.Kill(); // a no-op once reaped
+        popen.Dispose();
+    }
 }

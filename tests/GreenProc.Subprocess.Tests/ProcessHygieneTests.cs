@@ -101,6 +101,7 @@ public sealed class ProcessHygieneTests
             SafeFdHandle.CreatePipe(out SafeFdHandle read, out SafeFdHandle write);
             using var reader = new GreenStream(read, System.IO.FileAccess.Read);
             using var green = Popen.Start(["sleep", "30"]);
+            using var killGreen = green.Killing();
             using var dotnetChild = Process.Start(new ProcessStartInfo("sleep", "30") { UseShellExecute = false })!;
             try
             {
@@ -216,12 +217,43 @@ public sealed class ProcessHygieneTests
     }
 
     [Fact]
+    public void Kill_with_owner_also_fires_when_the_thread_that_started_the_child_exits()
+    {
+        // PR_SET_PDEATHSIG follows the creating thread: a hub thread that ends takes its KillWithOwner children along.
+        int pid = TestHub.Run(ReactorKind.Epoll, () =>
+        {
+            var child = Popen.Start(["sleep", "60"], new PopenOptions { KillWithOwner = true });
+            return Task.FromResult(child.Pid); // not disposed: the hub thread ends with the child still running
+        });
+        int fd = Interop.PidfdOpen(pid, 0); // works on a zombie too: nobody has reaped it
+        Assert.True(fd >= 0);
+        using var pidfd = new SafeFdHandle(fd);
+        try
+        {
+            Run(async () => await Green.WaitReadAsync(pidfd, TimeSpan.FromSeconds(10)));
+        }
+        finally
+        {
+            Interop.Kill(pid, 9);
+            Assert.Equal(9, ReapSignal(pid)); // killed by SIGKILL, and no zombie left behind
+        }
+    }
+
+    private static unsafe int ReapSignal(int pid)
+    {
+        int status;
+        Assert.Equal(pid, Interop.Waitpid(pid, &status, 0));
+        return status & 0x7f;
+    }
+
+    [Fact]
     public void Without_kill_with_owner_the_child_outlives_a_killed_owner()
     {
         Run(async () =>
         {
             // The control for the test above: the orphan survives unless asked otherwise.
             using var owner = Popen.Start(Sh("sleep 60 & echo $!; exec sleep 60"), stdout: Redirect.Pipe);
+            using var killOwner = owner.Killing();
             var line = new byte[32];
             int n = await ReadWithin(owner.Stdout!, line);
             int grandchild = int.Parse(Encoding.ASCII.GetString(line, 0, n).Trim(), System.Globalization.CultureInfo.InvariantCulture);
