@@ -43,7 +43,7 @@ while [[ $# -gt 0 ]]; do
         --targets-only) TARGETS_ONLY=1; shift ;;
         --no-build) NO_BUILD=1; shift ;;
         --jit) JIT=1; shift ;;
-        -h|--help) sed -n '2,29p' "$0"; exit 0 ;;
+        -h|--help) sed -n '2,28p' "$0"; exit 0 ;;
         *) echo "unknown argument: $1 (see --help)" >&2; exit 2 ;;
     esac
 done
