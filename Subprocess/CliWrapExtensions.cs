@@ -52,7 +52,7 @@ public static class CliWrapExtensions
             drainErr ? Redirect.Pipe : Redirect.DevNull);
 
         DateTimeOffset start = DateTimeOffset.Now;
-        using Popen popen = Popen.Start(Arguments(command), options);
+        using Popen popen = await Popen.StartAsync(Arguments(command), options, cancellationToken);
         var pumps = new List<Greenlet>(3);
         try
         {

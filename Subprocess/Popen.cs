@@ -102,6 +102,43 @@ public sealed partial class Popen : IDisposable, IAsyncDisposable
     /// <exception cref="PlatformNotSupportedException">Not on Linux/Unix, or <see cref="PopenOptions.KillWithOwner"/> off Linux.</exception>
     public static Popen Start(IReadOnlyList<string> args, PopenOptions options)
     {
+        string[] argv = CheckArguments(args, options);
+        return StartCore(argv, options);
+    }
+
+    /// <summary>
+    /// Starts <paramref name="args"/> like <see cref="Start(IReadOnlyList{string}, PopenOptions)"/>, but the spawn itself
+    /// (building the environment, posix_spawn, which holds the calling thread until the child has executed the program:
+    /// about half a millisecond) runs on one of GreenProc's spawner threads, so the hub keeps serving other greenlets
+    /// meanwhile and many children start in parallel. The greenlet resumes on the hub with the running child.
+    /// </summary>
+    /// <param name="args">The program (looked up on PATH unless it contains a '/') followed by its arguments.</param>
+    /// <param name="options">Streams, directory, environment, extra descriptors, process group, lifetime; null for the defaults.</param>
+    /// <param name="cancellationToken">Checked before and after the spawn: a child that started anyway is killed.</param>
+    /// <returns>The running child.</returns>
+    /// <exception cref="ArgumentException"><paramref name="args"/> is empty or holds null, or an option is invalid.</exception>
+    /// <exception cref="ProcessStartException">The program was not found or could not be executed.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    /// <remarks>The spawner threads live as long as the process, so with <see cref="PopenOptions.KillWithOwner"/> a child
+    /// started this way dies with the process (not with the calling thread).</remarks>
+    public static async Task<Popen> StartAsync(IReadOnlyList<string> args, PopenOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        options ??= PopenOptions.Default;
+        string[] argv = CheckArguments(args, options);
+        cancellationToken.ThrowIfCancellationRequested();
+        Popen popen = await SpawnerThreads.Run(() => StartCore(argv, options));
+        if (cancellationToken.IsCancellationRequested)
+        {
+            popen.Kill();
+            popen.Dispose();
+            cancellationToken.ThrowIfCancellationRequested();
+        }
+
+        return popen;
+    }
+
+    private static string[] CheckArguments(IReadOnlyList<string> args, PopenOptions options)
+    {
         ArgumentNullException.ThrowIfNull(args);
         ArgumentNullException.ThrowIfNull(options);
         if (!OperatingSystem.IsLinux() && !OperatingSystem.IsMacOS() && !OperatingSystem.IsFreeBSD())
@@ -109,7 +146,11 @@ public sealed partial class Popen : IDisposable, IAsyncDisposable
             throw new PlatformNotSupportedException("GreenProc.Subprocess runs on Unix only for now; the Windows spawner (named pipes, explicit handle list) is not built yet.");
         }
 
-        string[] argv = Validate(args, options);
+        return Validate(args, options);
+    }
+
+    private static Popen StartCore(string[] argv, PopenOptions options)
+    {
         string[] envp = BuildEnvironment(options);
         string program = options.Executable ?? argv[0];
         string? path = ExecutableResolver.Resolve(program, ExecutableResolver.SearchPathFor(envp), out int errno);

@@ -92,7 +92,7 @@ public static class Subprocess
     private static async Task<CompletedProcess> RunCoreAsync(
         IReadOnlyList<string> args, PopenOptions popenOptions, ReadOnlyMemory<byte> input, RunOptions options, CancellationToken cancellationToken)
     {
-        using Popen popen = Popen.Start(args, popenOptions);
+        using Popen popen = await Popen.StartAsync(args, popenOptions, cancellationToken);
         byte[]? stdout;
         byte[]? stderr;
         try

@@ -220,17 +220,20 @@ if [[ $SUB_ANY -eq 1 ]]; then
         fi
         if sub_sel sub_spawn_par; then
             record sub_spawn_par greenproc "$("${PFX[@]}" "$BENCH_BIN" sub_true 200 | last_json)"
+            record sub_spawn_par greenproc_sync "$(GREENPROC_BENCH_SUB_START=sync "${PFX[@]}" "$BENCH_BIN" sub_true 200 | last_json)"
             record sub_spawn_par greenproc_par50 "$("${PFX[@]}" "$BENCH_BIN" sub_true_par50 200 | last_json)"
             record sub_spawn_par gevent "$("${PFX[@]}" "$PY" "$SHARED/gevent/bench_subprocess.py" true 200 | last_json)"
             peers sub_spawn_par spawn-par50
         fi
         if sub_sel sub_spawn_seq; then
             record sub_spawn_seq greenproc "$("${PFX[@]}" "$BENCH_BIN" sub_true_seq 200 | last_json)"
+            record sub_spawn_seq greenproc_sync "$(GREENPROC_BENCH_SUB_START=sync "${PFX[@]}" "$BENCH_BIN" sub_true_seq 200 | last_json)"
             record sub_spawn_seq gevent "$("${PFX[@]}" "$PY" "$SHARED/gevent/bench_subprocess.py" true_seq 200 | last_json)"
             peers sub_spawn_seq spawn-seq
         fi
         if sub_sel sub_cat100; then
             record sub_cat100 greenproc "$("${PFX[@]}" "$BENCH_BIN" sub_cat 100 65536 | last_json)"
+            record sub_cat100 greenproc_sync "$(GREENPROC_BENCH_SUB_START=sync "${PFX[@]}" "$BENCH_BIN" sub_cat 100 65536 | last_json)"
             record sub_cat100 gevent "$("${PFX[@]}" "$PY" "$SHARED/gevent/bench_subprocess.py" cat 100 65536 | last_json)"
             peers sub_cat100 cat100x64k
         fi

@@ -71,6 +71,16 @@ internal static partial class Program
         });
     }
 
+    // GREENPROC_BENCH_SUB_START=sync starts children with Popen.Start (posix_spawn on the hub thread, as gevent's
+    // Popen forks on its hub); the default is Popen.StartAsync (the spawn runs on a spawner thread meanwhile).
+    private static readonly bool s_syncStart = Environment.GetEnvironmentVariable("GREENPROC_BENCH_SUB_START") == "sync";
+
+    private static async ValueTask<Popen> StartChild(string[] args, Redirect? stdin = null, Redirect? stdout = null)
+    {
+        var options = new PopenOptions { Stdin = stdin ?? Redirect.Inherit, Stdout = stdout ?? Redirect.Inherit };
+        return s_syncStart ? Popen.Start(args, options) : await Popen.StartAsync(args, options);
+    }
+
     private static double RunSubTrue(int n, int wave)
     {
         return Green.Run(async () =>
@@ -78,7 +88,7 @@ internal static partial class Program
             int ok = 0;
             async Task OneTrue()
             {
-                using Popen p = Popen.Start(["true"]);
+                using Popen p = await StartChild(["true"]);
                 if (await p.WaitAsync() == 0)
                 {
                     ok++;
@@ -110,7 +120,7 @@ internal static partial class Program
             long t0 = Stopwatch.GetTimestamp();
             for (int i = 0; i < n; i++)
             {
-                using Popen p = Popen.Start(["true"]);
+                using Popen p = await StartChild(["true"]);
                 if (await p.WaitAsync() != 0)
                 {
                     throw new InvalidOperationException("`true` failed");
@@ -152,7 +162,7 @@ internal static partial class Program
             int ok = 0;
             async Task OneCat()
             {
-                using Popen p = Popen.Start(["cat"], stdin: Redirect.Pipe, stdout: Redirect.Pipe);
+                using Popen p = await StartChild(["cat"], Redirect.Pipe, Redirect.Pipe);
                 (byte[]? output, _) = await p.CommunicateAsync(payload);
                 if (output is not null && output.AsSpan().SequenceEqual(payload) && p.ReturnCode == 0)
                 {
@@ -212,7 +222,7 @@ internal static partial class Program
             var rbuf = new byte[chunk];
             long got = 0;
             long t0 = Stopwatch.GetTimestamp();
-            using Popen p = Popen.Start(["cat"], stdin: Redirect.Pipe, stdout: Redirect.Pipe);
+            using Popen p = await StartChild(["cat"], Redirect.Pipe, Redirect.Pipe);
             GreenStream stdin = p.Stdin!, stdout = p.Stdout!;
             Greenlet writer = Green.Spawn(async () =>
             {

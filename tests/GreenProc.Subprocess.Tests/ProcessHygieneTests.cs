@@ -196,12 +196,14 @@ public sealed class ProcessHygieneTests
         });
     }
 
-    [Fact]
-    public void Kill_with_owner_kills_the_child_when_the_owner_is_killed_with_sigkill()
+    [Theory]
+    [InlineData("owner")]
+    [InlineData("owner-async")]
+    public void Kill_with_owner_kills_the_child_when_the_owner_is_killed_with_sigkill(string mode)
     {
         Run(async () =>
         {
-            using var owner = Popen.Start(Child("owner", "60"), stdin: Redirect.Pipe, stdout: Redirect.Pipe);
+            using var owner = Popen.Start(Child(mode, "60"), stdin: Redirect.Pipe, stdout: Redirect.Pipe);
             var line = new byte[32];
             int n = await ReadWithin(owner.Stdout!, line);
             int grandchild = int.Parse(Encoding.ASCII.GetString(line, 0, n).Trim(), System.Globalization.CultureInfo.InvariantCulture);

@@ -18,7 +18,8 @@ namespace GreenProc.TestChild;
 ///   exit CODE                 exit with CODE
 ///   signal N                  kill itself with signal N
 ///   grandchild SECONDS        start `sleep SECONDS` sharing stdout/stderr, print its pid, exit 0
-///   owner SECONDS [group]     on a hub, start `sleep SECONDS` with KillWithOwner, print its pid, wait for stdin EOF
+///   owner[-async] SECONDS     on a hub, start `sleep SECONDS` with KillWithOwner (Start or StartAsync), print its pid,
+///                             wait for stdin EOF
 ///   sigchld                   run `sh -c 'exit 7'` on a hub and print its code (for a start with SIGCHLD ignored)
 ///   env NAME                  print the variable (or "(unset)")
 /// </summary>
@@ -91,10 +92,11 @@ internal static class Program
                 return 0;
             }
 
-            case "owner":
+            case "owner" or "owner-async":
                 Green.Run(async () =>
                 {
-                    using var child = Popen.Start(["sleep", args[1]], new PopenOptions { KillWithOwner = true });
+                    var options = new PopenOptions { KillWithOwner = true };
+                    using var child = args[0] == "owner" ? Popen.Start(["sleep", args[1]], options) : await Popen.StartAsync(["sleep", args[1]], options);
                     Console.Out.WriteLine(child.Pid);
                     Console.Out.Flush();
                     await Green.RunBlocking(() => Console.In.ReadToEnd());
