@@ -153,6 +153,7 @@ public static class CliWrapExtensions
             NewSession = options.NewSession,
             KillWithOwner = options.KillWithOwner,
             PipeDrainGrace = options.PipeDrainGrace,
+            PipeSize = options.PipeSize,
         };
     }
 }

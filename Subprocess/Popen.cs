@@ -398,6 +398,11 @@ public sealed partial class Popen : IDisposable, IAsyncDisposable
         }
 
         ArgumentOutOfRangeException.ThrowIfLessThan(options.PipeDrainGrace, TimeSpan.Zero, "options.PipeDrainGrace");
+        if (options.PipeSize is { } pipeSize)
+        {
+            ArgumentOutOfRangeException.ThrowIfNegativeOrZero(pipeSize, "options.PipeSize");
+        }
+
         if (options.KillWithOwner && !OperatingSystem.IsLinux())
         {
             throw new PlatformNotSupportedException("KillWithOwner relies on Linux's PR_SET_PDEATHSIG; it is not available on this platform.");

@@ -62,5 +62,14 @@ public class PopenOptions
     /// </summary>
     public TimeSpan PipeDrainGrace { get; init; } = TimeSpan.FromMilliseconds(250);
 
+    /// <summary>
+    /// The kernel buffer size for the pipes made for <see cref="Redirect.Pipe"/> streams (Linux F_SETPIPE_SZ, rounded
+    /// up to a power-of-two number of pages); null keeps the kernel's default (64 KiB). A bigger pipe means fewer
+    /// wake-ups when streaming a lot of data through a child (1 MiB: about 1.3x the throughput of 64 KiB for 1 GiB
+    /// through <c>cat</c> here). Unprivileged processes are capped by /proc/sys/fs/pipe-max-size (1 MiB) and, once
+    /// a user's pipes hold more than pipe-user-pages-soft, new pipes get one page: keep it for the few big streams.
+    /// </summary>
+    public int? PipeSize { get; init; }
+
     internal static PopenOptions Default { get; } = new();
 }

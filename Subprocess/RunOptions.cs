@@ -44,5 +44,6 @@ public sealed class RunOptions : PopenOptions
         NewSession = NewSession,
         KillWithOwner = KillWithOwner,
         PipeDrainGrace = PipeDrainGrace,
+        PipeSize = PipeSize,
     };
 }

@@ -239,6 +239,7 @@ if [[ $SUB_ANY -eq 1 ]]; then
         fi
         if sub_sel sub_cat1g; then
             record sub_cat1g greenproc "$("${PFX[@]}" "$BENCH_BIN" sub_cat1g 1024 65536 | last_json)"
+            record sub_cat1g greenproc_pipe1m "$(GREENPROC_BENCH_PIPE_SIZE=1048576 "${PFX[@]}" "$BENCH_BIN" sub_cat1g 1024 65536 | last_json)"
             peers sub_cat1g cat1g
         fi
     done

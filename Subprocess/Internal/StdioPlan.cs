@@ -25,8 +25,12 @@ internal sealed class StdioPlan
 
     public GreenStream? Stderr { get; private set; }
 
+    // PopenOptions.PipeSize, for the pipes this plan makes.
+    private int? _pipeSize;
+
     public void Build(SpawnRequest request, PopenOptions options)
     {
+        _pipeSize = options.PipeSize;
         int s0 = Source(options.Stdin, 0);
         int s1 = Source(options.Stdout, 1);
         int s2 = options.Stderr.Kind == RedirectKind.Stdout ? (s1 >= 0 ? s1 : 1) : Source(options.Stderr, 2);
@@ -122,6 +126,20 @@ internal sealed class StdioPlan
                 // Blocking pipe: the child's end stays blocking (programs expect that); GreenStream makes only this
                 // side's end O_NONBLOCK (the two ends are separate open file descriptions).
                 SafeFdHandle.CreatePipe(out SafeFdHandle readEnd, out SafeFdHandle writeEnd, nonBlocking: false);
+                if (_pipeSize is { } size)
+                {
+                    try
+                    {
+                        readEnd.SetPipeSize(size);
+                    }
+                    catch
+                    {
+                        readEnd.Dispose();
+                        writeEnd.Dispose();
+                        throw;
+                    }
+                }
+
                 if (childFd == 0)
                 {
                     _childSide.Add(readEnd);
