@@ -1,0 +1,139 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.IO;
+using System.Runtime.CompilerServices;
+using System.Threading;
+using System.Threading.Tasks;
+using GreenProc.Ipc.Internal;
+
+namespace GreenProc.Ipc;
+
+/// <summary>
+/// One end of a duplex gipc pipe (a Unix socket pair): it both puts and gets messages. Gets follow the
+/// <see cref="GipcReader{T}"/> rules, puts the <see cref="GipcWriter{T}"/> rules; a get and a put may run at once.
+/// </summary>
+/// <typeparam name="T">The message type.</typeparam>
+[DebuggerDisplay("GipcDuplex<{typeof(T).Name,nq}> closed = {IsClosed}")]
+public sealed class GipcDuplex<T> : IDisposable, IAsyncDisposable, ITransferableHandle
+{
+    private readonly SafeFdHandle _fd;
+    private readonly FrameReader _reader;
+    private readonly FrameWriter _writer;
+    private bool _transferred;
+
+    internal GipcDuplex(SafeFdHandle fd, IGipcCodec<T> codec, GipcOptions options)
+    {
+        _fd = fd;
+        _reader = new FrameReader(fd, options, ownsHandle: false); // the writer closes the socket, after its last frame
+        _writer = new FrameWriter(fd, options);
+        Codec = codec;
+    }
+
+    /// <summary>The codec of both directions.</summary>
+    public IGipcCodec<T> Codec { get; }
+
+    /// <summary>Whether the handle is closed.</summary>
+    public bool IsClosed => _writer.IsClosed || _reader.IsClosed;
+
+    SafeFdHandle IGipcHandle.Handle => _fd;
+
+    HandleKind ITransferableHandle.Kind => HandleKind.Duplex;
+
+    Type ITransferableHandle.CodecType => Codec.GetType();
+
+    /// <inheritdoc cref="GipcReader{T}.GetAsync"/>
+    public ValueTask<T> GetAsync(TimeSpan? timeout = null, CancellationToken cancellationToken = default)
+    {
+        ThrowIfTransferred();
+        if (_writer.IsClosed)
+        {
+            throw new GipcClosedException("This gipc duplex end is closed.");
+        }
+
+        return _reader.GetAsync(Codec, timeout, cancellationToken);
+    }
+
+    /// <inheritdoc cref="GipcWriter{T}.PutAsync"/>
+    public ValueTask PutAsync(T value, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
+    {
+        ThrowIfTransferred();
+        return _writer.PutAsync(Codec, value, timeout, cancellationToken);
+    }
+
+    /// <inheritdoc cref="GipcWriter{T}.FlushAsync"/>
+    public ValueTask FlushAsync(TimeSpan? timeout = null, CancellationToken cancellationToken = default)
+    {
+        ThrowIfTransferred();
+        return _writer.FlushAsync(timeout, cancellationToken);
+    }
+
+    /// <inheritdoc cref="GipcReader{T}.ReadAllAsync"/>
+    public async IAsyncEnumerable<T> ReadAllAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        while (true)
+        {
+            T item;
+            try
+            {
+                item = await GetAsync(cancellationToken: cancellationToken);
+            }
+            catch (EndOfStreamException)
+            {
+                yield break;
+            }
+
+            yield return item;
+        }
+    }
+
+    /// <summary>Closes this end (after writing the messages already accepted); the peer's gets end with
+    /// <see cref="EndOfStreamException"/>.</summary>
+    public void Dispose()
+    {
+        _reader.Close();
+        _writer.Close();
+    }
+
+    /// <summary>Writes every accepted message, then closes this end.</summary>
+    /// <returns>A task that completes when the end is closed.</returns>
+    public async ValueTask DisposeAsync()
+    {
+        if (!_writer.IsClosed && Hub.Current is not null)
+        {
+            try
+            {
+                await _writer.FlushAsync(null, default);
+            }
+            catch (IOException)
+            {
+            }
+        }
+
+        Dispose();
+    }
+
+    void ITransferableHandle.EnsureTransferable()
+    {
+        ThrowIfTransferred();
+        if (IsClosed)
+        {
+            throw new GipcClosedException("This gipc duplex end is closed: it cannot be passed to a child.");
+        }
+    }
+
+    void ITransferableHandle.CompleteTransfer()
+    {
+        _transferred = true;
+        _reader.Close();
+        _writer.Abort();
+    }
+
+    private void ThrowIfTransferred()
+    {
+        if (_transferred)
+        {
+            throw new GipcClosedException("This gipc duplex end was passed to a child process with Gipc.StartProcess: this process's copy is closed.");
+        }
+    }
+}

@@ -1,0 +1,103 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.IO;
+using System.Runtime.CompilerServices;
+using System.Threading;
+using System.Threading.Tasks;
+using GreenProc.Ipc.Internal;
+
+namespace GreenProc.Ipc;
+
+/// <summary>
+/// The reading end of a gipc pipe: <see cref="GetAsync"/> returns whole messages, in order. Use it from greenlets on
+/// one hub; one get at a time (a concurrent second one raises <see cref="GipcLockedException"/>).
+/// </summary>
+/// <typeparam name="T">The message type.</typeparam>
+[DebuggerDisplay("GipcReader<{typeof(T).Name,nq}> closed = {IsClosed}")]
+public sealed class GipcReader<T> : IDisposable, ITransferableHandle
+{
+    private readonly FrameReader _reader;
+    private bool _transferred;
+
+    internal GipcReader(SafeFdHandle fd, IGipcCodec<T> codec, GipcOptions options)
+    {
+        _reader = new FrameReader(fd, options);
+        Codec = codec;
+    }
+
+    /// <summary>The codec messages are decoded with.</summary>
+    public IGipcCodec<T> Codec { get; }
+
+    /// <summary>Whether the handle is closed (disposed, passed to a child, or after a protocol error).</summary>
+    public bool IsClosed => _reader.IsClosed;
+
+    SafeFdHandle IGipcHandle.Handle => _reader.Handle;
+
+    HandleKind ITransferableHandle.Kind => HandleKind.Reader;
+
+    Type ITransferableHandle.CodecType => Codec.GetType();
+
+    /// <summary>Waits for the next message.</summary>
+    /// <param name="timeout">How long to wait; null waits as long as it takes. A timeout in the middle of a frame keeps
+    /// the bytes that arrived for the next get.</param>
+    /// <param name="cancellationToken">Cancels the wait (like the timeout, nothing is lost).</param>
+    /// <returns>The message.</returns>
+    /// <exception cref="EndOfStreamException">The writer closed its end at a frame boundary: no more messages.</exception>
+    /// <exception cref="GreenTimeoutException"><paramref name="timeout"/> passed.</exception>
+    /// <exception cref="GipcClosedException">The handle is closed or was passed to a child.</exception>
+    /// <exception cref="GipcLockedException">Another greenlet is already in GetAsync on this handle.</exception>
+    /// <exception cref="GipcProtocolException">A corrupt, oversized or truncated frame; the handle is now closed.</exception>
+    public ValueTask<T> GetAsync(TimeSpan? timeout = null, CancellationToken cancellationToken = default)
+    {
+        ThrowIfTransferred();
+        return _reader.GetAsync(Codec, timeout, cancellationToken);
+    }
+
+    /// <summary>Every message until the writer closes its end.</summary>
+    /// <param name="cancellationToken">Stops the enumeration.</param>
+    /// <returns>The messages, in order.</returns>
+    public async IAsyncEnumerable<T> ReadAllAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        while (true)
+        {
+            T item;
+            try
+            {
+                item = await GetAsync(cancellationToken: cancellationToken);
+            }
+            catch (EndOfStreamException)
+            {
+                yield break;
+            }
+
+            yield return item;
+        }
+    }
+
+    /// <summary>Closes the handle; a greenlet waiting in <see cref="GetAsync"/> gets <see cref="GipcClosedException"/>.</summary>
+    public void Dispose() => _reader.Close();
+
+    void ITransferableHandle.EnsureTransferable()
+    {
+        ThrowIfTransferred();
+        if (IsClosed)
+        {
+            throw new GipcClosedException("This gipc reader is closed: it cannot be passed to a child.");
+        }
+    }
+
+    void ITransferableHandle.CompleteTransfer()
+    {
+        _transferred = true;
+        _reader.Close();
+    }
+
+    private void ThrowIfTransferred()
+    {
+        if (_transferred)
+        {
+            throw new GipcClosedException("This gipc reader was passed to a child process with Gipc.StartProcess: the child reads from it now, and this process's copy is closed.");
+        }
+    }
+}

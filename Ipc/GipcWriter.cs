@@ -1,0 +1,117 @@
+using System;
+using System.Diagnostics;
+using System.IO;
+using System.Threading;
+using System.Threading.Tasks;
+using GreenProc.Ipc.Internal;
+
+namespace GreenProc.Ipc;
+
+/// <summary>
+/// The writing end of a gipc pipe. <see cref="PutAsync"/> accepts whole messages; the messages put during one hub turn
+/// leave in one writev. Several greenlets may put at once: each message is appended whole, in the order of the puts.
+/// </summary>
+/// <typeparam name="T">The message type.</typeparam>
+[DebuggerDisplay("GipcWriter<{typeof(T).Name,nq}> closed = {IsClosed}")]
+public sealed class GipcWriter<T> : IDisposable, IAsyncDisposable, ITransferableHandle
+{
+    private readonly FrameWriter _writer;
+    private bool _transferred;
+
+    internal GipcWriter(SafeFdHandle fd, IGipcCodec<T> codec, GipcOptions options)
+    {
+        _writer = new FrameWriter(fd, options);
+        Codec = codec;
+    }
+
+    /// <summary>The codec messages are encoded with.</summary>
+    public IGipcCodec<T> Codec { get; }
+
+    /// <summary>Whether the handle is closed (disposed or passed to a child).</summary>
+    public bool IsClosed => _writer.IsClosed;
+
+    SafeFdHandle IGipcHandle.Handle => _writer.Handle;
+
+    HandleKind ITransferableHandle.Kind => HandleKind.Writer;
+
+    Type ITransferableHandle.CodecType => Codec.GetType();
+
+    /// <summary>
+    /// Sends one message. Returns as soon as the message is accepted whole (usually at once); it waits while the
+    /// writer holds more than <see cref="GipcOptions.WriteBufferLimit"/> unsent bytes, and a large raw payload waits
+    /// until it is written (its memory is read in place). A put that times out, is cancelled or killed has sent the
+    /// whole message or none of it.
+    /// </summary>
+    /// <param name="value">The message.</param>
+    /// <param name="timeout">How long to wait for room; null waits as long as it takes.</param>
+    /// <param name="cancellationToken">Cancels the wait for room.</param>
+    /// <returns>A task that completes when the message is accepted.</returns>
+    /// <exception cref="GipcClosedException">The handle is closed or was passed to a child.</exception>
+    /// <exception cref="IOException">The reading end is closed (broken pipe); SIGPIPE never kills the process.</exception>
+    /// <exception cref="GreenTimeoutException"><paramref name="timeout"/> passed before the message was accepted.</exception>
+    /// <exception cref="GipcException">The message encodes to more than <see cref="GipcOptions.MaxFrameSize"/>.</exception>
+    public ValueTask PutAsync(T value, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
+    {
+        ThrowIfTransferred();
+        return _writer.PutAsync(Codec, value, timeout, cancellationToken);
+    }
+
+    /// <summary>Waits until every accepted message has been written to the pipe.</summary>
+    /// <param name="timeout">How long to wait; null waits as long as it takes.</param>
+    /// <param name="cancellationToken">Cancels the wait (the messages are still sent).</param>
+    /// <returns>A task that completes when nothing is pending.</returns>
+    /// <exception cref="IOException">The reading end closed before everything was written.</exception>
+    public ValueTask FlushAsync(TimeSpan? timeout = null, CancellationToken cancellationToken = default)
+    {
+        ThrowIfTransferred();
+        return _writer.FlushAsync(timeout, cancellationToken);
+    }
+
+    /// <summary>
+    /// Closes the handle. Messages already accepted are still written (in the background, on this hub) before the fd
+    /// closes, so the reader sees them and then end of stream; use <see cref="DisposeAsync"/> to wait for that.
+    /// </summary>
+    public void Dispose() => _writer.Close();
+
+    /// <summary>Writes every accepted message, then closes the handle.</summary>
+    /// <returns>A task that completes when the handle is closed.</returns>
+    public async ValueTask DisposeAsync()
+    {
+        if (!_writer.IsClosed && Hub.Current is not null)
+        {
+            try
+            {
+                await _writer.FlushAsync(null, default);
+            }
+            catch (IOException)
+            {
+                // The reader is gone: nothing more to deliver.
+            }
+        }
+
+        _writer.Close();
+    }
+
+    void ITransferableHandle.EnsureTransferable()
+    {
+        ThrowIfTransferred();
+        if (IsClosed)
+        {
+            throw new GipcClosedException("This gipc writer is closed: it cannot be passed to a child.");
+        }
+    }
+
+    void ITransferableHandle.CompleteTransfer()
+    {
+        _transferred = true;
+        _writer.Abort();
+    }
+
+    private void ThrowIfTransferred()
+    {
+        if (_transferred)
+        {
+            throw new GipcClosedException("This gipc writer was passed to a child process with Gipc.StartProcess: the child writes to it now, and this process's copy is closed.");
+        }
+    }
+}

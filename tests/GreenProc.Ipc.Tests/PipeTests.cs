@@ -1,0 +1,410 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using System.Security.Cryptography;
+using System.Text;
+using System.Threading;
+using System.Threading.Tasks;
+using GreenProc.Tests;
+
+namespace GreenProc.Ipc.Tests;
+
+/// <summary>gipc pipes within one process: framing, ordering, closing, errors. Run on each reactor.</summary>
+public abstract class PipeTests : HubTestBase
+{
+    private static readonly GipcOptions SmallPipe = new() { PipeSize = null, WriteBufferLimit = 64 << 10 };
+
+    [Fact]
+    public void Messages_arrive_whole_and_in_order()
+    {
+        Run(async () =>
+        {
+            using GipcPipe<string> pipe = Gipc.Pipe<string>(GipcJsonCodec<string>.Instance);
+            (GipcReader<string> reader, GipcWriter<string> writer) = pipe;
+            for (int i = 0; i < 1000; i++)
+            {
+                await writer.PutAsync($"message {i} " + new string('x', i));
+            }
+
+            for (int i = 0; i < 1000; i++)
+            {
+                Assert.Equal($"message {i} " + new string('x', i), await reader.GetAsync());
+            }
+        });
+    }
+
+    [Fact]
+    public void Random_sizes_round_trip_checksummed_with_a_concurrent_reader()
+    {
+        Run(async () =>
+        {
+            using GipcPipe<byte[]> pipe = Gipc.Pipe<byte[]>();
+            var random = new Random(42);
+            var sent = new List<byte[]>();
+            for (int i = 0; i < 3000; i++)
+            {
+                // mostly small, some larger than the read buffer and the direct-write threshold
+                int size = random.Next(10) == 0 ? random.Next(300_000) : random.Next(200);
+                var m = new byte[size];
+                random.NextBytes(m);
+                sent.Add(m);
+            }
+
+            Greenlet<int> reader = Green.Spawn(async () =>
+            {
+                int n = 0;
+                await foreach (byte[] m in pipe.Reader.ReadAllAsync())
+                {
+                    Assert.True(sent[n].AsSpan().SequenceEqual(m), $"message {n} differs");
+                    n++;
+                }
+
+                return n;
+            });
+            foreach (byte[] m in sent)
+            {
+                await pipe.Writer.PutAsync(m);
+            }
+
+            await pipe.Writer.DisposeAsync();
+            Assert.Equal(sent.Count, await reader);
+        });
+    }
+
+    [Fact]
+    public void Messages_put_before_dispose_are_delivered_then_end_of_stream()
+    {
+        Run(async () =>
+        {
+            // A 64 KiB pipe and nobody reading yet: most of the 500 KB stays in the writer's buffer.
+            GipcPipe<byte[]> pipe = Gipc.Pipe<byte[]>(options: GipcOptions.Default with { PipeSize = null });
+            for (int i = 0; i < 500; i++)
+            {
+                await pipe.Writer.PutAsync(new byte[1000]);
+            }
+
+            pipe.Writer.Dispose(); // far more than the pipe holds is still pending: it must still arrive
+            for (int i = 0; i < 500; i++)
+            {
+                Assert.Equal(1000, (await pipe.Reader.GetAsync(TimeSpan.FromSeconds(10))).Length);
+            }
+
+            await Assert.ThrowsAsync<EndOfStreamException>(() => pipe.Reader.GetAsync().AsTask());
+            await Assert.ThrowsAsync<EndOfStreamException>(() => pipe.Reader.GetAsync().AsTask());
+            pipe.Dispose();
+        });
+    }
+
+    [Fact]
+    public void Closed_handles_raise_gipc_closed()
+    {
+        Run(async () =>
+        {
+            var pipe = Gipc.Pipe<int>(GipcJsonCodec<int>.Instance);
+            pipe.Dispose();
+            Assert.True(pipe.Reader.IsClosed);
+            Assert.True(pipe.Writer.IsClosed);
+            await Assert.ThrowsAsync<GipcClosedException>(() => pipe.Reader.GetAsync().AsTask());
+            await Assert.ThrowsAsync<GipcClosedException>(() => pipe.Writer.PutAsync(1).AsTask());
+        });
+    }
+
+    [Fact]
+    public void Disposing_a_reader_wakes_its_waiting_greenlet()
+    {
+        Run(async () =>
+        {
+            using var pipe = Gipc.Pipe<byte[]>();
+            Greenlet<byte[]> waiting = Green.Spawn(async () => await pipe.Reader.GetAsync());
+            await Green.Yield();
+            pipe.Reader.Dispose();
+            await Assert.ThrowsAsync<GipcClosedException>(async () => await waiting);
+        });
+    }
+
+    [Fact]
+    public void Writing_with_no_reader_is_a_broken_pipe_error_not_a_signal()
+    {
+        Run(async () =>
+        {
+            using var pipe = Gipc.Pipe<byte[]>();
+            pipe.Reader.Dispose();
+            await pipe.Writer.PutAsync(new byte[10]); // accepted; the write happens on the flush
+            var e = await Assert.ThrowsAsync<IOException>(() => pipe.Writer.FlushAsync().AsTask());
+            Assert.Contains("EPIPE", e.Message, StringComparison.Ordinal);
+            await Assert.ThrowsAsync<IOException>(() => pipe.Writer.PutAsync(new byte[10]).AsTask());
+            await Assert.ThrowsAsync<IOException>(() => pipe.Writer.PutAsync(new byte[1 << 20]).AsTask()); // direct path too
+        });
+    }
+
+    [Fact]
+    public void Two_concurrent_gets_raise_gipc_locked()
+    {
+        Run(async () =>
+        {
+            using var pipe = Gipc.Pipe<byte[]>();
+            Greenlet<byte[]> first = Green.Spawn(async () => await pipe.Reader.GetAsync());
+            await Green.Yield();
+            Assert.Throws<GipcLockedException>(() => pipe.Reader.GetAsync());
+            await pipe.Writer.PutAsync([7]);
+            Assert.Equal(new byte[] { 7 }, await first);
+        });
+    }
+
+    [Fact]
+    public void Concurrent_puts_from_many_greenlets_never_interleave_a_message()
+    {
+        Run(async () =>
+        {
+            using var pipe = Gipc.Pipe<byte[]>(options: SmallPipe);
+            // 8 writers, each with messages larger than the pipe and the buffer limit (some go direct)
+            Greenlet[] writers = Enumerable.Range(0, 8).Select(w => (Greenlet)Green.Spawn(async () =>
+            {
+                for (int i = 0; i < 20; i++)
+                {
+                    var m = new byte[(i % 3 == 0 ? 200_000 : 3000) + w];
+                    m.AsSpan().Fill((byte)w);
+                    await pipe.Writer.PutAsync(m);
+                }
+            })).ToArray();
+            var counts = new int[8];
+            for (int i = 0; i < 160; i++)
+            {
+                byte[] m = await pipe.Reader.GetAsync(TimeSpan.FromSeconds(20));
+                int w = m[0];
+                Assert.True(m.All(b => b == w), "a message mixes bytes of two writers");
+                Assert.Equal(w, m.Length % 1000);
+                counts[w]++;
+            }
+
+            Assert.All(counts, c => Assert.Equal(20, c));
+            await Green.JoinAll(writers, raiseError: true);
+        });
+    }
+
+    [Fact]
+    public void A_get_that_times_out_mid_frame_keeps_the_partial_bytes()
+    {
+        Run(async () =>
+        {
+            SafeFdHandle.CreatePipe(out SafeFdHandle r, out SafeFdHandle w);
+            using var reader = new GipcReader<byte[]>(r, GipcRawCodec.Instance, GipcOptions.Default);
+            using var raw = new GreenStream(w, FileAccess.Write);
+            byte[] frame = Frame(Enumerable.Range(0, 100).Select(i => (byte)i).ToArray());
+
+            await raw.WriteAsync(frame.AsMemory(0, 3)); // part of the header
+            await Assert.ThrowsAsync<GreenTimeoutException>(() => reader.GetAsync(TimeSpan.FromMilliseconds(20)).AsTask());
+            await raw.WriteAsync(frame.AsMemory(3, 50)); // the rest of the header and half the payload
+            using (var cts = new CancellationTokenSource())
+            {
+                Greenlet<byte[]> cancelled = Green.Spawn(async () => await reader.GetAsync(cancellationToken: cts.Token));
+                await Green.Yield();
+                cts.Cancel();
+                await Assert.ThrowsAnyAsync<OperationCanceledException>(async () => await cancelled);
+            }
+
+            await raw.WriteAsync(frame.AsMemory(53));
+            Assert.Equal(Enumerable.Range(0, 100).Select(i => (byte)i).ToArray(), await reader.GetAsync());
+        });
+    }
+
+    [Fact]
+    public void A_corrupt_header_is_a_protocol_error_that_closes_the_handle()
+    {
+        Run(async () =>
+        {
+            SafeFdHandle.CreatePipe(out SafeFdHandle r, out SafeFdHandle w);
+            using var reader = new GipcReader<byte[]>(r, GipcRawCodec.Instance, GipcOptions.Default);
+            using var raw = new GreenStream(w, FileAccess.Write);
+            await raw.WriteAsync("HTTP/1.1 200 OK\r\n"u8.ToArray());
+            await Assert.ThrowsAsync<GipcProtocolException>(() => reader.GetAsync().AsTask());
+            Assert.True(reader.IsClosed);
+            await Assert.ThrowsAsync<GipcProtocolException>(() => reader.GetAsync().AsTask());
+        });
+    }
+
+    [Fact]
+    public void An_oversized_frame_is_rejected_without_allocating_it()
+    {
+        Run(async () =>
+        {
+            SafeFdHandle.CreatePipe(out SafeFdHandle r, out SafeFdHandle w);
+            using var reader = new GipcReader<byte[]>(r, GipcRawCodec.Instance, GipcOptions.Default with { MaxFrameSize = 1 << 20 });
+            using var raw = new GreenStream(w, FileAccess.Write);
+            var header = new byte[5];
+            header[0] = 0x47;
+            BitConverter.TryWriteBytes(header.AsSpan(1), int.MaxValue);
+            await raw.WriteAsync(header);
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            var e = await Assert.ThrowsAsync<GipcProtocolException>(() => reader.GetAsync().AsTask());
+            Assert.True(GC.GetAllocatedBytesForCurrentThread() - before < 1 << 20, "the reader allocated for the announced length");
+            Assert.Contains("MaxFrameSize", e.Message, StringComparison.Ordinal);
+            Assert.True(reader.IsClosed);
+        });
+    }
+
+    [Fact]
+    public void A_peer_closing_mid_frame_is_a_protocol_error_and_at_a_boundary_end_of_stream()
+    {
+        Run(async () =>
+        {
+            SafeFdHandle.CreatePipe(out SafeFdHandle r, out SafeFdHandle w);
+            using var reader = new GipcReader<byte[]>(r, GipcRawCodec.Instance, GipcOptions.Default);
+            var raw = new GreenStream(w, FileAccess.Write);
+            byte[] frame = Frame(new byte[100]);
+            await raw.WriteAsync(frame);
+            await raw.WriteAsync(frame.AsMemory(0, 40));
+            raw.Dispose();
+            Assert.Equal(100, (await reader.GetAsync()).Length);
+            var e = await Assert.ThrowsAsync<GipcProtocolException>(() => reader.GetAsync().AsTask());
+            Assert.Contains("middle of a frame", e.Message, StringComparison.Ordinal);
+        });
+    }
+
+    [Fact]
+    public void A_message_over_the_frame_cap_is_refused_at_put()
+    {
+        Run(async () =>
+        {
+            using var pipe = Gipc.Pipe<byte[]>(options: GipcOptions.Default with { MaxFrameSize = 1000 });
+            await Assert.ThrowsAsync<GipcException>(() => pipe.Writer.PutAsync(new byte[1001]).AsTask());
+            await Assert.ThrowsAsync<GipcException>(() => pipe.Writer.PutAsync(new byte[100_000]).AsTask());
+            await pipe.Writer.PutAsync(new byte[1000]); // the writer is still usable
+            Assert.Equal(1000, (await pipe.Reader.GetAsync()).Length);
+        });
+    }
+
+    [Fact]
+    public void A_put_killed_mid_write_still_delivers_the_whole_message()
+    {
+        Run(async () =>
+        {
+            using var pipe = Gipc.Pipe<byte[]>(options: SmallPipe);
+            byte[] big = RandomNumberGenerator.GetBytes(4 << 20); // 64 times the pipe: the put waits mid-frame
+            Greenlet putter = Green.Spawn(async () => await pipe.Writer.PutAsync(big));
+            await Green.Yield();
+            Assert.False(putter.IsReady);
+            await putter.KillAsync();
+            Greenlet next = Green.Spawn(async () => await pipe.Writer.PutAsync([1, 2, 3])); // waits for room behind the rest
+
+            Assert.Equal(big, await pipe.Reader.GetAsync(TimeSpan.FromSeconds(20)));
+            Assert.Equal(new byte[] { 1, 2, 3 }, await pipe.Reader.GetAsync(TimeSpan.FromSeconds(20)));
+            await next;
+        });
+    }
+
+    [Fact]
+    public void A_put_that_times_out_waiting_for_room_sends_nothing()
+    {
+        Run(async () =>
+        {
+            using var pipe = Gipc.Pipe<byte[]>(options: SmallPipe);
+            // Fill the pipe and the writer's buffer (nobody reads yet).
+            int accepted = 0;
+            while (true)
+            {
+                try
+                {
+                    await pipe.Writer.PutAsync(new byte[8 << 10], TimeSpan.FromMilliseconds(50));
+                    accepted++;
+                }
+                catch (GreenTimeoutException)
+                {
+                    break;
+                }
+            }
+
+            using var cts = new CancellationTokenSource();
+            cts.Cancel();
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => pipe.Writer.PutAsync(new byte[8 << 10], cancellationToken: cts.Token).AsTask());
+            pipe.Writer.Dispose(); // what was accepted is still written, in the background, while we read
+            int received = 0;
+            await foreach (byte[] m in pipe.Reader.ReadAllAsync())
+            {
+                Assert.Equal(8 << 10, m.Length);
+                received++;
+            }
+
+            Assert.Equal(accepted, received);
+        });
+    }
+
+    [Fact]
+    public void A_64_MiB_message_round_trips()
+    {
+        Run(async () =>
+        {
+            using var pipe = Gipc.Pipe<byte[]>();
+            byte[] big = RandomNumberGenerator.GetBytes(64 << 20);
+            Greenlet<byte[]> reader = Green.Spawn(async () => await pipe.Reader.GetAsync());
+            await pipe.Writer.PutAsync(big);
+            byte[] got = (await reader)!;
+            Assert.True(big.AsSpan().SequenceEqual(got));
+        });
+    }
+
+    [Fact]
+    public void Duplex_ends_talk_both_ways_and_see_the_peer_close()
+    {
+        Run(async () =>
+        {
+            (GipcDuplex<string> a, GipcDuplex<string> b) = Gipc.DuplexPipe<string>(GipcJsonCodec<string>.Instance);
+            using (a)
+            using (b)
+            {
+                Greenlet echo = Green.Spawn(async () =>
+                {
+                    await foreach (string m in b.ReadAllAsync())
+                    {
+                        await b.PutAsync(m + "!");
+                    }
+
+                    b.Dispose();
+                });
+                for (int i = 0; i < 100; i++)
+                {
+                    await a.PutAsync($"ping {i}");
+                    Assert.Equal($"ping {i}!", await a.GetAsync());
+                }
+
+                a.Dispose(); // the echo sees end of stream and closes its end
+                await echo;
+            }
+        });
+    }
+
+    [Fact]
+    public void Disposing_a_pair_closes_the_writer_before_the_reader()
+    {
+        Run(async () =>
+        {
+            var pipe = Gipc.Pipe<byte[]>();
+            await pipe.Writer.PutAsync([1]);
+            pipe.Dispose();
+            Assert.True(pipe.Writer.IsClosed);
+            Assert.True(pipe.Reader.IsClosed);
+            pipe.Dispose(); // twice is fine
+        });
+    }
+
+    /// <summary>A frame as the writer produces it (the header layout is part of the wire contract).</summary>
+    internal static byte[] Frame(byte[] payload)
+    {
+        var frame = new byte[5 + payload.Length];
+        frame[0] = 0x47;
+        BitConverter.TryWriteBytes(frame.AsSpan(1), payload.Length);
+        payload.CopyTo(frame, 5);
+        return frame;
+    }
+}
+
+public sealed class PipeTests_Epoll : PipeTests
+{
+    protected override ReactorKind Reactor => ReactorKind.Epoll;
+}
+
+public sealed class PipeTests_Poll : PipeTests
+{
+    protected override ReactorKind Reactor => ReactorKind.Poll;
+}
