@@ -42,6 +42,8 @@ public sealed class GipcDuplex<T> : IDisposable, IAsyncDisposable, ITransferable
 
     Type ITransferableHandle.CodecType => Codec.GetType();
 
+    GipcOptions ITransferableHandle.Options => _writer.Options;
+
     /// <inheritdoc cref="GipcReader{T}.GetAsync"/>
     public ValueTask<T> GetAsync(TimeSpan? timeout = null, CancellationToken cancellationToken = default)
     {
@@ -116,6 +118,11 @@ public sealed class GipcDuplex<T> : IDisposable, IAsyncDisposable, ITransferable
     void ITransferableHandle.EnsureTransferable()
     {
         ThrowIfTransferred();
+        if (_writer.HasPending)
+        {
+            throw new GipcException("This gipc handle still has messages waiting to be written; they would be lost in the hand-over. Await FlushAsync() before passing it to StartProcess.");
+        }
+
         if (IsClosed)
         {
             throw new GipcClosedException("This gipc duplex end is closed: it cannot be passed to a child.");

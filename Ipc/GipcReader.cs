@@ -38,6 +38,8 @@ public sealed class GipcReader<T> : IDisposable, ITransferableHandle
 
     Type ITransferableHandle.CodecType => Codec.GetType();
 
+    GipcOptions ITransferableHandle.Options => _reader.Options;
+
     /// <summary>Waits for the next message.</summary>
     /// <param name="timeout">How long to wait; null waits as long as it takes. A timeout in the middle of a frame keeps
     /// the bytes that arrived for the next get.</param>

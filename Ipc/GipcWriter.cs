@@ -36,6 +36,8 @@ public sealed class GipcWriter<T> : IDisposable, IAsyncDisposable, ITransferable
 
     Type ITransferableHandle.CodecType => Codec.GetType();
 
+    GipcOptions ITransferableHandle.Options => _writer.Options;
+
     /// <summary>
     /// Sends one message. Returns as soon as the message is accepted whole (usually at once); it waits while the
     /// writer holds more than <see cref="GipcOptions.WriteBufferLimit"/> unsent bytes, and a large raw payload waits
@@ -95,6 +97,11 @@ public sealed class GipcWriter<T> : IDisposable, IAsyncDisposable, ITransferable
     void ITransferableHandle.EnsureTransferable()
     {
         ThrowIfTransferred();
+        if (_writer.HasPending)
+        {
+            throw new GipcException("This gipc handle still has messages waiting to be written; they would be lost in the hand-over. Await FlushAsync() before passing it to StartProcess.");
+        }
+
         if (IsClosed)
         {
             throw new GipcClosedException("This gipc writer is closed: it cannot be passed to a child.");

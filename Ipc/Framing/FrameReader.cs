@@ -45,6 +45,8 @@ internal sealed class FrameReader
 
     public bool IsClosed => _closed;
 
+    public GipcOptions Options => _options;
+
     public ValueTask<T> GetAsync<T>(IGipcCodec<T> codec, TimeSpan? timeout, CancellationToken cancellationToken)
     {
         ThrowIfUnusable();

@@ -54,6 +54,11 @@ internal sealed class FrameWriter
 
     public bool IsClosed => _closed || _closing;
 
+    public GipcOptions Options => _options;
+
+    /// <summary>Frames accepted but not written yet (they would be lost if the fd moved to a child now).</summary>
+    public bool HasPending => !_pending.IsEmpty || _direct;
+
     /// <summary>Accepts one frame. Synchronous unless the buffer is over its limit or the payload goes direct.</summary>
     public ValueTask PutAsync<T>(IGipcCodec<T> codec, T value, TimeSpan? timeout, CancellationToken cancellationToken)
     {

@@ -9,6 +9,9 @@ internal interface ITransferableHandle : IGipcHandle
     /// <summary>The codec the child must use, by type (a built-in codec, or a custom one with a parameterless constructor).</summary>
     System.Type CodecType { get; }
 
+    /// <summary>The options the child's copy gets.</summary>
+    GipcOptions Options { get; }
+
     /// <summary>Throws <see cref="GipcClosedException"/> when the handle is closed or already went to a child.</summary>
     void EnsureTransferable();
 

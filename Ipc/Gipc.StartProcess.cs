@@ -1,0 +1,237 @@
+using System;
+using System.Collections.Generic;
+using System.Reflection;
+using System.Runtime.InteropServices;
+using System.Threading.Tasks;
+using GreenProc.Ipc.Internal;
+using GreenProc.Subprocess;
+
+namespace GreenProc.Ipc;
+
+public static partial class Gipc
+{
+    /// <summary>
+    /// Starts a child process (a fresh <c>dotnet</c> process running this app's code, never a fork) that runs
+    /// <paramref name="target"/> with <paramref name="args"/> on a hub of its own, then exits with 0 (or 1, with the
+    /// exception on its stderr, when the target throws).
+    /// </summary>
+    /// <param name="target">A static method, or a lambda that captures nothing. Capturing lambdas and instance methods are
+    /// refused: their state cannot travel to another process.</param>
+    /// <param name="args">The arguments, matching the target's parameters: gipc handles (<see cref="GipcReader{T}"/>,
+    /// <see cref="GipcWriter{T}"/>, <see cref="GipcDuplex{T}"/>; also nested in arrays, lists and records) and values
+    /// the binary codec can encode. Each handle's descriptor goes to the child, and this process's copy is closed once
+    /// the child has it: using it here afterwards raises <see cref="GipcClosedException"/>.</param>
+    /// <param name="daemon">Kill the child when this process dies (also by SIGKILL, on Linux).</param>
+    /// <param name="name">A name for the process (default: the method's name).</param>
+    /// <returns>The running child.</returns>
+    /// <exception cref="ArgumentException">The target cannot run in another process, or the arguments do not match it.</exception>
+    /// <exception cref="GipcClosedException">A handle argument is closed or already went to another child (checked
+    /// before anything starts).</exception>
+    /// <exception cref="NotSupportedException">An argument's type cannot be encoded.</exception>
+    /// <exception cref="PlatformNotSupportedException">A single-file or NativeAOT app, or Windows.</exception>
+    public static GipcProcess StartProcess(Delegate target, object?[]? args = null, bool daemon = false, string? name = null)
+    {
+        MethodInfo method = ProcessTarget.Check(target);
+        Type[] types = ProcessTarget.ParameterTypes(method);
+        args ??= [];
+        if (args.Length != types.Length)
+        {
+            throw new ArgumentException($"'{method.Name}' takes {types.Length} argument(s); {args.Length} were given.", nameof(args));
+        }
+
+        // Encode the arguments first: the handles among them (at any depth) are collected on the way.
+        var table = new HandleTable();
+        var encoded = new List<byte[]>(args.Length);
+        using (table.Activate())
+        {
+            for (int i = 0; i < args.Length; i++)
+            {
+                if (args[i] is { } a && !types[i].IsInstanceOfType(a))
+                {
+                    throw new ArgumentException($"Argument {i} of '{method.Name}' is a {a.GetType().Name}; the parameter is a {types[i].Name}.", nameof(args));
+                }
+
+                encoded.Add(UntypedCodec.Encode(types[i], args[i]));
+            }
+        }
+
+        var handles = new List<ITransferableHandle>(table.Handles.Count);
+        var descriptors = new List<HandleDescriptor>(table.Handles.Count);
+        foreach (IGipcHandle h in table.Handles)
+        {
+            var handle = (ITransferableHandle)h;
+            handle.EnsureTransferable();
+            if (!GipcCodecs.IsTransferable(handle.CodecType))
+            {
+                throw new ArgumentException($"A handle's codec {handle.CodecType.Name} cannot be rebuilt in the child: give it a public parameterless constructor, or use a built-in codec.", nameof(args));
+            }
+
+            handles.Add(handle);
+            GipcOptions o = handle.Options;
+            descriptors.Add(new HandleDescriptor(handle.Kind, handle.CodecType.AssemblyQualifiedName!, o.MaxFrameSize, o.WriteBufferLimit, o.ReadBufferSize));
+        }
+
+        string processName = name ?? method.Name;
+        byte[] bootstrap = new Bootstrap
+        {
+            AssemblyName = method.DeclaringType!.Assembly.FullName!,
+            AssemblyPath = method.DeclaringType.Assembly.Location,
+            TypeName = method.DeclaringType.FullName!,
+            MethodToken = method.MetadataToken,
+            Name = processName,
+            Handles = descriptors,
+            Arguments = encoded,
+        }.Serialize();
+
+        string[] command = ChildLauncher.Command();
+        SafeFdHandle.CreatePipe(out SafeFdHandle bootRead, out SafeFdHandle bootWrite, nonBlocking: false);
+        bool restHandedOff = false;
+        try
+        {
+            int capacity = 64 << 10;
+            if (bootstrap.Length > capacity)
+            {
+                try
+                {
+                    capacity = bootWrite.SetPipeSize(Math.Min(bootstrap.Length, 1 << 20));
+                }
+                catch (NativeIOException)
+                {
+                }
+            }
+
+            // What fits goes in before the child exists (a blocking write into an empty pipe of that size returns at once).
+            int first = Math.Min(capacity, bootstrap.Length);
+            WriteAll(bootWrite, bootstrap.AsSpan(0, first));
+
+            var passFds = new Dictionary<int, SafeHandle> { [Bootstrap.BootstrapFd] = bootRead };
+            for (int i = 0; i < handles.Count; i++)
+            {
+                passFds[Bootstrap.FirstHandleFd + i] = handles[i].Handle;
+            }
+
+            Popen popen = Popen.Start(command, new PopenOptions
+            {
+                Stdin = Redirect.DevNull,
+                PassFds = passFds,
+                KillWithOwner = daemon,
+                EnvironmentOverrides = new Dictionary<string, string?>
+                {
+                    [ChildLauncher.StartupHooksVariable] = ChildLauncher.StartupHooks(),
+                    [Bootstrap.EnvironmentVariable] = "1",
+                },
+            });
+
+            // The child has its copies: close ours (gipc's semantics: a handle lives in one process at a time).
+            foreach (ITransferableHandle handle in handles)
+            {
+                handle.CompleteTransfer();
+            }
+
+            if (first < bootstrap.Length)
+            {
+                // The rest blocks until the child reads it: write it from a pool thread, not the hub.
+                SafeFdHandle rest = bootWrite;
+                restHandedOff = true;
+                _ = Task.Run(() =>
+                {
+                    using (rest)
+                    {
+                        try
+                        {
+                            WriteAll(rest, bootstrap.AsSpan(first));
+                        }
+                        catch (NativeIOException)
+                        {
+                            // the child died before reading its arguments: its exit code tells
+                        }
+                    }
+                });
+            }
+
+            return new GipcProcess(popen, processName);
+        }
+        finally
+        {
+            bootRead.Dispose();
+            if (!restHandedOff)
+            {
+                bootWrite.Dispose();
+            }
+        }
+    }
+
+    /// <summary>Starts <paramref name="target"/> in a child process (see <see cref="StartProcess(Delegate, object?[], bool, string?)"/>).</summary>
+    /// <param name="target">A static method or a lambda that captures nothing.</param>
+    /// <param name="daemon">Kill the child when this process dies.</param>
+    /// <param name="name">A name for the process.</param>
+    /// <returns>The running child.</returns>
+    public static GipcProcess StartProcess(Func<Task> target, bool daemon = false, string? name = null)
+        => StartProcess((Delegate)target, [], daemon, name);
+
+    /// <inheritdoc cref="StartProcess(Func{Task}, bool, string?)"/>
+    /// <param name="target">A static method or a lambda that captures nothing.</param>
+    /// <param name="arg1">The first argument (a handle or an encodable value).</param>
+    /// <param name="daemon">Kill the child when this process dies.</param>
+    /// <param name="name">A name for the process.</param>
+    public static GipcProcess StartProcess<T1>(Func<T1, Task> target, T1 arg1, bool daemon = false, string? name = null)
+        => StartProcess((Delegate)target, [arg1], daemon, name);
+
+    /// <inheritdoc cref="StartProcess{T1}(Func{T1, Task}, T1, bool, string?)"/>
+    /// <param name="target">A static method or a lambda that captures nothing.</param>
+    /// <param name="arg1">The first argument.</param>
+    /// <param name="arg2">The second argument.</param>
+    /// <param name="daemon">Kill the child when this process dies.</param>
+    /// <param name="name">A name for the process.</param>
+    public static GipcProcess StartProcess<T1, T2>(Func<T1, T2, Task> target, T1 arg1, T2 arg2, bool daemon = false, string? name = null)
+        => StartProcess((Delegate)target, [arg1, arg2], daemon, name);
+
+    /// <inheritdoc cref="StartProcess{T1}(Func{T1, Task}, T1, bool, string?)"/>
+    /// <param name="target">A static method or a lambda that captures nothing.</param>
+    /// <param name="arg1">The first argument.</param>
+    /// <param name="arg2">The second argument.</param>
+    /// <param name="arg3">The third argument.</param>
+    /// <param name="daemon">Kill the child when this process dies.</param>
+    /// <param name="name">A name for the process.</param>
+    public static GipcProcess StartProcess<T1, T2, T3>(Func<T1, T2, T3, Task> target, T1 arg1, T2 arg2, T3 arg3, bool daemon = false, string? name = null)
+        => StartProcess((Delegate)target, [arg1, arg2, arg3], daemon, name);
+
+    /// <inheritdoc cref="StartProcess(Func{Task}, bool, string?)"/>
+    /// <param name="target">A static method or a lambda that captures nothing.</param>
+    /// <param name="daemon">Kill the child when this process dies.</param>
+    /// <param name="name">A name for the process.</param>
+    public static GipcProcess StartProcess(Action target, bool daemon = false, string? name = null)
+        => StartProcess((Delegate)target, [], daemon, name);
+
+    /// <inheritdoc cref="StartProcess{T1}(Func{T1, Task}, T1, bool, string?)"/>
+    /// <param name="target">A static method or a lambda that captures nothing.</param>
+    /// <param name="arg1">The first argument.</param>
+    /// <param name="daemon">Kill the child when this process dies.</param>
+    /// <param name="name">A name for the process.</param>
+    public static GipcProcess StartProcess<T1>(Action<T1> target, T1 arg1, bool daemon = false, string? name = null)
+        => StartProcess((Delegate)target, [arg1], daemon, name);
+
+    private static unsafe void WriteAll(SafeFdHandle fd, ReadOnlySpan<byte> data)
+    {
+        fixed (byte* p = data)
+        {
+            int done = 0;
+            while (done < data.Length)
+            {
+                nint n = Interop.Write(fd.Fd, p + done, data.Length - done);
+                if (n < 0)
+                {
+                    int errno = Interop.LastErrno;
+                    if (errno == Interop.EINTR)
+                    {
+                        continue;
+                    }
+
+                    throw Interop.ErrnoException(errno, "write(gipc bootstrap)");
+                }
+
+                done += (int)n;
+            }
+        }
+    }
+}

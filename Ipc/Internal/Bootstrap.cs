@@ -1,0 +1,105 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Text;
+
+namespace GreenProc.Ipc.Internal;
+
+/// <summary>
+/// What a StartProcess child reads from its bootstrap pipe (fd 3): the target, the handles it received (fds 4, 5, ...)
+/// and the encoded arguments. The parent wrote it, so this channel names the target's assembly and type; the gipc pipes
+/// themselves never carry a type name.
+/// </summary>
+internal sealed class Bootstrap
+{
+    public const int BootstrapFd = 3;
+    public const int FirstHandleFd = 4;
+    public const string EnvironmentVariable = "GREENPROC_GIPC_BOOTSTRAP";
+    private const int Magic = 0x47495043; // "GIPC"
+
+    public required string AssemblyName { get; init; }
+
+    public required string AssemblyPath { get; init; }
+
+    public required int MethodToken { get; init; }
+
+    public required string TypeName { get; init; }
+
+    public required string Name { get; init; }
+
+    public required List<HandleDescriptor> Handles { get; init; }
+
+    public required List<byte[]> Arguments { get; init; }
+
+    public byte[] Serialize()
+    {
+        using var stream = new MemoryStream();
+        using (var w = new BinaryWriter(stream, Encoding.UTF8, leaveOpen: true))
+        {
+            w.Write(Magic);
+            w.Write(AssemblyName);
+            w.Write(AssemblyPath);
+            w.Write(TypeName);
+            w.Write(MethodToken);
+            w.Write(Name);
+            w.Write(Handles.Count);
+            foreach (HandleDescriptor h in Handles)
+            {
+                w.Write((byte)h.Kind);
+                w.Write(h.CodecType);
+                w.Write(h.MaxFrameSize);
+                w.Write(h.WriteBufferLimit);
+                w.Write(h.ReadBufferSize);
+            }
+
+            w.Write(Arguments.Count);
+            foreach (byte[] a in Arguments)
+            {
+                w.Write(a.Length);
+                w.Write(a);
+            }
+        }
+
+        return stream.ToArray();
+    }
+
+    public static Bootstrap Deserialize(byte[] data)
+    {
+        using var r = new BinaryReader(new MemoryStream(data), Encoding.UTF8);
+        if (r.ReadInt32() != Magic)
+        {
+            throw new InvalidDataException("The gipc bootstrap data is corrupt.");
+        }
+
+        string assemblyName = r.ReadString();
+        string assemblyPath = r.ReadString();
+        string typeName = r.ReadString();
+        int token = r.ReadInt32();
+        string name = r.ReadString();
+        var handles = new List<HandleDescriptor>();
+        for (int i = r.ReadInt32(); i > 0; i--)
+        {
+            handles.Add(new HandleDescriptor((HandleKind)r.ReadByte(), r.ReadString(), r.ReadInt32(), r.ReadInt32(), r.ReadInt32()));
+        }
+
+        var arguments = new List<byte[]>();
+        for (int i = r.ReadInt32(); i > 0; i--)
+        {
+            arguments.Add(r.ReadBytes(r.ReadInt32()));
+        }
+
+        return new Bootstrap
+        {
+            AssemblyName = assemblyName,
+            AssemblyPath = assemblyPath,
+            TypeName = typeName,
+            MethodToken = token,
+            Name = name,
+            Handles = handles,
+            Arguments = arguments,
+        };
+    }
+}
+
+/// <summary>One handle passed to a child: its kind, codec (assembly-qualified type name) and options.</summary>
+internal readonly record struct HandleDescriptor(HandleKind Kind, string CodecType, int MaxFrameSize, int WriteBufferLimit, int ReadBufferSize);

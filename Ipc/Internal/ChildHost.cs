@@ -1,0 +1,182 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using System.Reflection;
+using System.Runtime.ExceptionServices;
+using System.Threading.Tasks;
+
+namespace GreenProc.Ipc.Internal;
+
+/// <summary>
+/// The child side of StartProcess, run by the startup hook before the app's Main: read the bootstrap pipe, rebuild the
+/// handles on the fds received, decode the arguments, run the target on a new hub, flush and close every handle, and
+/// return the exit code (0, or 1 with the exception on stderr).
+/// </summary>
+internal static class ChildHost
+{
+    public static int Run()
+    {
+        string name = "gipc child";
+        try
+        {
+            byte[] data = ReadBootstrap();
+            Bootstrap boot = Bootstrap.Deserialize(data);
+            name = boot.Name;
+            MethodInfo method = FindTarget(boot);
+            object? instance = ProcessTarget.NeedsInstance(method) ? Activator.CreateInstance(method.DeclaringType!, nonPublic: true) : null;
+            Type[] types = ProcessTarget.ParameterTypes(method);
+            var created = new List<object>();
+            object?[] args = new object?[types.Length];
+            var table = new HandleTable((index, declaredType) => CreateHandle(boot.Handles, index, declaredType, created));
+            using (table.Activate())
+            {
+                for (int i = 0; i < types.Length; i++)
+                {
+                    args[i] = UntypedCodec.Decode(types[i], boot.Arguments[i]);
+                }
+            }
+
+            Green.Run(async () =>
+            {
+                try
+                {
+                    object? result;
+                    try
+                    {
+                        result = method.Invoke(instance, args);
+                    }
+                    catch (TargetInvocationException e) when (e.InnerException is not null)
+                    {
+                        ExceptionDispatchInfo.Throw(e.InnerException);
+                        throw;
+                    }
+
+                    switch (result)
+                    {
+                        case Task task:
+                            await task;
+                            break;
+                        case ValueTask valueTask:
+                            await valueTask;
+                            break;
+                        default:
+                            if (result is not null && result.GetType().IsGenericType && result.GetType().GetGenericTypeDefinition() == typeof(ValueTask<>))
+                            {
+                                await (Task)result.GetType().GetMethod("AsTask")!.Invoke(result, null)!;
+                            }
+
+                            break;
+                    }
+                }
+                finally
+                {
+                    // Messages the target put and did not flush must still reach the parent.
+                    foreach (object handle in created)
+                    {
+                        if (handle is IAsyncDisposable asyncDisposable)
+                        {
+                            await asyncDisposable.DisposeAsync();
+                        }
+                        else
+                        {
+                            ((IDisposable)handle).Dispose();
+                        }
+                    }
+                }
+            });
+            Console.Out.Flush();
+            return 0;
+        }
+        catch (Exception e)
+        {
+            Console.Out.Flush();
+            Console.Error.WriteLine($"gipc child process '{name}' failed: {e}");
+            Console.Error.Flush();
+            return 1;
+        }
+    }
+
+    private static unsafe byte[] ReadBootstrap()
+    {
+        using var fd = new SafeFdHandle(Bootstrap.BootstrapFd);
+        using var stream = new MemoryStream();
+        byte* buffer = stackalloc byte[16384];
+        while (true)
+        {
+            nint n = Interop.Read(fd.Fd, buffer, 16384);
+            if (n == 0)
+            {
+                return stream.ToArray();
+            }
+
+            if (n < 0)
+            {
+                int errno = Interop.LastErrno;
+                if (errno == Interop.EINTR)
+                {
+                    continue;
+                }
+
+                throw Interop.ErrnoException(errno, "read(gipc bootstrap, fd 3)");
+            }
+
+            stream.Write(new ReadOnlySpan<byte>(buffer, (int)n));
+        }
+    }
+
+    private static MethodInfo FindTarget(Bootstrap boot)
+    {
+        Assembly assembly;
+        try
+        {
+            assembly = Assembly.Load(new AssemblyName(boot.AssemblyName));
+        }
+        catch (Exception e) when (e is FileNotFoundException or FileLoadException)
+        {
+            assembly = System.Runtime.Loader.AssemblyLoadContext.Default.LoadFromAssemblyPath(boot.AssemblyPath);
+        }
+
+        Type type = assembly.GetType(boot.TypeName, throwOnError: true)!;
+        return (MethodInfo)type.Module.ResolveMethod(boot.MethodToken)!;
+    }
+
+    private static IGipcHandle CreateHandle(List<HandleDescriptor> descriptors, int index, Type declaredType, List<object> created)
+    {
+        if ((uint)index >= (uint)descriptors.Count)
+        {
+            throw new GipcProtocolException($"The arguments refer to handle {index}, but the parent passed {descriptors.Count}.");
+        }
+
+        HandleDescriptor d = descriptors[index];
+        Type? definition = declaredType.IsGenericType ? declaredType.GetGenericTypeDefinition() : null;
+        HandleKind declaredKind = definition == typeof(GipcReader<>) ? HandleKind.Reader
+            : definition == typeof(GipcWriter<>) ? HandleKind.Writer
+            : definition == typeof(GipcDuplex<>) ? HandleKind.Duplex
+            : 0;
+        if (declaredKind != d.Kind)
+        {
+            throw new GipcException($"The parent passed a {d.Kind} where the target declares a {declaredType.Name}.");
+        }
+
+        // The same handle passed twice (two arguments, or one nested twice) is one object here too.
+        if (created.Count > index && created[index] is IGipcHandle existing)
+        {
+            return existing;
+        }
+
+        Type messageType = declaredType.GetGenericArguments()[0];
+        Type codecType = Type.GetType(d.CodecType, throwOnError: true)!;
+        object codec = typeof(GipcCodecs).GetMethod(nameof(GipcCodecs.Create))!.MakeGenericMethod(messageType).Invoke(null, [codecType])!;
+        var options = GipcOptions.Default with { MaxFrameSize = d.MaxFrameSize, WriteBufferLimit = d.WriteBufferLimit, ReadBufferSize = d.ReadBufferSize, PipeSize = null };
+        var fd = new SafeFdHandle(Bootstrap.FirstHandleFd + index);
+        object handle = Activator.CreateInstance(declaredType, BindingFlags.NonPublic | BindingFlags.Instance, null, [fd, codec, options], null)!;
+        while (created.Count <= index)
+        {
+            created.Add(null!);
+        }
+
+        created[index] = handle;
+        return (IGipcHandle)handle;
+    }
+}
