@@ -24,17 +24,23 @@ public class GreenDemoTests
         Assert.Matches(@"RunBlocking:   the hub ticked [1-9]\d* times", stdout);
     }
 
-    internal static async Task<(int Code, string Stdout, string Stderr)> RunExampleAsync(string name, string reactor)
+    internal static async Task<(int Code, string Stdout, string Stderr)> RunExampleAsync(string name, string reactor, bool apphost = false)
     {
         string dll = Path.Combine(AppContext.BaseDirectory, name + ".dll");
         Assert.True(File.Exists(dll), $"{dll} was not built beside the tests");
-        var psi = new ProcessStartInfo("dotnet")
+        string host = Path.Combine(AppContext.BaseDirectory, name);
+        Assert.True(!apphost || File.Exists(host), $"{host} (the apphost) was not built beside the tests");
+        var psi = new ProcessStartInfo(apphost ? host : "dotnet")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        psi.ArgumentList.Add(dll);
+        if (!apphost)
+        {
+            psi.ArgumentList.Add(dll);
+        }
+
         psi.Environment["GREENPROC_REACTOR"] = reactor;
         using var process = Process.Start(psi)!;
         Task<string> stdout = process.StandardOutput.ReadToEndAsync();
