@@ -2,7 +2,6 @@ using System;
 using System.Collections.Generic;
 using System.Diagnostics;
 using System.IO;
-using System.Runtime.CompilerServices;
 using System.Threading;
 using System.Threading.Tasks;
 using GreenProc.Ipc.Internal;
@@ -71,23 +70,8 @@ public sealed class GipcDuplex<T> : IDisposable, IAsyncDisposable, ITransferable
     }
 
     /// <inheritdoc cref="GipcReader{T}.ReadAllAsync"/>
-    public async IAsyncEnumerable<T> ReadAllAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
-    {
-        while (true)
-        {
-            T item;
-            try
-            {
-                item = await GetAsync(cancellationToken: cancellationToken);
-            }
-            catch (EndOfStreamException)
-            {
-                yield break;
-            }
-
-            yield return item;
-        }
-    }
+    public IAsyncEnumerable<T> ReadAllAsync(CancellationToken cancellationToken = default)
+        => MessageStream.ReadAll(ct => GetAsync(cancellationToken: ct), cancellationToken);
 
     /// <summary>Closes this end (after writing the messages already accepted); the peer's gets end with
     /// <see cref="EndOfStreamException"/>.</summary>

@@ -2,7 +2,6 @@ using System;
 using System.Collections.Generic;
 using System.Diagnostics;
 using System.IO;
-using System.Runtime.CompilerServices;
 using System.Threading;
 using System.Threading.Tasks;
 using GreenProc.Ipc.Internal;
@@ -59,23 +58,8 @@ public sealed class GipcReader<T> : IDisposable, ITransferableHandle
     /// <summary>Every message until the writer closes its end.</summary>
     /// <param name="cancellationToken">Stops the enumeration.</param>
     /// <returns>The messages, in order.</returns>
-    public async IAsyncEnumerable<T> ReadAllAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
-    {
-        while (true)
-        {
-            T item;
-            try
-            {
-                item = await GetAsync(cancellationToken: cancellationToken);
-            }
-            catch (EndOfStreamException)
-            {
-                yield break;
-            }
-
-            yield return item;
-        }
-    }
+    public IAsyncEnumerable<T> ReadAllAsync(CancellationToken cancellationToken = default)
+        => MessageStream.ReadAll(ct => GetAsync(cancellationToken: ct), cancellationToken);
 
     /// <summary>Closes the handle; a greenlet waiting in <see cref="GetAsync"/> gets <see cref="GipcClosedException"/>.</summary>
     public void Dispose() => _reader.Close();
