@@ -12,7 +12,11 @@
 #                   prim_joinable, prim_channel, prim_pool_map, prim_pool_imap, prim_pool_imap_unordered,
 #                   prim_group_map; so `--only prim_` runs issue 3 and `--only switch,pingpong_1` two cases;
 #                   issue 4, all starting sub_: sub_spawn_par (200 x `true` at once and in waves of 50),
-#                   sub_spawn_seq, sub_cat100 (100 x `cat` communicate 64 KiB), sub_cat1g (1 GiB through one `cat`))
+#                   sub_spawn_seq, sub_cat100 (100 x `cat` communicate 64 KiB), sub_cat1g (1 GiB through one `cat`);
+#                   issue 5, all starting gipc_: gipc_msgs (1-byte messages, child -> parent), gipc_msgs_int (T = int),
+#                   gipc_bw_1k, gipc_bw_64k, gipc_bw_1m, gipc_bw_64m (MB/s by message size, against pipe_throughput.c),
+#                   gipc_rtt (round trip, against pipe_pingpong.c), gipc_rtt_duplex, gipc_start (StartProcess to the
+#                   first message, against `dotnet Hello.dll` of bench/Hello))
 #   --targets-only  only the cases that have a target (skip the informative 64 KiB / stream rows)
 #   --no-build      reuse the last snapshot in bench/out/bin (so that two runs, e.g. unpinned then --pin,
 #                   measure the very same build even while the runtime is being edited)
@@ -25,6 +29,8 @@
 # (../shared/bench/native/spawn_and_relay.c) and the .NET peers (../shared/bench/dotnet-peers: Process, CliWrap;
 # copied and built into bench/out/peers, each process one warm-up run then one measured run per implementation).
 # Needs: the .NET SDK, gcc, and Debian's gevent under /usr/bin/python3 (apt-get install -y python3-gevent time).
+# The gipc cases (issue 5) run rep by rep like the subprocess ones: GreenProc's parent + StartProcess child, then the
+# C pipe programs (../shared/bench/native/pipe_throughput.c, pipe_pingpong.c) or `dotnet bench/out/hello/Hello.dll`.
 # The anchors live in ../shared/bench next to the repository. Raw results: bench/out/results-*.tsv (git-ignored).
 set -euo pipefail
 
@@ -43,7 +49,7 @@ while [[ $# -gt 0 ]]; do
         --targets-only) TARGETS_ONLY=1; shift ;;
         --no-build) NO_BUILD=1; shift ;;
         --jit) JIT=1; shift ;;
-        -h|--help) sed -n '2,28p' "$0"; exit 0 ;;
+        -h|--help) sed -n '2,34p' "$0"; exit 0 ;;
         *) echo "unknown argument: $1 (see --help)" >&2; exit 2 ;;
     esac
 done
@@ -72,7 +78,16 @@ if [[ ! -d "$SHARED/gevent" ]]; then
     echo "error: the anchor benchmarks are not at $SHARED (expected ../shared/bench next to the repository)" >&2
     exit 1
 fi
-if ! "$PY" -c 'import gevent' 2>/dev/null; then
+# Only the gipc cases (issue 5) need no gevent: they compare with C, a bare dotnet start and quoted gipc figures.
+GIPC_ONLY=0
+if [[ -n "$ONLY" ]]; then
+    GIPC_ONLY=1
+    IFS=',' read -ra parts <<< "$ONLY"
+    for part in "${parts[@]}"; do
+        [[ -n "$part" && "$part" != gipc* ]] && GIPC_ONLY=0
+    done
+fi
+if [[ $GIPC_ONLY -eq 0 ]] && ! "$PY" -c 'import gevent' 2>/dev/null; then
     echo "error: $PY cannot import gevent. Install Debian's gevent first:" >&2
     echo "    apt-get install -y python3-gevent time" >&2
     exit 1
@@ -118,6 +133,20 @@ if [[ $SUB_ANY -eq 1 ]]; then
     echo '<Project></Project>' > "$PEERS/Directory.Packages.props"
     echo "building the .NET peers (Release)..." >&2
     dotnet build "$PEERS/PeersBench.csproj" -c Release -o "$PEERS/bin" -nologo -v quiet >&2
+fi
+
+GIPC_KEYS=(gipc_msgs gipc_msgs_int gipc_bw_1k gipc_bw_64k gipc_bw_1m gipc_bw_64m gipc_rtt gipc_rtt_duplex gipc_start)
+GIPC_ANY=0
+for key in "${GIPC_KEYS[@]}"; do
+    selected "$key" && GIPC_ANY=1
+done
+if [[ $GIPC_ANY -eq 1 ]]; then
+    gcc -O2 -o "$OUT/pipe_throughput" "$SHARED/native/pipe_throughput.c"
+    if selected gipc_start; then
+        echo "building bench/Hello (Release)..." >&2
+        rm -rf "$OUT/hello"
+        dotnet build "$ROOT/bench/Hello/Hello.csproj" -c Release -o "$OUT/hello" -nologo -v quiet >&2
+    fi
 fi
 
 PFX=()
@@ -241,6 +270,60 @@ if [[ $SUB_ANY -eq 1 ]]; then
             record sub_cat1g greenproc "$("${PFX[@]}" "$BENCH_BIN" sub_cat1g 1024 65536 | last_json)"
             record sub_cat1g greenproc_pipe1m "$(GREENPROC_BENCH_PIPE_SIZE=1048576 "${PFX[@]}" "$BENCH_BIN" sub_cat1g 1024 65536 | last_json)"
             peers sub_cat1g cat1g
+        fi
+    done
+fi
+
+# gipc (issue 5): rep by rep, every side of every selected case, as for the subprocess cases. Sides: greenproc (the
+# bench parent + its StartProcess child), c_p1m / c_default (pipe_throughput, blocking, 1 MiB / 64 KiB pipe, same
+# write size), c_p1m_nonblock (pipe_throughput -n -p 1 MiB), c_nonblock / c_blocking (pipe_pingpong), hello /
+# hello_apphost (bench/Hello started and awaited, by the same bench binary).
+cthru() { # key side args...: one pipe_throughput process (-r 3: its median of 3 repetitions)
+    local key="$1" side="$2" line mib
+    shift 2
+    # "write=65536 read=65536 pipe_size=1048576 blocking cpu=same total=1024MiB rates_MiB/s: 1 2 3  median=4660 MiB/s  (...)"
+    line="$("${PFX[@]}" "$OUT/pipe_throughput" "$@" -r 3 "${CPLACE[@]}" | tail -n 1)"
+    mib="$(sed -n 's/.*median=\([0-9.]*\) MiB.*/\1/p' <<< "$line")"
+    record "$key" "$side" "{\"lib\":\"c\",\"MB_per_s\":$("$PY" -c "print(round($mib * 1.048576, 1))")}"
+}
+cping() { # key: pipe_pingpong, blocking and non-blocking + poll, 20k timed round trips each
+    local mode line flag
+    for mode in blocking nonblock; do
+        flag=()
+        [[ $mode == nonblock ]] && flag=(-n)
+        line="$("${PFX[@]}" "$OUT/pipe_pingpong" -i 20000 -W 5000 -r 1 "${flag[@]}" "${CPLACE[@]}" | tail -n 1)"
+        record "$1" "c_$mode" "{\"lib\":\"c\",\"rtt_median_us\":$(sed -n 's/.*median=\([0-9.]*\)us.*/\1/p' <<< "$line"),\"rtt_mean_us\":$(sed -n 's/.*mean=\([0-9.]*\)us.*/\1/p' <<< "$line"),\"rtt_p99_us\":$(sed -n 's/.*p99=\([0-9.]*\)us.*/\1/p' <<< "$line")}"
+    done
+}
+GIPC_BW=("gipc_bw_1k 1024 512" "gipc_bw_64k 65536 1024" "gipc_bw_1m 1048576 1024" "gipc_bw_64m 67108864 1024")
+if [[ $GIPC_ANY -eq 1 ]]; then
+    for ((rep = 1; rep <= REPS; rep++)); do
+        echo "[$TAG] gipc rep $rep/$REPS" >&2
+        if selected gipc_msgs; then
+            record gipc_msgs greenproc "$("${PFX[@]}" "$BENCH_BIN" gipc_msgs 3000000 | last_json)"
+        fi
+        if selected gipc_msgs_int; then
+            record gipc_msgs_int greenproc "$("${PFX[@]}" "$BENCH_BIN" gipc_msgs_int 3000000 | last_json)"
+        fi
+        for spec in "${GIPC_BW[@]}"; do
+            read -r key size mib <<< "$spec"
+            selected "$key" || continue
+            record "$key" greenproc "$("${PFX[@]}" "$BENCH_BIN" gipc_bw "$size" "$mib" | last_json)"
+            cthru "$key" c_p1m -w "$size" -t "$mib" -p 1048576
+            cthru "$key" c_default -w "$size" -t "$mib"
+            cthru "$key" c_p1m_nonblock -w "$size" -t "$mib" -p 1048576 -n
+        done
+        if selected gipc_rtt; then
+            record gipc_rtt greenproc "$("${PFX[@]}" "$BENCH_BIN" gipc_rtt 20000 | last_json)"
+            cping gipc_rtt
+        fi
+        if selected gipc_rtt_duplex; then
+            record gipc_rtt_duplex greenproc "$("${PFX[@]}" "$BENCH_BIN" gipc_rtt_duplex 20000 | last_json)"
+        fi
+        if selected gipc_start; then
+            record gipc_start greenproc "$("${PFX[@]}" "$BENCH_BIN" gipc_start 15 | last_json)"
+            record gipc_start hello "$("${PFX[@]}" "$BENCH_BIN" gipc_hello 15 "$OUT/hello/Hello.dll" | last_json)"
+            record gipc_start hello_apphost "$("${PFX[@]}" "$BENCH_BIN" gipc_hello 15 "$OUT/hello/Hello" | last_json)"
         fi
     done
 fi
@@ -474,6 +557,7 @@ def sub_med(key, side):
 SUB = (
     ("sub_spawn_par", "a: 200 × `true` started concurrently (ms)", "ms", (
         ("greenproc", "GreenProc: a greenlet per child, all 200 at once"),
+        ("greenproc_sync", "GreenProc, sync start (Popen.Start on the hub): all 200 at once"),
         ("greenproc_par50", "GreenProc: the same in waves of 50 (spawn 50, join them)"),
         ("c_par50", "C posix_spawnp, waves of 50 (spawn-par50)"),
         ("process", "System.Diagnostics.Process, ≤ 50 in flight"),
@@ -482,6 +566,7 @@ SUB = (
         ("gevent", "gevent.subprocess, all 200 at once"))),
     ("sub_spawn_seq", "a: 200 × `true` one after another (ms, info)", "ms", (
         ("greenproc", "GreenProc: one greenlet, Popen + WaitAsync × 200"),
+        ("greenproc_sync", "GreenProc, sync start: one greenlet"),
         ("c", "C posix_spawnp + waitpid (spawn-seq)"),
         ("process", "System.Diagnostics.Process"),
         ("process-redirected", "Process, stdio redirected"),
@@ -489,12 +574,14 @@ SUB = (
         ("gevent", "gevent.subprocess (true_seq)"))),
     ("sub_cat100", "b: 100 × `cat`, communicate 64 KiB each, concurrently (ms)", "ms", (
         ("greenproc", "GreenProc: a greenlet per child, CommunicateAsync"),
+        ("greenproc_sync", "GreenProc, sync start: a greenlet per child, CommunicateAsync"),
         ("process", "System.Diagnostics.Process (cat100x64k)"),
         ("cliwrap-stream", "CliWrap, piped to a MemoryStream"),
         ("cliwrap-buffered", "CliWrap ExecuteBufferedAsync"),
         ("gevent", "gevent.subprocess communicate"))),
     ("sub_cat1g", "c: 1 GiB through one `cat`, 64 KiB chunks (MB/s, MB = 10^6)", "MB/s", (
-        ("greenproc", "GreenProc: writer greenlet + reader greenlet"),
+        ("greenproc", "GreenProc: writer greenlet + reader greenlet (64 KiB pipes)"),
+        ("greenproc_pipe1m", "GreenProc, PipeSize = 1 MiB (the others: 64 KiB pipes)"),
         ("c_1thread_poll", "C, one thread, non-blocking + poll()"),
         ("c_2threads_blocking", "C, writer thread + blocking reads"),
         ("process", "System.Diagnostics.Process"),
@@ -532,14 +619,26 @@ if any((k, "greenproc") in data for k, _, _, _ in SUB):
         t("a: GreenProc waves of 50 ÷ C spawn-par50 (time)", ratio(gp50, c50), "<=", 1.15, "≤ 1.15")
         t("a: Process spawn-par50 ÷ GreenProc all at once (time; > 1: faster than Process)", ratio(pr, gp), ">=", 1.0, "> 1")
         t("a: Process spawn-par50 ÷ GreenProc waves of 50 (time)", ratio(pr, gp50), ">=", 1.0, "> 1")
+        gps = sub_med("sub_spawn_par", "greenproc_sync")
+        if gps is not None:
+            t("a: GreenProc sync start ÷ C spawn-par50 (time)", ratio(gps, c50), "<=", 1.15, "≤ 1.15")
+            t("a: Process spawn-par50 ÷ GreenProc sync start (time)", ratio(pr, gps), ">=", 1.0, "> 1")
     gp = sub_med("sub_cat100", "greenproc")
     if gp is not None:
         t("b: GreenProc ÷ Process (time)", ratio(gp, sub_med("sub_cat100", "process")), "<=", 0.8, "≤ 0.8")
         t("b: gevent ÷ GreenProc (time; speed-up)", ratio(sub_med("sub_cat100", "gevent"), gp), ">=", 3.0, "≥ 3")
+        gps = sub_med("sub_cat100", "greenproc_sync")
+        if gps is not None:
+            t("b: GreenProc sync start ÷ Process (time)", ratio(gps, sub_med("sub_cat100", "process")), "<=", 0.8, "≤ 0.8")
+            t("b: gevent ÷ GreenProc sync start (time; speed-up)", ratio(sub_med("sub_cat100", "gevent"), gps), ">=", 3.0, "≥ 3")
     gp = sub_med("sub_cat1g", "greenproc")
     if gp is not None:
         t("c: GreenProc ÷ C poll() relay (throughput)", ratio(gp, sub_med("sub_cat1g", "c_1thread_poll")), ">=", 0.95, "≥ 0.95")
         t("c: GreenProc ÷ Process (throughput)", ratio(gp, sub_med("sub_cat1g", "process")), ">=", 1.3, "≥ 1.3")
+        gpm = sub_med("sub_cat1g", "greenproc_pipe1m")
+        if gpm is not None:
+            t("c: GreenProc 1 MiB pipes ÷ C poll() relay, 64 KiB pipes (throughput)", ratio(gpm, sub_med("sub_cat1g", "c_1thread_poll")), ">=", 0.95, "≥ 0.95")
+            t("c: GreenProc 1 MiB pipes ÷ Process, 64 KiB pipes (throughput)", ratio(gpm, sub_med("sub_cat1g", "process")), ">=", 1.3, "≥ 1.3")
     print()
     print("Targets (ratios of the medians above):")
     print()
@@ -566,4 +665,87 @@ if any((k, "greenproc") in data for k, _, _, _ in SUB):
         else:
             cold, run_, per = fmt(m("cold_seconds") and m("cold_seconds") * 1e3, " ms"), fmt(m("ms"), " ms"), fmt(m("allocated_bytes_per_proc"), " / child")
         print("| %s | `%s` | %s | %s | %s | %s |" % (key, mode, cold, run_, per, "–" if m("gc0") is None else "{:g}".format(m("gc0"))))
+
+# ---------------------------------------------------------------- gipc (issue 5)
+# gipc's own figures (Python, measured on this machine; gipc cannot be installed here, so they are quoted).
+GIPC_PY = {"gipc_msgs": 360e3, "gipc_bw_1k": 240, "gipc_bw_64k": 2000, "gipc_bw_1m": 2100, "gipc_rtt": 15.0, "gipc_start": 45.0}
+if any(k.startswith("gipc_") for k, _ in data):
+    def gm(key, side, field):
+        return med(key, side, field)
+    print()
+    print("gipc (issue 5), medians over processes (GreenProc: parent + Gipc.StartProcess child, child -> parent):")
+    print()
+    print("| case | GreenProc | C, 1 MiB pipe (blocking) | C, 64 KiB pipe (blocking) | C, 1 MiB pipe, non-blocking + poll | gipc (Python, quoted) | GreenProc ÷ C 1 MiB | GreenProc ÷ gipc |")
+    print("|---|---:|---:|---:|---:|---:|---|---|")
+    tg = []
+    for key, label in (("gipc_msgs", "a: 1-byte messages, byte[] raw (msgs/s)"), ("gipc_msgs_int", "a: int messages, binary codec (msgs/s)")):
+        g = gm(key, "greenproc", "msgs_per_s")
+        if g is None:
+            continue
+        py = GIPC_PY["gipc_msgs"]
+        print("| %s | %s | | | | %s | | %s× |" % (label, fmt(g), fmt(py), fr(ratio(g, py))))
+        if key == "gipc_msgs":
+            tg.append(("a: 1-byte messages/s ≥ 4 M (≈ 11× gipc)", fmt(g), "≥ 4,000,000", verdict(g, ">=", 4e6)))
+    for key, label in (("gipc_bw_1k", "b: 1 KiB messages (MB/s)"), ("gipc_bw_64k", "b: 64 KiB messages (MB/s)"),
+                       ("gipc_bw_1m", "b: 1 MiB messages (MB/s)"), ("gipc_bw_64m", "b: 64 MiB messages (MB/s)")):
+        g = gm(key, "greenproc", "MB_per_s")
+        if g is None:
+            continue
+        c1, c0, cn = gm(key, "c_p1m", "MB_per_s"), gm(key, "c_default", "MB_per_s"), gm(key, "c_p1m_nonblock", "MB_per_s")
+        py = GIPC_PY.get(key)
+        print("| %s | %s | %s | %s | %s | %s | %s× | %s× |" % (label, fmt(g), fmt(c1), fmt(c0), fmt(cn), fmt(py), fr(ratio(g, c1)), fr(ratio(g, py))))
+        if key == "gipc_bw_1k":
+            tg.append(("b: 1 KiB ≥ 4× gipc (GreenProc ÷ gipc)", fr(ratio(g, py)), "≥ 4", verdict(ratio(g, py), ">=", 4)))
+        else:
+            tg.append(("b: %s ≥ 0.9× C with the same 1 MiB pipe" % key[len("gipc_bw_"):].upper().replace("K", " KiB").replace("M", " MiB"),
+                       fr(ratio(g, c1)), "≥ 0.90", verdict(ratio(g, c1), ">=", 0.9)))
+    for key, label in (("gipc_rtt", "c: 1-byte round trip, two pipes"), ("gipc_rtt_duplex", "c: 1-byte round trip, one duplex pipe (info)")):
+        g = gm(key, "greenproc", "rtt_median_us")
+        if g is None:
+            continue
+        cb, cn = gm("gipc_rtt", "c_blocking", "rtt_median_us"), gm("gipc_rtt", "c_nonblock", "rtt_median_us")
+        py = GIPC_PY["gipc_rtt"]
+        print("| %s, median µs (C: blocking / non-blocking + poll) | %s | %s | | %s | %s | %s× poll | %s× |" % (label, fmt(g), fmt(cb), fmt(cn), fmt(py), fr(ratio(g, cn)), fr(ratio(g, py))))
+        g99 = gm(key, "greenproc", "rtt_p99_us")
+        print("| %s, p99 µs | %s | %s | | %s | | %s× poll | |" % (label, fmt(g99), fmt(gm("gipc_rtt", "c_blocking", "rtt_p99_us")),
+              fmt(gm("gipc_rtt", "c_nonblock", "rtt_p99_us")), fr(ratio(g99, gm("gipc_rtt", "c_nonblock", "rtt_p99_us")))))
+        if key == "gipc_rtt":
+            tg.append(("c: round trip median ≤ 1.5× C non-blocking + poll", fr(ratio(g, cn)), "≤ 1.5", verdict(ratio(g, cn), "<=", 1.5)))
+    g = gm("gipc_start", "greenproc", "ms")
+    if g is not None:
+        h, ha = gm("gipc_start", "hello", "ms"), gm("gipc_start", "hello_apphost", "ms")
+        py = GIPC_PY["gipc_start"]
+        print("| d: StartProcess to the first message, ms (C columns: `dotnet Hello.dll` / `Hello` apphost, start to exit) | %s | %s | %s | | %s | %s× dotnet hello | %s× (%s× faster) |"
+              % (fmt(g), fmt(h), fmt(ha), fmt(py), fr(ratio(g, h)), fr(ratio(g, py)), fr(ratio(py, g))))
+        tg.append(("d: StartProcess to first message ≤ 1.5× `dotnet Hello.dll`", fr(ratio(g, h)), "≤ 1.5", verdict(ratio(g, h), "<=", 1.5)))
+        tg.append(("d: ≥ 1.5× faster than gipc's 45 ms (gipc ÷ GreenProc)", fr(ratio(py, g)), "≥ 1.5", verdict(ratio(py, g), ">=", 1.5)))
+    if tg:
+        print()
+        print("Targets:")
+        print()
+        print("| target | value | wanted | verdict |")
+        print("|---|---:|---|---|")
+        for row in tg:
+            print("| " + " | ".join(row) + " |")
+    print()
+    print("Spread (min–max over the processes) and GreenProc's parent per process (medians; allocations over the timed rounds):")
+    print()
+    print("| case | metric | GreenProc | C 1 MiB / C poll / dotnet hello | GreenProc cold (first round, 1/10 size) | allocated bytes per message (parent) | gen0 / gen2 GCs |")
+    print("|---|---|---|---|---|---|---|")
+    for key, field, cside in (("gipc_msgs", "msgs_per_s", None), ("gipc_msgs_int", "msgs_per_s", None),
+                              ("gipc_bw_1k", "MB_per_s", "c_p1m"), ("gipc_bw_64k", "MB_per_s", "c_p1m"),
+                              ("gipc_bw_1m", "MB_per_s", "c_p1m"), ("gipc_bw_64m", "MB_per_s", "c_p1m"),
+                              ("gipc_rtt", "rtt_median_us", "c_nonblock"), ("gipc_rtt_duplex", "rtt_median_us", None),
+                              ("gipc_start", "ms", "hello")):
+        if (key, "greenproc") not in data:
+            continue
+        cold = gm(key, "greenproc", "cold_" + field) if field != "rtt_median_us" else None
+        if key == "gipc_start":
+            cold = gm(key, "greenproc", "cold_ms")
+        per = gm(key, "greenproc", "allocated_bytes_per_msg")
+        if per is None:
+            per = gm(key, "greenproc", "allocated_bytes_per_round_trip")
+        g0, g2 = gm(key, "greenproc", "gc0"), gm(key, "greenproc", "gc2")
+        print("| %s | %s | %s | %s | %s | %s | %s |" % (key, field, rng(key, "greenproc", field), rng(key, cside, field) if cside else "",
+              fmt(cold), fmt(per), "" if g0 is None else "{:g} / {:g}".format(g0, g2)))
 EOF

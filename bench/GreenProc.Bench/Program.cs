@@ -22,6 +22,14 @@
 //   GreenProc.Bench sub_cat N SIZE           N greenlets, each `cat` CommunicateAsync(SIZE)   (bench_subprocess.py cat N SIZE)
 //   GreenProc.Bench sub_cat1g MIB [CHUNK]    MIB MiB through one `cat`: a writer greenlet, a reader greenlet
 //                                            (spawn_and_relay.c cat1g; dotnet-peers cat1g)
+// gipc (issue 5, GipcBench.cs), parent <-> a Gipc.StartProcess child:
+//   GreenProc.Bench gipc_msgs N              the child puts N byte[1] messages, the parent gets them (msgs/s)
+//   GreenProc.Bench gipc_msgs_int N          the same with T = int, binary codec
+//   GreenProc.Bench gipc_bw SIZE MIB         MIB MiB child -> parent as byte[SIZE] messages (MB/s; pipe_throughput.c -w SIZE)
+//   GreenProc.Bench gipc_rtt N               N 1-byte round trips over two pipes, each timed (pipe_pingpong.c -n)
+//   GreenProc.Bench gipc_rtt_duplex N        the same over one duplex pipe (a socket pair)
+//   GreenProc.Bench gipc_start N             N x StartProcess until the child's first message arrives
+//   GreenProc.Bench gipc_hello N PATH        N x start `dotnet PATH` (PATH.dll) or PATH (an apphost) and wait for its exit
 // Throughput modes run untimed first (JIT warm-up until the tiered JIT settles, see WarmUp) before the timed run;
 // the memory modes (none, spawn_trivial, spawn_blocked) run cold, once, so that their peak RSS is not inflated.
 using System;
@@ -44,7 +52,8 @@ internal static partial class Program
         "usage: GreenProc.Bench switch_sleep0 N | none [0] | spawn_trivial N | spawn_trivial_warm N | spawn_blocked N | pipe_pingpong SIZE N | pipe_stream SIZE N"
         + " | switch_event N | switch_queue N | switch_channel N | queue_{queue,bounded1,bounded100,joinable,channel} N"
         + " | pool_{map,imap,imap_unordered} N [SIZE] | pool_group_map N"
-        + " | sub_true N | sub_true_par50 N | sub_true_seq N | sub_cat N SIZE | sub_cat1g MIB [CHUNK]";
+        + " | sub_true N | sub_true_par50 N | sub_true_seq N | sub_cat N SIZE | sub_cat1g MIB [CHUNK]"
+        + " | gipc_msgs N | gipc_msgs_int N | gipc_bw SIZE MIB | gipc_rtt N | gipc_rtt_duplex N | gipc_start N | gipc_hello N PATH";
 
     private static readonly bool s_verbose = Environment.GetEnvironmentVariable("GREENPROC_BENCH_VERBOSE") == "1";
 
@@ -99,6 +108,21 @@ internal static partial class Program
                     break;
                 case "sub_cat1g":
                     SubCat1G(Arg(args, 1, 1024), Arg(args, 2, 65536));
+                    break;
+                case "gipc_msgs" or "gipc_msgs_int":
+                    GipcMsgs(mode == "gipc_msgs_int", Arg(args, 1, 3_000_000));
+                    break;
+                case "gipc_bw":
+                    GipcBandwidth(Arg(args, 1, 65536), Arg(args, 2, 1024));
+                    break;
+                case "gipc_rtt" or "gipc_rtt_duplex":
+                    GipcRtt(mode == "gipc_rtt_duplex", Arg(args, 1, 20_000));
+                    break;
+                case "gipc_start":
+                    GipcStart(Arg(args, 1, 15));
+                    break;
+                case "gipc_hello":
+                    GipcHello(Arg(args, 1, 15), args.Length > 2 ? args[2] : throw new FormatException("gipc_hello needs the path of hello.dll"));
                     break;
                 default:
                     Console.Error.WriteLine($"unknown mode '{mode}'\n{Usage}");

@@ -1,0 +1,471 @@
+// GreenProc.Bench, gipc modes (issue 5): messages between a parent and a Gipc.StartProcess child, against the C pipe
+// programs in ../shared/bench/native (pipe_throughput.c, pipe_pingpong.c), gipc's (Python) figures quoted from this
+// machine, and a bare `dotnet hello.dll` start. See Program.cs for the mode list and docs/BENCHMARKS.md for the figures.
+//
+// Every mode runs in one parent process that starts its child with Gipc.StartProcess (the child is this very bench
+// executable, relaunched with GreenProc.Ipc as a startup hook), so the child runs the same ReadyToRun build.
+//   gipc_msgs N            the child puts N byte[1] messages as fast as it can, the parent gets them (msgs/s)
+//   gipc_msgs_int N        the same with T = int through the default binary codec
+//   gipc_bw SIZE MIB       the child puts MIB MiB as byte[SIZE] messages (raw codec), the parent gets them (MB/s)
+//   gipc_rtt N             1-byte round trips, parent -> child -> parent over two simplex pipes, each timed alone
+//   gipc_rtt_duplex N      the same over one duplex pipe (a socket pair; info)
+//   gipc_start N           N x (StartProcess, the child puts one message at once, the parent's GetAsync returns)
+//   gipc_hello N DLL       N x (start `dotnet DLL`, wait for its exit): the bare-runtime baseline of gipc_start
+//
+// Streaming modes: the parent sends the child a count over a control pipe (an int pipe), starts the clock just
+// before, and stops it when the last message has been received, so a round is "N messages one way, plus one control
+// hop" (a few microseconds against rounds of ~1 s). Untimed warm-up rounds (1/10 size) run first for at least
+// GREENPROC_BENCH_GIPC_WARMUP_S seconds (default 2; 4 on one CPU, where the tiered JIT waits longer) so that both
+// processes' hot paths are tiered up; then GREENPROC_BENCH_GIPC_ROUNDS timed rounds (default 3), of which the line
+// reports the median (and all of them).
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Globalization;
+using System.IO;
+using System.Linq;
+using System.Text.Json;
+using System.Threading.Tasks;
+using GreenProc.Ipc;
+using GreenProc.Subprocess;
+
+namespace GreenProc.Bench;
+
+internal static partial class Program
+{
+    private static double GipcWarmupSeconds()
+    {
+        string? env = Environment.GetEnvironmentVariable("GREENPROC_BENCH_GIPC_WARMUP_S");
+        return env is not null ? double.Parse(env, CultureInfo.InvariantCulture) : Environment.ProcessorCount == 1 ? 4.0 : 2.0;
+    }
+
+    private static int GipcTimedRounds()
+    {
+        string? env = Environment.GetEnvironmentVariable("GREENPROC_BENCH_GIPC_ROUNDS");
+        return env is not null ? int.Parse(env, CultureInfo.InvariantCulture) : 3;
+    }
+
+    // ---------------------------------------------------------------- child targets (run in the StartProcess child)
+
+    /// <summary>Child of gipc_msgs / gipc_bw: for each count received, puts that many byte[size] messages (the same
+    /// array each time, as the C writer reuses its buffer); 0 ends.</summary>
+    internal static async Task StreamBytesChild(GipcReader<int> control, GipcWriter<byte[]> data, int size)
+    {
+        var payload = new byte[size];
+        payload.AsSpan().Fill((byte)'x');
+        while (true)
+        {
+            int count = await control.GetAsync();
+            if (count <= 0)
+            {
+                break;
+            }
+
+            for (int i = 0; i < count; i++)
+            {
+                await data.PutAsync(payload);
+            }
+        }
+
+        await data.DisposeAsync();
+    }
+
+    /// <summary>Child of gipc_msgs_int: for each count received, puts the ints 0..count-1; 0 ends.</summary>
+    internal static async Task StreamIntsChild(GipcReader<int> control, GipcWriter<int> data)
+    {
+        while (true)
+        {
+            int count = await control.GetAsync();
+            if (count <= 0)
+            {
+                break;
+            }
+
+            for (int i = 0; i < count; i++)
+            {
+                await data.PutAsync(i);
+            }
+        }
+
+        await data.DisposeAsync();
+    }
+
+    /// <summary>Child of gipc_rtt: puts back every message it gets, until the parent closes its end.</summary>
+    internal static async Task EchoChild(GipcReader<byte[]> input, GipcWriter<byte[]> output)
+    {
+        try
+        {
+            while (true)
+            {
+                await output.PutAsync(await input.GetAsync());
+            }
+        }
+        catch (EndOfStreamException)
+        {
+        }
+
+        await output.DisposeAsync();
+    }
+
+    /// <summary>Child of gipc_rtt_duplex: the same over one duplex end.</summary>
+    internal static async Task EchoDuplexChild(GipcDuplex<byte[]> end)
+    {
+        try
+        {
+            while (true)
+            {
+                await end.PutAsync(await end.GetAsync());
+            }
+        }
+        catch (EndOfStreamException)
+        {
+        }
+
+        await end.DisposeAsync();
+    }
+
+    /// <summary>Child of gipc_start: one message at once, then exit.</summary>
+    internal static async Task HelloChild(GipcWriter<byte[]> output)
+    {
+        await output.PutAsync([(byte)'h']);
+        await output.DisposeAsync();
+    }
+
+    // ---------------------------------------------------------------- (a), (b): one way
+
+    /// <summary>gipc_msgs N / gipc_msgs_int N: N small messages child -> parent per round.</summary>
+    private static void GipcMsgs(bool ints, int n)
+    {
+        GipcStreamResult r = ints ? RunGipcStreamInts(n) : RunGipcStreamBytes(1, n);
+        Emit(w =>
+        {
+            Head(w, ints ? "gipc_msgs_int" : "gipc_msgs_1B", n);
+            w.WriteString("codec", ints ? "binary (int)" : "raw (byte[1])");
+            r.Write(w, n, 1);
+        });
+    }
+
+    /// <summary>gipc_bw SIZE MIB: MIB MiB child -> parent as byte[SIZE] messages per round.</summary>
+    private static void GipcBandwidth(int size, int mib)
+    {
+        long total = (long)mib << 20;
+        int count = (int)Math.Max(1, total / size);
+        GipcStreamResult r = RunGipcStreamBytes(size, count);
+        Emit(w =>
+        {
+            Head(w, "gipc_bw", count);
+            w.WriteNumber("size", size);
+            w.WriteNumber("bytes", (long)count * size);
+            r.Write(w, count, size);
+        });
+    }
+
+    private sealed record GipcStreamResult(List<double> Rounds, double ColdSeconds, int ColdCount, int Warmups, Alloc Alloc)
+    {
+        public void Write(Utf8JsonWriter w, int count, int size)
+        {
+            double dt = Median(Rounds);
+            w.WriteNumber("seconds", Math.Round(dt, 4));
+            w.WriteNumber("msgs_per_s", Math.Round(count / dt));
+            w.WriteNumber("MB_per_s", Math.Round((double)count * size / dt / 1e6, 1));
+            w.WriteStartArray("rounds_MB_per_s");
+            foreach (double t in Rounds)
+            {
+                w.WriteNumberValue(Math.Round((double)count * size / t / 1e6, 1));
+            }
+
+            w.WriteEndArray();
+            w.WriteStartArray("rounds_msgs_per_s");
+            foreach (double t in Rounds)
+            {
+                w.WriteNumberValue(Math.Round(count / t));
+            }
+
+            w.WriteEndArray();
+            w.WriteNumber("warmups", Warmups);
+            w.WriteNumber("cold_msgs_per_s", Math.Round(ColdCount / ColdSeconds));
+            w.WriteNumber("cold_MB_per_s", Math.Round((double)ColdCount * size / ColdSeconds / 1e6, 1));
+            Alloc.Write(w, (long)count * Rounds.Count, "msg"); // the parent's side, over all timed rounds
+        }
+    }
+
+    private static GipcStreamResult RunGipcStreamBytes(int size, int count)
+    {
+        return Green.Run(async () =>
+        {
+            (GipcReader<int> ctlR, GipcWriter<int> ctlW) = Gipc.Pipe<int>();
+            (GipcReader<byte[]> dataR, GipcWriter<byte[]> dataW) = Gipc.Pipe<byte[]>();
+            using GipcProcess child = Gipc.StartProcess(StreamBytesChild, ctlR, dataW, size);
+
+            async Task<double> Round(int k)
+            {
+                long t0 = Stopwatch.GetTimestamp();
+                await ctlW.PutAsync(k);
+                long bytes = 0;
+                for (int i = 0; i < k; i++)
+                {
+                    bytes += (await dataR.GetAsync()).Length;
+                }
+
+                double dt = Stopwatch.GetElapsedTime(t0).TotalSeconds;
+                return bytes == (long)k * size ? dt : throw new InvalidOperationException($"got {bytes} bytes of {(long)k * size}");
+            }
+
+            GipcStreamResult result = await GipcRounds(count, Round);
+            await ctlW.PutAsync(0);
+            await ctlW.DisposeAsync();
+            await JoinChild(child);
+            dataR.Dispose();
+            return result;
+        });
+    }
+
+    private static GipcStreamResult RunGipcStreamInts(int count)
+    {
+        return Green.Run(async () =>
+        {
+            (GipcReader<int> ctlR, GipcWriter<int> ctlW) = Gipc.Pipe<int>();
+            (GipcReader<int> dataR, GipcWriter<int> dataW) = Gipc.Pipe<int>();
+            using GipcProcess child = Gipc.StartProcess(StreamIntsChild, ctlR, dataW);
+
+            async Task<double> Round(int k)
+            {
+                long t0 = Stopwatch.GetTimestamp();
+                await ctlW.PutAsync(k);
+                long sum = 0;
+                for (int i = 0; i < k; i++)
+                {
+                    sum += await dataR.GetAsync();
+                }
+
+                double dt = Stopwatch.GetElapsedTime(t0).TotalSeconds;
+                return sum == (long)k * (k - 1) / 2 ? dt : throw new InvalidOperationException($"wrong sum {sum}");
+            }
+
+            GipcStreamResult result = await GipcRounds(count, Round);
+            await ctlW.PutAsync(0);
+            await ctlW.DisposeAsync();
+            await JoinChild(child);
+            dataR.Dispose();
+            return result;
+        });
+    }
+
+    /// <summary>Warm-up rounds of count/10 for the budget, then the timed full rounds.</summary>
+    private static async Task<GipcStreamResult> GipcRounds(int count, Func<int, Task<double>> round)
+    {
+        int small = Math.Max(1, count / 10);
+        double budget = GipcWarmupSeconds();
+        long w0 = Stopwatch.GetTimestamp();
+        double cold = await round(small);
+        int warmups = 1;
+        while (Stopwatch.GetElapsedTime(w0).TotalSeconds < budget || warmups < 3)
+        {
+            await round(small);
+            warmups++;
+            if (s_verbose)
+            {
+                Console.Error.WriteLine($"gipc warm-up {warmups}: {System.Runtime.JitInfo.GetCompiledMethodCount()} methods JIT-compiled so far");
+            }
+        }
+
+        var rounds = new List<double>();
+        Alloc alloc = Alloc.Start();
+        for (int i = 0, k = GipcTimedRounds(); i < k; i++)
+        {
+            rounds.Add(await round(count));
+        }
+
+        alloc.Stop();
+        return new GipcStreamResult(rounds, cold, small, warmups, alloc);
+    }
+
+    private static async Task JoinChild(GipcProcess child)
+    {
+        if (!await child.JoinAsync(TimeSpan.FromSeconds(60)) || child.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"the gipc child did not end well: {child}");
+        }
+    }
+
+    // ---------------------------------------------------------------- (c) round trip
+
+    /// <summary>gipc_rtt N / gipc_rtt_duplex N: warm-up round trips for the budget, then N, each timed alone.</summary>
+    private static void GipcRtt(bool duplex, int n)
+    {
+        (long[] ticks, int warm, Alloc alloc) = duplex ? RunGipcRttDuplex(n) : RunGipcRtt(n);
+        double[] us = ticks.Select(t => t * 1e6 / Stopwatch.Frequency).OrderBy(x => x).ToArray();
+        Emit(w =>
+        {
+            Head(w, duplex ? "gipc_rtt_duplex" : "gipc_rtt", n);
+            w.WriteNumber("rtt_median_us", Math.Round(us[us.Length / 2], 2));
+            w.WriteNumber("rtt_mean_us", Math.Round(us.Average(), 2));
+            w.WriteNumber("rtt_p99_us", Math.Round(us[(int)(us.Length * 0.99)], 2));
+            w.WriteNumber("rtt_min_us", Math.Round(us[0], 2));
+            w.WriteNumber("msgs_per_s", Math.Round(2e6 / us.Average()));
+            w.WriteNumber("warmup_round_trips", warm);
+            alloc.Write(w, n, "round_trip");
+        });
+    }
+
+    private static (long[] Ticks, int Warm, Alloc Alloc) RunGipcRtt(int n)
+    {
+        return Green.Run(async () =>
+        {
+            (GipcReader<byte[]> p2cR, GipcWriter<byte[]> p2cW) = Gipc.Pipe<byte[]>();
+            (GipcReader<byte[]> c2pR, GipcWriter<byte[]> c2pW) = Gipc.Pipe<byte[]>();
+            using GipcProcess child = Gipc.StartProcess(EchoChild, p2cR, c2pW);
+            var result = await RttLoop(n, new PipePair(p2cW, c2pR));
+            await p2cW.DisposeAsync();
+            await JoinChild(child);
+            c2pR.Dispose();
+            return result;
+        });
+    }
+
+    private static (long[] Ticks, int Warm, Alloc Alloc) RunGipcRttDuplex(int n)
+    {
+        return Green.Run(async () =>
+        {
+            (GipcDuplex<byte[]> mine, GipcDuplex<byte[]> theirs) = Gipc.DuplexPipe<byte[]>();
+            using GipcProcess child = Gipc.StartProcess(EchoDuplexChild, theirs);
+            var result = await RttLoop(n, new DuplexEnd(mine));
+            await mine.DisposeAsync();
+            await JoinChild(child);
+            return result;
+        });
+    }
+
+    // The two shapes of the parent's end, behind an interface so that the loop below is one async method whose awaits
+    // are on the pipes' own ValueTasks (a delegate per round trip would allocate a Task and count in the allocations).
+    private interface IRttEnd
+    {
+        ValueTask PutAsync(byte[] m);
+
+        ValueTask<byte[]> GetAsync();
+    }
+
+    private sealed record PipePair(GipcWriter<byte[]> Out, GipcReader<byte[]> In) : IRttEnd
+    {
+        public ValueTask PutAsync(byte[] m) => Out.PutAsync(m);
+
+        public ValueTask<byte[]> GetAsync() => In.GetAsync();
+    }
+
+    private sealed record DuplexEnd(GipcDuplex<byte[]> End) : IRttEnd
+    {
+        public ValueTask PutAsync(byte[] m) => End.PutAsync(m);
+
+        public ValueTask<byte[]> GetAsync() => End.GetAsync();
+    }
+
+    private static async Task<(long[] Ticks, int Warm, Alloc Alloc)> RttLoop(int n, IRttEnd end)
+    {
+        byte[] msg = [(byte)'x'];
+        double budget = GipcWarmupSeconds();
+        long w0 = Stopwatch.GetTimestamp();
+        int warm = 0;
+        while (warm < 5000 || Stopwatch.GetElapsedTime(w0).TotalSeconds < budget)
+        {
+            await end.PutAsync(msg);
+            msg = await end.GetAsync();
+            warm++;
+        }
+
+        var ticks = new long[n];
+        Alloc alloc = Alloc.Start();
+        for (int i = 0; i < n; i++)
+        {
+            long t0 = Stopwatch.GetTimestamp();
+            await end.PutAsync(msg);
+            msg = await end.GetAsync();
+            ticks[i] = Stopwatch.GetTimestamp() - t0;
+        }
+
+        alloc.Stop();
+        return msg.Length == 1 ? (ticks, warm, alloc) : throw new InvalidOperationException("the echo came back wrong");
+    }
+
+    // ---------------------------------------------------------------- (d) start to first message
+
+    /// <summary>
+    /// gipc_start N: one cold start (reported apart), then N x: clock, Gipc.Pipe, StartProcess(HelloChild), GetAsync
+    /// returns the child's message: clock (to first message); then the child's exit is awaited (to exit, info).
+    /// </summary>
+    private static void GipcStart(int n)
+    {
+        var first = new List<double>();
+        var exit = new List<double>();
+        Green.Run(async () =>
+        {
+            for (int i = 0; i <= n; i++)
+            {
+                long t0 = Stopwatch.GetTimestamp();
+                (GipcReader<byte[]> r, GipcWriter<byte[]> w) = Gipc.Pipe<byte[]>();
+                using GipcProcess child = Gipc.StartProcess(HelloChild, w);
+                byte[] m = await r.GetAsync();
+                first.Add(Stopwatch.GetElapsedTime(t0).TotalMilliseconds);
+                await JoinChild(child);
+                exit.Add(Stopwatch.GetElapsedTime(t0).TotalMilliseconds);
+                r.Dispose();
+                if (m.Length != 1)
+                {
+                    throw new InvalidOperationException("wrong first message");
+                }
+            }
+        });
+        Emit(w =>
+        {
+            Head(w, "gipc_start", n);
+            w.WriteNumber("ms", Math.Round(Median(first.Skip(1)), 2));
+            w.WriteNumber("ms_min", Math.Round(first.Skip(1).Min(), 2));
+            w.WriteNumber("ms_to_exit", Math.Round(Median(exit.Skip(1)), 2));
+            w.WriteNumber("cold_ms", Math.Round(first[0], 2));
+            w.WriteStartArray("all_ms");
+            foreach (double t in first)
+            {
+                w.WriteNumberValue(Math.Round(t, 2));
+            }
+
+            w.WriteEndArray();
+        });
+    }
+
+    /// <summary>
+    /// gipc_hello N DLL: one untimed start, then N x (start <c>dotnet DLL</c> with stdout to /dev/null, wait for its
+    /// exit) timed one by one (Popen: posix_spawn, as StartProcess). DLL ending in no ".dll" is run directly (an apphost).
+    /// </summary>
+    private static void GipcHello(int n, string target)
+    {
+        string[] argv = target.EndsWith(".dll", StringComparison.Ordinal) ? ["dotnet", target] : [target];
+        var times = new List<double>();
+        Green.Run(async () =>
+        {
+            for (int i = 0; i <= n; i++)
+            {
+                long t0 = Stopwatch.GetTimestamp();
+                using Popen p = Popen.Start(argv, new PopenOptions { Stdin = Redirect.DevNull, Stdout = Redirect.DevNull });
+                int rc = await p.WaitAsync();
+                times.Add(Stopwatch.GetElapsedTime(t0).TotalMilliseconds);
+                if (rc != 0)
+                {
+                    throw new InvalidOperationException($"{string.Join(' ', argv)} exited with {rc}");
+                }
+            }
+        });
+        Emit(w =>
+        {
+            Head(w, "hello_start", n);
+            w.WriteString("command", string.Join(' ', argv));
+            w.WriteNumber("ms", Math.Round(Median(times.Skip(1)), 2));
+            w.WriteNumber("ms_min", Math.Round(times.Skip(1).Min(), 2));
+            w.WriteNumber("cold_ms", Math.Round(times[0], 2));
+        });
+    }
+
+    private static double Median(IEnumerable<double> values)
+    {
+        double[] v = values.OrderBy(x => x).ToArray();
+        return v.Length == 0 ? double.NaN : v.Length % 2 == 1 ? v[v.Length / 2] : (v[v.Length / 2 - 1] + v[v.Length / 2]) / 2;
+    }
+}
