@@ -63,6 +63,12 @@ internal sealed class FrameWriter
     public ValueTask PutAsync<T>(IGipcCodec<T> codec, T value, TimeSpan? timeout, CancellationToken cancellationToken)
     {
         ThrowIfUnusable();
+        if (Hub.Current is null)
+        {
+            // Checked before anything is accepted: the flusher that sends frames is a greenlet on this thread's hub.
+            throw new InvalidOperationException("gipc handles are used from greenlets on a hub: call PutAsync inside Green.Run.");
+        }
+
         if (!_belowLimit.IsSet || (codec is IDirectPayload<T> && !_idle.IsSet))
         {
             return PutSlowAsync(codec, value, timeout, cancellationToken);

@@ -408,3 +408,13 @@ public sealed class PipeTests_Poll : PipeTests
 {
     protected override ReactorKind Reactor => ReactorKind.Poll;
 }
+
+public sealed class PipeOutsideHubTests
+{
+    [Fact]
+    public void Using_a_handle_outside_a_hub_is_refused_before_anything_is_accepted()
+    {
+        using GipcPipe<byte[]> pipe = Gipc.Pipe<byte[]>();
+        Assert.Throws<InvalidOperationException>(() => pipe.Writer.PutAsync([1]));
+    }
+}
