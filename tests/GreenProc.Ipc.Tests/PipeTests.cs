@@ -294,6 +294,34 @@ public abstract class PipeTests : HubTestBase
         });
     }
 
+    [Theory]
+    [InlineData("timeout")]
+    [InlineData("cancel")]
+    public void A_put_timed_out_or_cancelled_mid_write_still_delivers_the_whole_message(string how)
+    {
+        Run(async () =>
+        {
+            using var pipe = Gipc.Pipe<byte[]>(options: SmallPipe);
+            byte[] big = RandomNumberGenerator.GetBytes(2 << 20);
+            using var cts = new CancellationTokenSource();
+            Greenlet putter = Green.Spawn(async () => await pipe.Writer.PutAsync(
+                big, how == "timeout" ? TimeSpan.FromMilliseconds(30) : null, how == "cancel" ? cts.Token : default));
+            await Green.Yield(); // the put has written what the pipe holds and waits for room mid-frame
+            Assert.False(putter.IsReady);
+            if (how == "cancel")
+            {
+                cts.Cancel();
+            }
+
+            Assert.False(await putter.JoinAsync(TimeSpan.FromSeconds(20)) && putter.IsSuccessful, "the put should have been interrupted");
+            Assert.True(putter.Exception is GreenTimeoutException or OperationCanceledException, putter.Exception?.ToString());
+            Greenlet next = Green.Spawn(async () => await pipe.Writer.PutAsync([9]));
+            Assert.Equal(big, await pipe.Reader.GetAsync(TimeSpan.FromSeconds(20)));
+            Assert.Equal(new byte[] { 9 }, await pipe.Reader.GetAsync(TimeSpan.FromSeconds(20)));
+            await next;
+        });
+    }
+
     [Fact]
     public void A_put_that_times_out_waiting_for_room_sends_nothing()
     {
