@@ -124,10 +124,22 @@ internal static partial class Program
         await end.DisposeAsync();
     }
 
-    /// <summary>Child of gipc_start: one message at once, then exit.</summary>
-    internal static async Task HelloChild(GipcWriter<byte[]> output)
+    /// <summary>
+    /// Child of gipc_start: one message at once, then exit. Before it, it notes when the target began (the parent's
+    /// Stopwatch clock <paramref name="t0"/> is CLOCK_MONOTONIC, shared by both processes) and how much the JIT had
+    /// done in this process by then; a second message, after the timed one, carries these to the parent.
+    /// </summary>
+    internal static async Task HelloChild(GipcWriter<byte[]> output, long t0)
     {
+        long entered = Stopwatch.GetTimestamp();
+        long jitMethods = System.Runtime.JitInfo.GetCompiledMethodCount();
+        long jitTicks = System.Runtime.JitInfo.GetCompilationTime().Ticks;
         await output.PutAsync([(byte)'h']);
+        var probe = new byte[24];
+        BitConverter.TryWriteBytes(probe.AsSpan(0), entered - t0);
+        BitConverter.TryWriteBytes(probe.AsSpan(8), jitMethods);
+        BitConverter.TryWriteBytes(probe.AsSpan(16), jitTicks);
+        await output.PutAsync(probe);
         await output.DisposeAsync();
     }
 
@@ -396,15 +408,24 @@ internal static partial class Program
     {
         var first = new List<double>();
         var exit = new List<double>();
+        var started = new List<double>();  // StartProcess returned (the spawn, on the hub)
+        var entered = new List<double>();  // the child's target began (child runtime start, hook, bootstrap, hub)
+        var jitMethods = new List<double>();
+        var jitMs = new List<double>();
         Green.Run(async () =>
         {
             for (int i = 0; i <= n; i++)
             {
                 long t0 = Stopwatch.GetTimestamp();
                 (GipcReader<byte[]> r, GipcWriter<byte[]> w) = Gipc.Pipe<byte[]>();
-                using GipcProcess child = Gipc.StartProcess(HelloChild, w);
+                using GipcProcess child = Gipc.StartProcess(HelloChild, w, t0);
+                started.Add(Stopwatch.GetElapsedTime(t0).TotalMilliseconds);
                 byte[] m = await r.GetAsync();
                 first.Add(Stopwatch.GetElapsedTime(t0).TotalMilliseconds);
+                byte[] probe = await r.GetAsync();
+                entered.Add(BitConverter.ToInt64(probe, 0) * 1e3 / Stopwatch.Frequency);
+                jitMethods.Add(BitConverter.ToInt64(probe, 8));
+                jitMs.Add(TimeSpan.FromTicks(BitConverter.ToInt64(probe, 16)).TotalMilliseconds);
                 await JoinChild(child);
                 exit.Add(Stopwatch.GetElapsedTime(t0).TotalMilliseconds);
                 r.Dispose();
@@ -421,6 +442,10 @@ internal static partial class Program
             w.WriteNumber("ms_min", Math.Round(first.Skip(1).Min(), 2));
             w.WriteNumber("ms_to_exit", Math.Round(Median(exit.Skip(1)), 2));
             w.WriteNumber("cold_ms", Math.Round(first[0], 2));
+            w.WriteNumber("ms_start_process_returned", Math.Round(Median(started.Skip(1)), 2));
+            w.WriteNumber("ms_child_target_entered", Math.Round(Median(entered.Skip(1)), 2));
+            w.WriteNumber("child_jit_methods_before_target", Median(jitMethods.Skip(1)));
+            w.WriteNumber("child_jit_ms_before_target", Math.Round(Median(jitMs.Skip(1)), 2));
             w.WriteStartArray("all_ms");
             foreach (double t in first)
             {
