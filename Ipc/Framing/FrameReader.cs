@@ -15,6 +15,10 @@ namespace GreenProc.Ipc.Internal;
 /// </summary>
 internal sealed class FrameReader
 {
+    // Raw payloads from this size up are read straight into the array handed to the caller (after the previous such
+    // frame, the reader even reads the next header alone, so the payload does not pass through the buffer at all).
+    private const int DirectReadThreshold = 32 * 1024;
+
     private readonly SafeFdHandle _fd;
     private readonly bool _ownsHandle;
     private readonly GipcOptions _options;
@@ -27,6 +31,9 @@ internal sealed class FrameReader
     private bool _largePooled;
     private int _largeLength;
     private int _largeFilled;
+
+    // The last frame was a large raw one: read the next header on its own (see DirectReadThreshold).
+    private bool _expectLarge;
 
     private bool _busy;
     private bool _eof;
@@ -116,7 +123,7 @@ internal sealed class FrameReader
             _large = null;
             try
             {
-                value = !pooled && codec is IDirectDecode<T> direct ? direct.FromPayloadArray(payload) : Decode(codec, payload.AsSpan(0, length));
+                value = !pooled && codec is IDirectDecode<T> directDecode ? directDecode.FromPayloadArray(payload) : Decode(codec, payload.AsSpan(0, length));
             }
             finally
             {
@@ -147,6 +154,8 @@ internal sealed class FrameReader
             throw;
         }
 
+        bool direct = codec is IDirectDecode<T>;
+        _expectLarge = direct && frameLength >= DirectReadThreshold;
         if (available - FrameHeader.Size >= frameLength)
         {
             var payload = new ReadOnlySpan<byte>(_buffer, _start + FrameHeader.Size, frameLength);
@@ -156,11 +165,20 @@ internal sealed class FrameReader
                 _start = _end = 0;
             }
 
+            if (direct && frameLength >= 2048)
+            {
+                // One copy into an array that is not zeroed first (the payload overwrites all of it).
+                byte[] array = GC.AllocateUninitializedArray<byte>(frameLength);
+                payload.CopyTo(array);
+                value = ((IDirectDecode<T>)codec).FromPayloadArray(array);
+                return true;
+            }
+
             value = Decode(codec, payload);
             return true;
         }
 
-        if (FrameHeader.Size + frameLength > _buffer.Length)
+        if (FrameHeader.Size + frameLength > _buffer.Length || _expectLarge)
         {
             // Too big for the buffer: give it an array of its own and read the rest straight into it.
             _largePooled = codec is not IDirectDecode<T>;
@@ -212,7 +230,8 @@ internal sealed class FrameReader
                 _start = 0;
             }
 
-            target = _buffer.AsSpan(_end);
+            // After a large raw frame, read the next header alone: its payload then goes straight to its own array.
+            target = _expectLarge && _end < FrameHeader.Size ? _buffer.AsSpan(_end, FrameHeader.Size - _end) : _buffer.AsSpan(_end);
         }
 
         bool added = false;

@@ -39,6 +39,9 @@ internal sealed class FrameWriter
     private readonly GreenEvent _belowLimit = new(set: true);
 
     private Greenlet? _flusher;
+
+    // The hub switch during which this writer last wrote at once (see Committed).
+    private long _immediateSwitch = -1;
     private bool _direct;        // a put is writing a large frame itself: the flusher must not interleave
     private Exception? _failure; // the pipe broke: every later put raises this
     private bool _closing;       // Dispose was called: the flusher closes the fd once everything is written
@@ -128,6 +131,37 @@ internal sealed class FrameWriter
 
     private void Committed()
     {
+        // The first frame of a turn goes out at once: a request/response exchange must not wait for the flusher's
+        // turn (that would add a hub pass to every round trip). Frames put later in the same turn (same switch number:
+        // a loop of puts that never waits) are coalesced by the flusher into one writev at the end of the turn.
+        Hub hub = Hub.Current!;
+        if (!_dataReady.IsSet && !_direct && _immediateSwitch != hub.SwitchCount)
+        {
+            _immediateSwitch = hub.SwitchCount;
+            long written;
+            try
+            {
+                written = WritePending(); // EPIPE raises here, to this put
+            }
+            catch (IOException e)
+            {
+                Fail(e);
+                throw;
+            }
+            catch (ObjectDisposedException)
+            {
+                var closed = new GipcClosedException("The gipc writer was closed.");
+                Fail(closed);
+                throw closed;
+            }
+
+            _pending.Consume(written);
+            if (_pending.IsEmpty)
+            {
+                return;
+            }
+        }
+
         _idle.Clear();
         if (_pending.Length >= _options.WriteBufferLimit)
         {

@@ -130,11 +130,26 @@ public abstract class PipeTests : HubTestBase
         {
             using var pipe = Gipc.Pipe<byte[]>();
             pipe.Reader.Dispose();
-            await pipe.Writer.PutAsync(new byte[10]); // accepted; the write happens on the flush
-            var e = await Assert.ThrowsAsync<IOException>(() => pipe.Writer.FlushAsync().AsTask());
+            // The first put of a turn writes at once, so the broken pipe reaches that very put.
+            var e = await Assert.ThrowsAsync<IOException>(() => pipe.Writer.PutAsync(new byte[10]).AsTask());
             Assert.Contains("EPIPE", e.Message, StringComparison.Ordinal);
+            await Assert.ThrowsAsync<IOException>(() => pipe.Writer.FlushAsync().AsTask());
             await Assert.ThrowsAsync<IOException>(() => pipe.Writer.PutAsync(new byte[10]).AsTask());
             await Assert.ThrowsAsync<IOException>(() => pipe.Writer.PutAsync(new byte[1 << 20]).AsTask()); // direct path too
+        });
+    }
+
+    [Fact]
+    public void A_broken_pipe_behind_buffered_frames_surfaces_at_the_next_put_or_flush()
+    {
+        Run(async () =>
+        {
+            using var pipe = Gipc.Pipe<byte[]>();
+            await pipe.Writer.PutAsync(new byte[10]); // written at once
+            await pipe.Writer.PutAsync(new byte[10]); // same turn: buffered for the flusher
+            pipe.Reader.Dispose();
+            await Assert.ThrowsAsync<IOException>(() => pipe.Writer.FlushAsync().AsTask());
+            await Assert.ThrowsAsync<IOException>(() => pipe.Writer.PutAsync(new byte[10]).AsTask());
         });
     }
 
