@@ -121,6 +121,12 @@ internal sealed class FrameReader
             int length = _largeLength;
             bool pooled = _largePooled;
             _large = null;
+            if (pooled && codec is IPooledDecode<T> owner)
+            {
+                value = owner.FromRented(payload, length); // the value returns the array when disposed
+                return true;
+            }
+
             try
             {
                 value = !pooled && codec is IDirectDecode<T> directDecode ? directDecode.FromPayloadArray(payload) : Decode(codec, payload.AsSpan(0, length));
@@ -154,7 +160,7 @@ internal sealed class FrameReader
             throw;
         }
 
-        bool direct = codec is IDirectDecode<T>;
+        bool direct = codec is IDirectDecode<T> or IPooledDecode<T>;
         _expectLarge = direct && frameLength >= DirectReadThreshold;
         if (available - FrameHeader.Size >= frameLength)
         {
@@ -165,7 +171,7 @@ internal sealed class FrameReader
                 _start = _end = 0;
             }
 
-            if (direct && frameLength >= 2048)
+            if (codec is IDirectDecode<T> && frameLength >= 2048)
             {
                 // One copy into an array that is not zeroed first (the payload overwrites all of it).
                 byte[] array = GC.AllocateUninitializedArray<byte>(frameLength);

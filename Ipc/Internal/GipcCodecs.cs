@@ -17,6 +17,11 @@ internal static class GipcCodecs
             return (IGipcCodec<T>)(object)GipcRawMemoryCodec.Instance;
         }
 
+        if (typeof(T) == typeof(GipcBuffer))
+        {
+            return (IGipcCodec<T>)(object)GipcPooledCodec.Instance;
+        }
+
         return GipcBinaryCodec<T>.Instance;
     }
 
@@ -33,7 +38,7 @@ internal static class GipcCodecs
             return GipcJsonCodec<T>.Instance;
         }
 
-        if (codecType == typeof(GipcRawCodec) || codecType == typeof(GipcRawMemoryCodec))
+        if (codecType == typeof(GipcRawCodec) || codecType == typeof(GipcRawMemoryCodec) || codecType == typeof(GipcPooledCodec))
         {
             return Default<T>();
         }
@@ -43,7 +48,7 @@ internal static class GipcCodecs
 
     /// <summary>Whether a child can rebuild this codec (built in, or a public parameterless constructor).</summary>
     public static bool IsTransferable(Type codecType)
-        => codecType == typeof(GipcRawCodec) || codecType == typeof(GipcRawMemoryCodec)
+        => codecType == typeof(GipcRawCodec) || codecType == typeof(GipcRawMemoryCodec) || codecType == typeof(GipcPooledCodec)
            || (codecType.IsGenericType && (codecType.GetGenericTypeDefinition() == typeof(GipcBinaryCodec<>) || codecType.GetGenericTypeDefinition() == typeof(GipcJsonCodec<>)))
            || codecType.GetConstructor(Type.EmptyTypes) is not null;
 }

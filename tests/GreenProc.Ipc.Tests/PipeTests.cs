@@ -388,6 +388,33 @@ public abstract class PipeTests : HubTestBase
     }
 
     [Fact]
+    public void Pooled_buffers_round_trip_small_and_large_messages()
+    {
+        Run(async () =>
+        {
+            using GipcPipe<GipcBuffer> pipe = Gipc.Pipe<GipcBuffer>();
+            Assert.IsType<GipcPooledCodec>(pipe.Writer.Codec);
+            foreach (int size in new[] { 0, 1, 1000, 40_000, 300_000, 3 << 20 })
+            {
+                using GipcBuffer outgoing = GipcBuffer.Rent(size);
+                RandomNumberGenerator.Fill(outgoing.WritableMemory.Span);
+                Greenlet<GipcBuffer> get = Green.Spawn(async () => await pipe.Reader.GetAsync());
+                await pipe.Writer.PutAsync(outgoing);
+                using GipcBuffer incoming = (await get)!;
+                Assert.Equal(size, incoming.Length);
+                Assert.True(outgoing.Span.SequenceEqual(incoming.Span), $"{size}-byte message differs");
+            }
+
+            var wrapped = new GipcBuffer(new byte[] { 1, 2, 3 });
+            await pipe.Writer.PutAsync(wrapped);
+            using GipcBuffer back = await pipe.Reader.GetAsync();
+            Assert.Equal(new byte[] { 1, 2, 3 }, back.Span.ToArray());
+            back.Dispose();
+            Assert.Throws<ObjectDisposedException>(() => back.Memory);
+        });
+    }
+
+    [Fact]
     public void Duplex_ends_talk_both_ways_and_see_the_peer_close()
     {
         Run(async () =>
