@@ -309,6 +309,7 @@ if [[ $GIPC_ANY -eq 1 ]]; then
             read -r key size mib <<< "$spec"
             selected "$key" || continue
             record "$key" greenproc "$("${PFX[@]}" "$BENCH_BIN" gipc_bw "$size" "$mib" | last_json)"
+            record "$key" greenproc_pooled "$("${PFX[@]}" "$BENCH_BIN" gipc_bw_pooled "$size" "$mib" | last_json)"
             cthru "$key" c_p1m -w "$size" -t "$mib" -p 1048576
             cthru "$key" c_default -w "$size" -t "$mib"
             cthru "$key" c_p1m_nonblock -w "$size" -t "$mib" -p 1048576 -n
@@ -694,11 +695,18 @@ if any(k.startswith("gipc_") for k, _ in data):
         c1, c0, cn = gm(key, "c_p1m", "MB_per_s"), gm(key, "c_default", "MB_per_s"), gm(key, "c_p1m_nonblock", "MB_per_s")
         py = GIPC_PY.get(key)
         print("| %s | %s | %s | %s | %s | %s | %s× | %s× |" % (label, fmt(g), fmt(c1), fmt(c0), fmt(cn), fmt(py), fr(ratio(g, c1)), fr(ratio(g, py))))
+        gp = gm(key, "greenproc_pooled", "MB_per_s")
+        if gp is not None:
+            print("| %s, GipcBuffer (pooled) | %s | %s | %s | %s | %s | %s× | %s× |" % (label, fmt(gp), fmt(c1), fmt(c0), fmt(cn), fmt(py), fr(ratio(gp, c1)), fr(ratio(gp, py))))
         if key == "gipc_bw_1k":
             tg.append(("b: 1 KiB ≥ 4× gipc (GreenProc ÷ gipc)", fr(ratio(g, py)), "≥ 4", verdict(ratio(g, py), ">=", 4)))
         else:
-            tg.append(("b: %s ≥ 0.9× C with the same 1 MiB pipe" % key[len("gipc_bw_"):].upper().replace("K", " KiB").replace("M", " MiB"),
+            size_label = key[len("gipc_bw_"):].upper().replace("K", " KiB").replace("M", " MiB")
+            tg.append(("b: %s ≥ 0.9× C with the same 1 MiB pipe (byte[])" % size_label,
                        fr(ratio(g, c1)), "≥ 0.90", verdict(ratio(g, c1), ">=", 0.9)))
+            if gp is not None:
+                tg.append(("b: %s ≥ 0.9× C with the same 1 MiB pipe (GipcBuffer)" % size_label,
+                           fr(ratio(gp, c1)), "≥ 0.90", verdict(ratio(gp, c1), ">=", 0.9)))
     for key, label in (("gipc_rtt", "c: 1-byte round trip, two pipes"), ("gipc_rtt_duplex", "c: 1-byte round trip, one duplex pipe (info)")):
         g = gm(key, "greenproc", "rtt_median_us")
         if g is None:

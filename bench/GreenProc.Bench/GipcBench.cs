@@ -70,6 +70,29 @@ internal static partial class Program
         await data.DisposeAsync();
     }
 
+    /// <summary>Child of gipc_bw_pooled: as StreamBytesChild, through GipcBuffer (the pooled codec).</summary>
+    internal static async Task StreamPooledChild(GipcReader<int> control, GipcWriter<GipcBuffer> data, int size)
+    {
+        var payload = new byte[size];
+        payload.AsSpan().Fill((byte)'x');
+        var message = new GipcBuffer(payload); // wraps our array: nothing to return, reusable
+        while (true)
+        {
+            int count = await control.GetAsync();
+            if (count <= 0)
+            {
+                break;
+            }
+
+            for (int i = 0; i < count; i++)
+            {
+                await data.PutAsync(message);
+            }
+        }
+
+        await data.DisposeAsync();
+    }
+
     /// <summary>Child of gipc_msgs_int: for each count received, puts the ints 0..count-1; 0 ends.</summary>
     internal static async Task StreamIntsChild(GipcReader<int> control, GipcWriter<int> data)
     {
@@ -158,14 +181,14 @@ internal static partial class Program
     }
 
     /// <summary>gipc_bw SIZE MIB: MIB MiB child -> parent as byte[SIZE] messages per round.</summary>
-    private static void GipcBandwidth(int size, int mib)
+    private static void GipcBandwidth(int size, int mib, bool pooled = false)
     {
         long total = (long)mib << 20;
         int count = (int)Math.Max(1, total / size);
-        GipcStreamResult r = RunGipcStreamBytes(size, count);
+        GipcStreamResult r = pooled ? RunGipcStreamPooled(size, count) : RunGipcStreamBytes(size, count);
         Emit(w =>
         {
-            Head(w, "gipc_bw", count);
+            Head(w, pooled ? "gipc_bw_pooled" : "gipc_bw", count);
             w.WriteNumber("size", size);
             w.WriteNumber("bytes", (long)count * size);
             r.Write(w, count, size);
@@ -217,6 +240,38 @@ internal static partial class Program
                 for (int i = 0; i < k; i++)
                 {
                     bytes += (await dataR.GetAsync()).Length;
+                }
+
+                double dt = Stopwatch.GetElapsedTime(t0).TotalSeconds;
+                return bytes == (long)k * size ? dt : throw new InvalidOperationException($"got {bytes} bytes of {(long)k * size}");
+            }
+
+            GipcStreamResult result = await GipcRounds(count, Round);
+            await ctlW.PutAsync(0);
+            await ctlW.DisposeAsync();
+            await JoinChild(child);
+            dataR.Dispose();
+            return result;
+        });
+    }
+
+    private static GipcStreamResult RunGipcStreamPooled(int size, int count)
+    {
+        return Green.Run(async () =>
+        {
+            (GipcReader<int> ctlR, GipcWriter<int> ctlW) = Gipc.Pipe<int>();
+            (GipcReader<GipcBuffer> dataR, GipcWriter<GipcBuffer> dataW) = Gipc.Pipe<GipcBuffer>();
+            using GipcProcess child = Gipc.StartProcess(StreamPooledChild, ctlR, dataW, size);
+
+            async Task<double> Round(int k)
+            {
+                long t0 = Stopwatch.GetTimestamp();
+                await ctlW.PutAsync(k);
+                long bytes = 0;
+                for (int i = 0; i < k; i++)
+                {
+                    using GipcBuffer m = await dataR.GetAsync();
+                    bytes += m.Length;
                 }
 
                 double dt = Stopwatch.GetElapsedTime(t0).TotalSeconds;

@@ -112,8 +112,8 @@ internal static partial class Program
                 case "gipc_msgs" or "gipc_msgs_int":
                     GipcMsgs(mode == "gipc_msgs_int", Arg(args, 1, 3_000_000));
                     break;
-                case "gipc_bw":
-                    GipcBandwidth(Arg(args, 1, 65536), Arg(args, 2, 1024));
+                case "gipc_bw" or "gipc_bw_pooled":
+                    GipcBandwidth(Arg(args, 1, 65536), Arg(args, 2, 1024), pooled: mode == "gipc_bw_pooled");
                     break;
                 case "gipc_rtt" or "gipc_rtt_duplex":
                     GipcRtt(mode == "gipc_rtt_duplex", Arg(args, 1, 20_000));
