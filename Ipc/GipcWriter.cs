@@ -71,7 +71,8 @@ public sealed class GipcWriter<T> : IDisposable, IAsyncDisposable, ITransferable
 
     /// <summary>
     /// Closes the handle. Messages already accepted are still written (in the background, on this hub) before the fd
-    /// closes, so the reader sees them and then end of stream; use <see cref="DisposeAsync"/> to wait for that.
+    /// closes, so the reader sees them and then end of stream; use <see cref="DisposeAsync"/> to wait for that. Disposed
+    /// from another thread, or after its hub has ended, the writer closes at once and drops what was not sent.
     /// </summary>
     public void Dispose() => _writer.Close();
 

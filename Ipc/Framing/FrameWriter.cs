@@ -416,6 +416,11 @@ internal sealed class FrameWriter
         {
             CloseNow();
         }
+        else if (!ReferenceEquals(Hub.Current, _flusher.Hub) || _flusher.IsReady)
+        {
+            // Disposed from another thread, or after the hub ended: nobody can send the rest any more.
+            Abort();
+        }
         else if (!_dataReady.IsSet)
         {
             _dataReady.Set();

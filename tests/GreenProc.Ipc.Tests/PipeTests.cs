@@ -487,4 +487,21 @@ public sealed class PipeOutsideHubTests
         using GipcPipe<byte[]> pipe = Gipc.Pipe<byte[]>();
         Assert.Throws<InvalidOperationException>(() => pipe.Writer.PutAsync([1]));
     }
+
+    [Fact]
+    public void Disposing_a_writer_with_unsent_frames_after_its_hub_ended_closes_it_at_once()
+    {
+        GipcPipe<byte[]> pipe = null!;
+        TestHub.Run(ReactorKind.Epoll, async () =>
+        {
+            pipe = Gipc.Pipe<byte[]>(options: new GipcOptions { PipeSize = null });
+            for (int i = 0; i < 200; i++)
+            {
+                await pipe.Writer.PutAsync(new byte[1000]); // 200 KB: more than the 64 KiB pipe, nobody reads
+            }
+        });
+        pipe.Dispose(); // another thread, the hub is gone: no exception, nothing left open
+        Assert.True(pipe.Writer.IsClosed);
+        Assert.True(pipe.Reader.IsClosed);
+    }
 }
