@@ -63,7 +63,7 @@ internal sealed class PendingBuffer : IBufferWriter<byte>
             throw new ArgumentOutOfRangeException(nameof(count));
         }
 
-        _chunks[^1] = tail with { End = tail.End + count };
+        tail.End += count;
         Length += count;
     }
 
@@ -88,7 +88,7 @@ internal sealed class PendingBuffer : IBufferWriter<byte>
             _chunks.RemoveAt(_chunks.Count - 1);
         }
 
-        _chunks[mark.Chunk] = _chunks[mark.Chunk] with { End = mark.Offset };
+        _chunks[mark.Chunk].End = mark.Offset;
         Length = mark.Length;
     }
 
@@ -150,7 +150,7 @@ internal sealed class PendingBuffer : IBufferWriter<byte>
             if (isTail)
             {
                 // Keep the tail chunk for the next frames: just empty it.
-                _chunks[_head] = c with { End = 0 };
+                c.End = 0;
                 _headStart = 0;
                 Compact();
                 return;
@@ -208,5 +208,12 @@ internal sealed class PendingBuffer : IBufferWriter<byte>
         }
     }
 
-    private readonly record struct Chunk(byte[] Array, int End);
+    // A class, not a struct: List<T> of a reference type runs on the shared precompiled code, so a fresh process (a
+    // StartProcess child) does not JIT a List<Chunk> of its own before its first message.
+    private sealed class Chunk(byte[] array, int end)
+    {
+        public byte[] Array { get; } = array;
+
+        public int End { get; set; } = end;
+    }
 }

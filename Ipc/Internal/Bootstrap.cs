@@ -102,4 +102,4 @@ internal sealed class Bootstrap
 }
 
 /// <summary>One handle passed to a child: its kind, codec (assembly-qualified type name) and options.</summary>
-internal readonly record struct HandleDescriptor(HandleKind Kind, string CodecType, int MaxFrameSize, int WriteBufferLimit, int ReadBufferSize);
+internal sealed record HandleDescriptor(HandleKind Kind, string CodecType, int MaxFrameSize, int WriteBufferLimit, int ReadBufferSize);
