@@ -1,4 +1,5 @@
 using System;
+using System.Linq;
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Threading;
@@ -38,17 +39,19 @@ public abstract class MonitorTests : HubTestBase
             await blocker;
         }, Monitored(stack: true));
 
-        Assert.True(reports.TryDequeue(out HubBlockedEventArgs? first));
-        Assert.False(first!.Ended);
-        Assert.Equal("blocker", first.GreenletName);
+        // On a starved machine another callback can also outlast the threshold (the thread was descheduled) and be
+        // reported too; what must hold is that the blocker is reported, by name, exactly once, then its follow-up.
+        HubBlockedEventArgs[] forBlocker = reports.Where(r => r.GreenletName == "blocker").ToArray();
+        Assert.Equal(2, forBlocker.Length);
+        HubBlockedEventArgs first = forBlocker[0];
+        Assert.False(first.Ended);
         Assert.True(first.Duration >= TimeSpan.FromMilliseconds(50), first.Duration.ToString());
         Assert.Contains("The_monitor_reports_a_greenlet_that_blocks_the_hub_by_name_and_method", first.RunningMethod, StringComparison.Ordinal);
         Assert.Contains("'blocker' has blocked the hub", first.ToString(), StringComparison.Ordinal);
 
-        Assert.True(reports.TryDequeue(out HubBlockedEventArgs? after)); // the follow-up with the stack
-        Assert.True(after!.Ended);
+        HubBlockedEventArgs after = forBlocker[1]; // the follow-up with the stack
+        Assert.True(after.Ended);
         Assert.NotNull(after.Stack);
-        Assert.Empty(reports); // reported once
     }
 
     [Fact]
