@@ -129,13 +129,13 @@ internal sealed class FrameWriter
         Committed();
     }
 
-    private void Committed()
+    private void Committed(bool writeNow = true)
     {
         // The first frame of a turn goes out at once: a request/response exchange must not wait for the flusher's
         // turn (that would add a hub pass to every round trip). Frames put later in the same turn (same switch number:
         // a loop of puts that never waits) are coalesced by the flusher into one writev at the end of the turn.
         Hub hub = Hub.Current!;
-        if (!_dataReady.IsSet && !_direct && _immediateSwitch != hub.SwitchCount)
+        if (writeNow && !_dataReady.IsSet && !_direct && _immediateSwitch != hub.SwitchCount)
         {
             _immediateSwitch = hub.SwitchCount;
             long written;
@@ -232,7 +232,7 @@ internal sealed class FrameWriter
             }
             else
             {
-                Committed();
+                Committed(writeNow: false); // from a finally: leave the writing (and its errors) to the flusher
             }
         }
     }
