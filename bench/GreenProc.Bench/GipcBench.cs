@@ -49,33 +49,24 @@ internal static partial class Program
 
     /// <summary>Child of gipc_msgs / gipc_bw: for each count received, puts that many byte[size] messages (the same
     /// array each time, as the C writer reuses its buffer); 0 ends.</summary>
-    internal static async Task StreamBytesChild(GipcReader<int> control, GipcWriter<byte[]> data, int size)
+    internal static Task StreamBytesChild(GipcReader<int> control, GipcWriter<byte[]> data, int size)
+        => PutRounds(control, data, Payload(size));
+
+    /// <summary>Child of gipc_bw_pooled: as StreamBytesChild, through GipcBuffer (the pooled codec); the buffer wraps our
+    /// array, so there is nothing to return and it is reused.</summary>
+    internal static Task StreamPooledChild(GipcReader<int> control, GipcWriter<GipcBuffer> data, int size)
+        => PutRounds(control, data, new GipcBuffer(Payload(size)));
+
+    private static byte[] Payload(int size)
     {
         var payload = new byte[size];
         payload.AsSpan().Fill((byte)'x');
-        while (true)
-        {
-            int count = await control.GetAsync();
-            if (count <= 0)
-            {
-                break;
-            }
-
-            for (int i = 0; i < count; i++)
-            {
-                await data.PutAsync(payload);
-            }
-        }
-
-        await data.DisposeAsync();
+        return payload;
     }
 
-    /// <summary>Child of gipc_bw_pooled: as StreamBytesChild, through GipcBuffer (the pooled codec).</summary>
-    internal static async Task StreamPooledChild(GipcReader<int> control, GipcWriter<GipcBuffer> data, int size)
+    /// <summary>For each count received on <paramref name="control"/>, puts <paramref name="message"/> that many times; 0 ends.</summary>
+    private static async Task PutRounds<T>(GipcReader<int> control, GipcWriter<T> data, T message)
     {
-        var payload = new byte[size];
-        payload.AsSpan().Fill((byte)'x');
-        var message = new GipcBuffer(payload); // wraps our array: nothing to return, reusable
         while (true)
         {
             int count = await control.GetAsync();
@@ -225,43 +216,24 @@ internal static partial class Program
     }
 
     private static GipcStreamResult RunGipcStreamBytes(int size, int count)
-    {
-        return Green.Run(async () =>
-        {
-            (GipcReader<int> ctlR, GipcWriter<int> ctlW) = Gipc.Pipe<int>();
-            (GipcReader<byte[]> dataR, GipcWriter<byte[]> dataW) = Gipc.Pipe<byte[]>();
-            using GipcProcess child = Gipc.StartProcess(StreamBytesChild, ctlR, dataW, size);
-
-            async Task<double> Round(int k)
-            {
-                long t0 = Stopwatch.GetTimestamp();
-                await ctlW.PutAsync(k);
-                long bytes = 0;
-                for (int i = 0; i < k; i++)
-                {
-                    bytes += (await dataR.GetAsync()).Length;
-                }
-
-                double dt = Stopwatch.GetElapsedTime(t0).TotalSeconds;
-                return bytes == (long)k * size ? dt : throw new InvalidOperationException($"got {bytes} bytes of {(long)k * size}");
-            }
-
-            GipcStreamResult result = await GipcRounds(count, Round);
-            await ctlW.PutAsync(0);
-            await ctlW.DisposeAsync();
-            await JoinChild(child);
-            dataR.Dispose();
-            return result;
-        });
-    }
+        => RunGipcStream<byte[]>(StreamBytesChild, m => m.Length, size, count);
 
     private static GipcStreamResult RunGipcStreamPooled(int size, int count)
+        => RunGipcStream<GipcBuffer>(StreamPooledChild, m =>
+        {
+            int n = m.Length;
+            m.Dispose(); // back to the pool, as a receiver does
+            return n;
+        }, size, count);
+
+    /// <summary>The parent of the byte streams: rounds of count messages of size bytes from <paramref name="child"/>.</summary>
+    private static GipcStreamResult RunGipcStream<T>(Func<GipcReader<int>, GipcWriter<T>, int, Task> child, Func<T, int> consume, int size, int count)
     {
         return Green.Run(async () =>
         {
             (GipcReader<int> ctlR, GipcWriter<int> ctlW) = Gipc.Pipe<int>();
-            (GipcReader<GipcBuffer> dataR, GipcWriter<GipcBuffer> dataW) = Gipc.Pipe<GipcBuffer>();
-            using GipcProcess child = Gipc.StartProcess(StreamPooledChild, ctlR, dataW, size);
+            (GipcReader<T> dataR, GipcWriter<T> dataW) = Gipc.Pipe<T>();
+            using GipcProcess process = Gipc.StartProcess(child, ctlR, dataW, size);
 
             async Task<double> Round(int k)
             {
@@ -270,8 +242,7 @@ internal static partial class Program
                 long bytes = 0;
                 for (int i = 0; i < k; i++)
                 {
-                    using GipcBuffer m = await dataR.GetAsync();
-                    bytes += m.Length;
+                    bytes += consume(await dataR.GetAsync());
                 }
 
                 double dt = Stopwatch.GetElapsedTime(t0).TotalSeconds;
@@ -281,7 +252,7 @@ internal static partial class Program
             GipcStreamResult result = await GipcRounds(count, Round);
             await ctlW.PutAsync(0);
             await ctlW.DisposeAsync();
-            await JoinChild(child);
+            await JoinChild(process);
             dataR.Dispose();
             return result;
         });
