@@ -102,14 +102,10 @@ public sealed class GipcDuplex<T> : IDisposable, IAsyncDisposable, ITransferable
     void ITransferableHandle.EnsureTransferable()
     {
         ThrowIfTransferred();
-        if (_writer.HasPending)
+        _writer.EnsureTransferable("duplex end");
+        if (_reader.IsClosed)
         {
-            throw new GipcException("This gipc handle still has messages waiting to be written; they would be lost in the hand-over. Await FlushAsync() before passing it to StartProcess.");
-        }
-
-        if (IsClosed)
-        {
-            throw new GipcClosedException("This gipc duplex end is closed: it cannot be passed to a child.");
+            throw new GipcClosedException("This gipc duplex end is closed (after a protocol error): it cannot be passed to a child.");
         }
     }
 

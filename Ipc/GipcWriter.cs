@@ -98,15 +98,7 @@ public sealed class GipcWriter<T> : IDisposable, IAsyncDisposable, ITransferable
     void ITransferableHandle.EnsureTransferable()
     {
         ThrowIfTransferred();
-        if (_writer.HasPending)
-        {
-            throw new GipcException("This gipc handle still has messages waiting to be written; they would be lost in the hand-over. Await FlushAsync() before passing it to StartProcess.");
-        }
-
-        if (IsClosed)
-        {
-            throw new GipcClosedException("This gipc writer is closed: it cannot be passed to a child.");
-        }
+        _writer.EnsureTransferable("writer");
     }
 
     void ITransferableHandle.CompleteTransfer()

@@ -40,6 +40,9 @@ internal sealed class FrameWriter
 
     private Greenlet? _flusher;
 
+    // The header of the direct write in progress (one at a time: _direct), reused rather than allocated per put.
+    private readonly byte[] _directHeader = new byte[FrameHeader.Size];
+
     // The hub switch during which this writer last wrote at once (see Committed).
     private long _immediateSwitch = -1;
     private bool _direct;        // a put is writing a large frame itself: the flusher must not interleave
@@ -59,8 +62,22 @@ internal sealed class FrameWriter
 
     public GipcOptions Options => _options;
 
-    /// <summary>Frames accepted but not written yet (they would be lost if the fd moved to a child now).</summary>
-    public bool HasPending => !_pending.IsEmpty || _direct;
+    /// <summary>
+    /// Refuses a hand-over to a child while frames are unsent (they would be lost) or once closed; shared by every
+    /// handle that writes.
+    /// </summary>
+    public void EnsureTransferable(string what)
+    {
+        if (!_pending.IsEmpty || _direct)
+        {
+            throw new GipcException($"This gipc {what} still has messages waiting to be written; they would be lost in the hand-over. Await FlushAsync() before passing it to StartProcess.");
+        }
+
+        if (IsClosed)
+        {
+            throw new GipcClosedException($"This gipc {what} is closed: it cannot be passed to a child.");
+        }
+    }
 
     /// <summary>Accepts one frame. Synchronous unless the buffer is over its limit or the payload goes direct.</summary>
     public ValueTask PutAsync<T>(IGipcCodec<T> codec, T value, TimeSpan? timeout, CancellationToken cancellationToken)
@@ -192,7 +209,7 @@ internal sealed class FrameWriter
 
         _direct = true;
         _idle.Clear();
-        var header = new byte[FrameHeader.Size];
+        byte[] header = _directHeader;
         FrameHeader.Write(header, payload.Length);
         long total = FrameHeader.Size + payload.Length;
         long sent = 0;
