@@ -114,10 +114,20 @@ public sealed class GipcProcessTests : HubTestBase, IDisposable
         GipcProcess daemon = Gipc.StartProcess(SleepForever, daemon: true);
         await report.PutAsync(daemon.Pid);
         await report.FlushAsync();
-        await Green.Sleep(TimeSpan.FromMinutes(5)); // killed long before
+        await WaitForever(); // until the test kills this process
     }
 
-    internal static Task SleepForever() => Green.Sleep(TimeSpan.FromMinutes(5)).AsTask();
+    internal static Task SleepForever() => WaitForever();
+
+    /// <summary>
+    /// Parks on a pipe of our own whose writer stays open: nothing ever arrives, and the hub (which sees a watched fd)
+    /// does not call it a deadlock. The process ends only when it is killed.
+    /// </summary>
+    private static async Task WaitForever()
+    {
+        using GipcPipe<int> never = Gipc.Pipe<int>();
+        await never.Reader.GetAsync();
+    }
 
     internal static void Nothing()
     {

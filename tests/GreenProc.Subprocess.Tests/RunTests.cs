@@ -159,6 +159,48 @@ public sealed class RunTests : HubTestBase
     }
 
     [Fact]
+    public void Dotnet_children_exit_with_codes_die_by_signals_echo_and_see_their_environment()
+    {
+        Run(async () =>
+        {
+            Assert.Equal(3, await Subprocess.CallAsync(Child("exit", "3")));
+            Assert.Equal(-15, await Subprocess.CallAsync(Child("signal", "15")));
+            Assert.Equal("round trip ✓", await Subprocess.CheckOutputAsync(Child("echo"), new RunOptions { InputText = "round trip ✓" }));
+            Assert.Equal("set\n", await Subprocess.CheckOutputAsync(Child("env", "GP_CHILD_VAR"),
+                new RunOptions { EnvironmentOverrides = new System.Collections.Generic.Dictionary<string, string?> { ["GP_CHILD_VAR"] = "set" } }));
+
+            using Popen sleeper = Popen.Start(Child("sleep", "60000"));
+            using var killSleeper = sleeper.Killing();
+            sleeper.Kill();
+            Assert.Equal(-9, await sleeper.WaitAsync());
+        });
+    }
+
+    [Fact]
+    public void Waiting_for_a_child_does_not_depend_on_a_grandchild_that_holds_its_pipe()
+    {
+        Run(async () =>
+        {
+            using Popen p = Popen.Start(Child("grandchild", "60"), stdout: Redirect.Pipe);
+            var line = new byte[32];
+            int n = await p.Stdout!.ReadAsync(line);
+            int grandchild = int.Parse(Encoding.ASCII.GetString(line, 0, n).Trim(), System.Globalization.CultureInfo.InvariantCulture);
+            try
+            {
+                Assert.Equal(0, await p.WaitAsync()); // the child has exited; the grandchild still holds stdout
+                Assert.False(IsGone(grandchild));
+            }
+            finally
+            {
+                Interop.Kill(grandchild, 9);
+            }
+
+            (byte[]? rest, _) = await p.CommunicateAsync(timeout: TimeSpan.FromSeconds(20)); // end of stream once it is gone
+            Assert.Empty(rest!);
+        });
+    }
+
+    [Fact]
     public void Conflicting_options_are_rejected()
     {
         Run(async () =>

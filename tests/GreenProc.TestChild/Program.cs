@@ -14,7 +14,6 @@ namespace GreenProc.TestChild;
 ///   emit OUT ERR              write OUT bytes to stdout and ERR bytes to stderr (pattern byte i = i*31+7), interleaved
 ///   readn N                   read N bytes of stdin, close stdin, print "read N", exit 0
 ///   sleep MS                  sleep, then exit 0
-///   partial MS                print "partial", flush, sleep MS, print "done"
 ///   exit CODE                 exit with CODE
 ///   signal N                  kill itself with signal N
 ///   grandchild SECONDS        start `sleep SECONDS` sharing stdout/stderr, print its pid, exit 0
@@ -63,20 +62,13 @@ internal static class Program
                     Console.Out.WriteLine($"read {got}");
                 }
 
-                close(0);
+                close(0); // the parent's writer now gets EPIPE, whether or not we are still running
                 Console.Out.Flush();
-                Thread.Sleep(200); // let the parent's writer hit the closed pipe while we still run
                 return 0;
             }
 
             case "sleep":
                 Thread.Sleep(int.Parse(args[1]));
-                return 0;
-            case "partial":
-                Console.Out.WriteLine("partial");
-                Console.Out.Flush();
-                Thread.Sleep(int.Parse(args[1]));
-                Console.Out.WriteLine("done");
                 return 0;
             case "exit":
                 return int.Parse(args[1]);
