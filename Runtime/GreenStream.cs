@@ -181,44 +181,7 @@ public sealed class GreenStream : Stream
     }
 
     /// <summary>One non-blocking read: the byte count (0 at EOF), or -1 for "not ready".</summary>
-    internal unsafe int TryRead(Span<byte> buffer)
-    {
-        bool added = false;
-        try
-        {
-            _handle.DangerousAddRef(ref added);
-            int fd = (int)_handle.DangerousGetHandle();
-            fixed (byte* p = buffer)
-            {
-                while (true)
-                {
-                    nint n = Interop.Read(fd, p, buffer.Length);
-                    if (n >= 0)
-                    {
-                        return (int)n;
-                    }
-
-                    int errno = Interop.LastErrno;
-                    if (errno == Interop.EAGAIN)
-                    {
-                        return -1;
-                    }
-
-                    if (errno != Interop.EINTR)
-                    {
-                        throw Interop.ErrnoException(errno, $"read(fd {fd})");
-                    }
-                }
-            }
-        }
-        finally
-        {
-            if (added)
-            {
-                _handle.DangerousRelease();
-            }
-        }
-    }
+    internal int TryRead(Span<byte> buffer) => Interop.ReadNonBlocking(_handle, buffer);
 
     /// <summary>One non-blocking write: the byte count, or -1 for "not ready".</summary>
     internal unsafe int TryWrite(ReadOnlySpan<byte> buffer)

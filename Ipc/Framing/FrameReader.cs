@@ -219,7 +219,7 @@ internal sealed class FrameReader
     }
 
     /// <summary>One non-blocking read into the free space: bytes read, 0 at end of stream, -1 when nothing is ready.</summary>
-    private unsafe int ReadMore()
+    private int ReadMore()
     {
         Span<byte> target;
         if (_large is not null)
@@ -240,66 +240,33 @@ internal sealed class FrameReader
             target = _expectLarge && _end < FrameHeader.Size ? _buffer.AsSpan(_end, FrameHeader.Size - _end) : _buffer.AsSpan(_end);
         }
 
-        bool added = false;
+        int n;
         try
         {
-            _fd.DangerousAddRef(ref added);
-            int fd = (int)_fd.DangerousGetHandle();
-            fixed (byte* p = target)
-            {
-                while (true)
-                {
-                    nint n = Interop.Read(fd, p, target.Length);
-                    if (n > 0)
-                    {
-                        if (_large is not null)
-                        {
-                            _largeFilled += (int)n;
-                        }
-                        else
-                        {
-                            _end += (int)n;
-                        }
-
-                        return (int)n;
-                    }
-
-                    if (n == 0)
-                    {
-                        return 0;
-                    }
-
-                    int errno = Interop.LastErrno;
-                    if (errno == Interop.EAGAIN)
-                    {
-                        return -1;
-                    }
-
-                    if (errno == Interop.EINTR)
-                    {
-                        continue;
-                    }
-
-                    if (errno == Interop.ECONNRESET)
-                    {
-                        return 0; // a socket peer that went away: end of stream
-                    }
-
-                    throw Interop.ErrnoException(errno, $"read(fd {fd})");
-                }
-            }
+            n = Interop.ReadNonBlocking(_fd, target);
         }
         catch (ObjectDisposedException)
         {
             throw new GipcClosedException("This gipc handle is closed.");
         }
-        finally
+        catch (NativeIOException e) when (e.Errno == Interop.ECONNRESET)
         {
-            if (added)
+            return 0; // a socket peer that went away: end of stream
+        }
+
+        if (n > 0)
+        {
+            if (_large is not null)
             {
-                _fd.DangerousRelease();
+                _largeFilled += n;
+            }
+            else
+            {
+                _end += n;
             }
         }
+
+        return n;
     }
 
     private Exception AtEndOfStream()
