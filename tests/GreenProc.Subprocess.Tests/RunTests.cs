@@ -182,9 +182,14 @@ public sealed class RunTests : HubTestBase
         Run(async () =>
         {
             using Popen p = Popen.Start(Child("grandchild", "60"), stdout: Redirect.Pipe);
-            var line = new byte[32];
-            int n = await p.Stdout!.ReadAsync(line);
-            int grandchild = int.Parse(Encoding.ASCII.GetString(line, 0, n).Trim(), System.Globalization.CultureInfo.InvariantCulture);
+            var text = new StringBuilder(); // the pid line may arrive in two writes (digits, then the newline)
+            var one = new byte[1];
+            while (await p.Stdout!.ReadAsync(one) == 1 && one[0] != (byte)'\n')
+            {
+                text.Append((char)one[0]);
+            }
+
+            int grandchild = int.Parse(text.ToString(), System.Globalization.CultureInfo.InvariantCulture);
             try
             {
                 Assert.Equal(0, await p.WaitAsync()); // the child has exited; the grandchild still holds stdout
