@@ -51,7 +51,7 @@ public static partial class Gipc
                     throw new ArgumentException($"Argument {i} of '{method.Name}' is a {a.GetType().Name}; the parameter is a {types[i].Name}.", nameof(args));
                 }
 
-                encoded.Add(UntypedCodec.Encode(types[i], args[i]));
+                encoded.Add(TypedOps.For(types[i]).Encode(args[i]));
             }
         }
 
@@ -68,13 +68,15 @@ public static partial class Gipc
 
             handles.Add(handle);
             GipcOptions o = handle.Options;
-            descriptors.Add(new HandleDescriptor(handle.Kind, handle.CodecType.AssemblyQualifiedName!, o.MaxFrameSize, o.WriteBufferLimit, o.ReadBufferSize));
+            CodecKind codec = GipcCodecs.KindOf(handle.CodecType);
+            string? custom = codec == CodecKind.Custom ? handle.CodecType.AssemblyQualifiedName : null;
+            descriptors.Add(new HandleDescriptor(handle.Kind, codec, custom, o.MaxFrameSize, o.WriteBufferLimit, o.ReadBufferSize));
         }
 
         string processName = name ?? method.Name;
         byte[] bootstrap = new Bootstrap
         {
-            AssemblyName = method.DeclaringType!.Assembly.FullName!,
+            AssemblyName = method.DeclaringType!.Assembly.GetName().Name!,
             AssemblyPath = method.DeclaringType.Assembly.Location,
             TypeName = method.DeclaringType.FullName!,
             MethodToken = method.MetadataToken,
@@ -83,7 +85,7 @@ public static partial class Gipc
             Arguments = encoded,
         }.Serialize();
 
-        string[] command = ChildLauncher.Command();
+        (string[] command, bool viaStartupHook) = ChildLauncher.Command();
         SafeFdHandle.CreatePipe(out SafeFdHandle bootRead, out SafeFdHandle bootWrite, nonBlocking: false);
         bool restHandedOff = false;
         try
@@ -110,16 +112,18 @@ public static partial class Gipc
                 passFds[Bootstrap.FirstHandleFd + i] = handles[i].Handle;
             }
 
+            var environment = new Dictionary<string, string?> { [Bootstrap.EnvironmentVariable] = "1" };
+            if (viaStartupHook)
+            {
+                environment[ChildLauncher.StartupHooksVariable] = ChildLauncher.StartupHooks();
+            }
+
             Popen popen = Popen.Start(command, new PopenOptions
             {
                 Stdin = Redirect.DevNull,
                 PassFds = passFds,
                 KillWithOwner = daemon,
-                EnvironmentOverrides = new Dictionary<string, string?>
-                {
-                    [ChildLauncher.StartupHooksVariable] = ChildLauncher.StartupHooks(),
-                    [Bootstrap.EnvironmentVariable] = "1",
-                },
+                EnvironmentOverrides = environment,
             });
 
             // The child has its copies: close ours (gipc's semantics: a handle lives in one process at a time).

@@ -17,12 +17,16 @@ internal sealed class Bootstrap
     public const string EnvironmentVariable = "GREENPROC_GIPC_BOOTSTRAP";
     private const int Magic = 0x47495043; // "GIPC"
 
+    /// <summary>The target's assembly, by simple name (resolved through the app's deps file, like the parent's).</summary>
     public required string AssemblyName { get; init; }
 
+    /// <summary>Where the parent loaded it from, for an assembly the deps file does not list.</summary>
     public required string AssemblyPath { get; init; }
 
+    /// <summary>The target's metadata token in the assembly's manifest module: found without any name lookup.</summary>
     public required int MethodToken { get; init; }
 
+    /// <summary>The declaring type's full name: a check that the child resolved the same method.</summary>
     public required string TypeName { get; init; }
 
     public required string Name { get; init; }
@@ -46,7 +50,8 @@ internal sealed class Bootstrap
             foreach (HandleDescriptor h in Handles)
             {
                 w.Write((byte)h.Kind);
-                w.Write(h.CodecType);
+                w.Write((byte)h.Codec);
+                w.Write(h.CustomCodecType ?? string.Empty);
                 w.Write(h.MaxFrameSize);
                 w.Write(h.WriteBufferLimit);
                 w.Write(h.ReadBufferSize);
@@ -79,7 +84,10 @@ internal sealed class Bootstrap
         var handles = new List<HandleDescriptor>();
         for (int i = r.ReadInt32(); i > 0; i--)
         {
-            handles.Add(new HandleDescriptor((HandleKind)r.ReadByte(), r.ReadString(), r.ReadInt32(), r.ReadInt32(), r.ReadInt32()));
+            var kind = (HandleKind)r.ReadByte();
+            var codec = (CodecKind)r.ReadByte();
+            string custom = r.ReadString();
+            handles.Add(new HandleDescriptor(kind, codec, custom.Length == 0 ? null : custom, r.ReadInt32(), r.ReadInt32(), r.ReadInt32()));
         }
 
         var arguments = new List<byte[]>();
@@ -101,5 +109,5 @@ internal sealed class Bootstrap
     }
 }
 
-/// <summary>One handle passed to a child: its kind, codec (assembly-qualified type name) and options.</summary>
-internal sealed record HandleDescriptor(HandleKind Kind, string CodecType, int MaxFrameSize, int WriteBufferLimit, int ReadBufferSize);
+/// <summary>One handle passed to a child: its kind, codec (a custom one by assembly-qualified type name) and options.</summary>
+internal sealed record HandleDescriptor(HandleKind Kind, CodecKind Codec, string? CustomCodecType, int MaxFrameSize, int WriteBufferLimit, int ReadBufferSize);

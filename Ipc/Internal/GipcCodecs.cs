@@ -25,30 +25,42 @@ internal static class GipcCodecs
         return GipcBinaryCodec<T>.Instance;
     }
 
-    /// <summary>Rebuilds a codec in a child from its type (see <see cref="ITransferableHandle.CodecType"/>).</summary>
-    public static IGipcCodec<T> Create<T>(Type codecType)
+    /// <summary>How a handle's codec travels to a child: built-in codecs by kind, others by type name.</summary>
+    public static CodecKind KindOf(Type codecType)
+        => codecType == typeof(GipcRawCodec) || codecType == typeof(GipcRawMemoryCodec) || codecType == typeof(GipcPooledCodec) ? CodecKind.Raw
+            : codecType.IsGenericType && codecType.GetGenericTypeDefinition() == typeof(GipcBinaryCodec<>) ? CodecKind.Binary
+            : codecType.IsGenericType && codecType.GetGenericTypeDefinition() == typeof(GipcJsonCodec<>) ? CodecKind.Json
+            : CodecKind.Custom;
+
+    /// <summary>
+    /// Rebuilds a codec in a child. Built-in codecs come by kind, without looking a type up by name (a child's first
+    /// type-name lookup costs it milliseconds of JIT work); a custom codec by its assembly-qualified name.
+    /// </summary>
+    public static IGipcCodec<T> Create<T>(CodecKind kind, string? customCodecType) => kind switch
     {
-        if (codecType == typeof(GipcBinaryCodec<T>))
-        {
-            return GipcBinaryCodec<T>.Instance;
-        }
-
-        if (codecType == typeof(GipcJsonCodec<T>))
-        {
-            return GipcJsonCodec<T>.Instance;
-        }
-
-        if (codecType == typeof(GipcRawCodec) || codecType == typeof(GipcRawMemoryCodec) || codecType == typeof(GipcPooledCodec))
-        {
-            return Default<T>();
-        }
-
-        return (IGipcCodec<T>)Activator.CreateInstance(codecType)!;
-    }
+        CodecKind.Raw => Default<T>(),
+        CodecKind.Binary => GipcBinaryCodec<T>.Instance,
+        CodecKind.Json => GipcJsonCodec<T>.Instance,
+        _ => (IGipcCodec<T>)Activator.CreateInstance(Type.GetType(customCodecType ?? string.Empty, throwOnError: true)!)!,
+    };
 
     /// <summary>Whether a child can rebuild this codec (built in, or a public parameterless constructor).</summary>
     public static bool IsTransferable(Type codecType)
-        => codecType == typeof(GipcRawCodec) || codecType == typeof(GipcRawMemoryCodec) || codecType == typeof(GipcPooledCodec)
-           || (codecType.IsGenericType && (codecType.GetGenericTypeDefinition() == typeof(GipcBinaryCodec<>) || codecType.GetGenericTypeDefinition() == typeof(GipcJsonCodec<>)))
-           || codecType.GetConstructor(Type.EmptyTypes) is not null;
+        => KindOf(codecType) != CodecKind.Custom || codecType.GetConstructor(Type.EmptyTypes) is not null;
+}
+
+/// <summary>A handle's codec as the bootstrap names it.</summary>
+internal enum CodecKind : byte
+{
+    /// <summary>The raw codec of the message type (byte[], ReadOnlyMemory&lt;byte&gt;, GipcBuffer).</summary>
+    Raw = 1,
+
+    /// <summary><see cref="GipcBinaryCodec{T}"/>.</summary>
+    Binary = 2,
+
+    /// <summary><see cref="GipcJsonCodec{T}"/> with default options.</summary>
+    Json = 3,
+
+    /// <summary>Another codec, rebuilt from its type name with its parameterless constructor.</summary>
+    Custom = 4,
 }

@@ -1,5 +1,4 @@
 using System;
-using System.Linq;
 using System.Reflection;
 using System.Runtime.CompilerServices;
 using System.Threading.Tasks;
@@ -37,9 +36,16 @@ internal static class ProcessTarget
             }
         }
 
-        if (method.IsGenericMethod || method.DeclaringType is null || method.DeclaringType.ContainsGenericParameters)
+        if (method.IsGenericMethod || method.DeclaringType is null || method.DeclaringType.IsGenericType)
         {
-            throw new ArgumentException("StartProcess targets cannot be open generic methods.", nameof(target));
+            throw new ArgumentException(
+                $"StartProcess targets cannot be generic methods or live in generic types (a lambda inside a generic class or method is one); '{method.Name}' does. Use a static method of a non-generic class.",
+                nameof(target));
+        }
+
+        if (method.Module != method.DeclaringType.Assembly.ManifestModule)
+        {
+            throw new ArgumentException($"StartProcess targets must be in their assembly's main module; '{method.Name}' is in {method.Module.Name}.", nameof(target));
         }
 
         if (string.IsNullOrEmpty(method.DeclaringType.Assembly.Location))
@@ -59,5 +65,15 @@ internal static class ProcessTarget
 
     public static bool NeedsInstance(MethodInfo method) => !method.IsStatic;
 
-    public static Type[] ParameterTypes(MethodInfo method) => method.GetParameters().Select(p => p.ParameterType).ToArray();
+    public static Type[] ParameterTypes(MethodInfo method)
+    {
+        ParameterInfo[] parameters = method.GetParameters();
+        var types = new Type[parameters.Length];
+        for (int i = 0; i < parameters.Length; i++)
+        {
+            types[i] = parameters[i].ParameterType;
+        }
+
+        return types;
+    }
 }

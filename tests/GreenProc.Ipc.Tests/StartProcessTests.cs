@@ -29,6 +29,62 @@ public sealed class StartProcessTests : HubTestBase
 
     internal static void ExitWith(int code) => Environment.Exit(code);
 
+    /// <summary>A codec that is not built in: the child rebuilds it by type name.</summary>
+    public sealed class ReversingCodec : IGipcCodec<string>
+    {
+        public void Encode(string value, System.Buffers.IBufferWriter<byte> output)
+        {
+            byte[] bytes = System.Text.Encoding.UTF8.GetBytes(value);
+            Array.Reverse(bytes);
+            System.Buffers.BuffersExtensions.Write(output, bytes);
+        }
+
+        public string Decode(ReadOnlySpan<byte> payload)
+        {
+            byte[] bytes = payload.ToArray();
+            Array.Reverse(bytes);
+            return System.Text.Encoding.UTF8.GetString(bytes);
+        }
+    }
+
+    public sealed record CodecSet(GipcReader<string> Json, GipcWriter<string> Custom, GipcReader<GipcBuffer> Pooled, GipcDuplex<long> Duplex);
+
+    /// <summary>Echoes through handles of every codec kind, and reports how this process was started.</summary>
+    internal static async Task EchoCodecs(CodecSet set)
+    {
+        string command = File.ReadAllText("/proc/self/cmdline").Replace('\0', ' ');
+        Assert.IsType<GipcJsonCodec<string>>(set.Json.Codec);
+        Assert.IsType<ReversingCodec>(set.Custom.Codec);
+        Assert.IsType<GipcPooledCodec>(set.Pooled.Codec);
+        Assert.IsType<GipcBinaryCodec<long>>(set.Duplex.Codec);
+        string json = await set.Json.GetAsync();
+        using GipcBuffer pooled = await set.Pooled.GetAsync();
+        long number = await set.Duplex.GetAsync();
+        await set.Custom.PutAsync($"{json}|{pooled.Length}|{command}");
+        await set.Duplex.PutAsync(number + 1);
+    }
+
+    private static async Task<string> EchoThroughEveryCodecAsync()
+    {
+        using GipcPipe<string> json = Gipc.Pipe<string>(GipcJsonCodec<string>.Instance);
+        using GipcPipe<string> custom = Gipc.Pipe<string>(new ReversingCodec());
+        using GipcPipe<GipcBuffer> pooled = Gipc.Pipe<GipcBuffer>();
+        (GipcDuplex<long> mine, GipcDuplex<long> theirs) = Gipc.DuplexPipe<long>();
+        using (mine)
+        {
+            using GipcProcess child = Gipc.StartProcess(EchoCodecs, new CodecSet(json.Reader, custom.Writer, pooled.Reader, theirs));
+            await json.Writer.PutAsync("json");
+            await pooled.Writer.PutAsync(new GipcBuffer(new byte[100_000]));
+            await mine.PutAsync(41);
+            string report = await custom.Reader.GetAsync(TimeSpan.FromSeconds(20));
+            Assert.Equal(42, await mine.GetAsync(TimeSpan.FromSeconds(20)));
+            Assert.True(await child.JoinAsync(TimeSpan.FromSeconds(20)));
+            Assert.Equal(0, child.ExitCode);
+            Assert.StartsWith("json|100000|", report, StringComparison.Ordinal);
+            return report["json|100000|".Length..];
+        }
+    }
+
     [Fact]
     public void A_child_relays_messages_between_two_pipes()
     {
@@ -87,6 +143,61 @@ public sealed class StartProcessTests : HubTestBase
     }
 
     [Fact]
+    public void The_child_runs_GreenProc_Ipc_under_dotnet_exec_and_rebuilds_every_codec()
+    {
+        Run(async () =>
+        {
+            string command = await EchoThroughEveryCodecAsync();
+            Assert.Contains(" exec --runtimeconfig ", command, StringComparison.Ordinal);
+            Assert.Contains("GreenProc.Ipc.dll", command, StringComparison.Ordinal);
+        });
+    }
+
+    [Fact]
+    public void The_startup_hook_fallback_starts_the_app_again_and_rebuilds_every_codec()
+    {
+        Run(async () =>
+        {
+            Internal.ChildLauncher.ForceStartupHook = true;
+            try
+            {
+                // Under the test host the app is testhost.dll, relaunched with GreenProc.Ipc as its startup hook.
+                string command = await EchoThroughEveryCodecAsync();
+                Assert.DoesNotContain("GreenProc.Ipc.dll", command, StringComparison.Ordinal);
+                Assert.Contains("testhost", command, StringComparison.Ordinal);
+            }
+            finally
+            {
+                Internal.ChildLauncher.ForceStartupHook = false;
+            }
+        });
+    }
+
+    [Fact]
+    public void GreenProc_Ipc_run_as_a_program_outside_StartProcess_says_what_it_is_and_exits_2()
+    {
+        string ipc = typeof(Gipc).Assembly.Location;
+        string deps = Path.Combine(AppContext.BaseDirectory, "GreenProc.Ipc.Tests.deps.json");
+        string config = Path.Combine(AppContext.BaseDirectory, "GreenProc.Ipc.Tests.runtimeconfig.json");
+        var psi = new System.Diagnostics.ProcessStartInfo(Environment.ProcessPath!, ["exec", "--runtimeconfig", config, "--depsfile", deps, ipc])
+        {
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        psi.Environment.Remove("GREENPROC_GIPC_BOOTSTRAP");
+        using var process = System.Diagnostics.Process.Start(psi)!;
+        string stderr = process.StandardError.ReadToEnd();
+        Assert.True(process.WaitForExit(30_000));
+        Assert.Equal(2, process.ExitCode);
+        Assert.Contains("only runs the child processes that Gipc.StartProcess starts", stderr, StringComparison.Ordinal);
+    }
+
+    private static class Generic<T>
+    {
+        internal static void Target() => Console.WriteLine(typeof(T));
+    }
+
+    [Fact]
     public void Capturing_lambdas_and_reused_handles_are_refused_before_anything_starts()
     {
         Run(() =>
@@ -94,6 +205,8 @@ public sealed class StartProcessTests : HubTestBase
             int captured = 5;
             var e = Assert.Throws<ArgumentException>(() => Gipc.StartProcess(() => { Console.WriteLine(captured); }));
             Assert.Contains("captures", e.Message, StringComparison.Ordinal);
+            e = Assert.Throws<ArgumentException>(() => Gipc.StartProcess(Generic<int>.Target));
+            Assert.Contains("generic", e.Message, StringComparison.Ordinal);
 
             using GipcPipe<string> pipe = Gipc.Pipe<string>();
             using GipcPipe<string> other = Gipc.Pipe<string>();
