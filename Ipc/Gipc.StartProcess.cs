@@ -112,12 +112,10 @@ public static partial class Gipc
                 passFds[Bootstrap.FirstHandleFd + i] = handles[i].Handle;
             }
 
-            var environment = new Dictionary<string, string?> { [Bootstrap.EnvironmentVariable] = "1" };
-            if (viaStartupHook)
-            {
-                environment[ChildLauncher.StartupHooksVariable] = ChildLauncher.StartupHooks();
-            }
-
+            // A hook-launched child is the app itself: the variables tell the hook to host a target instead of Main.
+            Dictionary<string, string?>? environment = viaStartupHook
+                ? new() { [Bootstrap.EnvironmentVariable] = "1", [ChildLauncher.StartupHooksVariable] = ChildLauncher.StartupHooks() }
+                : null;
             Popen popen = Popen.Start(command, new PopenOptions
             {
                 Stdin = Redirect.DevNull,

@@ -1,4 +1,4 @@
-using Tmds.Linux;
+using System.Runtime.InteropServices;
 
 namespace GreenProc;
 
@@ -8,5 +8,8 @@ internal static partial class Interop
     /// close(2). Never retried on EINTR: on Linux the descriptor is released even when close reports EINTR, and
     /// a retry could close a descriptor another thread has just been given.
     /// </summary>
-    internal static void Close(int fd) => LibC.close(fd);
+    internal static void Close(int fd) => CloseCore(fd);
+
+    [LibraryImport(Libc, EntryPoint = "close", SetLastError = true)]
+    private static partial int CloseCore(int fd);
 }

@@ -1,5 +1,4 @@
 using System.Runtime.InteropServices;
-using Tmds.Linux;
 
 namespace GreenProc;
 
@@ -10,11 +9,17 @@ internal static partial class Interop
     internal const int EPOLLERR = 0x008;
     internal const int EPOLLHUP = 0x010;
     internal const int EPOLLONESHOT = 1 << 30;
+    private const int EPOLL_CLOEXEC = 0x80000;
+
+    // struct epoll_event { uint32_t events; epoll_data_t data; } is packed on x86-64 only (12 bytes, data at 4);
+    // elsewhere it has natural alignment (16 bytes, data at 8). We keep the fd in the union's int member.
+    internal static readonly int EpollEventSize = RuntimeInformation.ProcessArchitecture == Architecture.X64 ? 12 : 16;
+    private static readonly int s_epollDataOffset = RuntimeInformation.ProcessArchitecture == Architecture.X64 ? 4 : 8;
 
     /// <summary>epoll_create1(EPOLL_CLOEXEC).</summary>
     internal static int EpollCreate()
     {
-        int fd = LibC.epoll_create1(LibC.EPOLL_CLOEXEC);
+        int fd = EpollCreate1(EPOLL_CLOEXEC);
         if (fd < 0)
         {
             throw ErrnoException(Marshal.GetLastPInvokeError(), "epoll_create1");
@@ -26,17 +31,37 @@ internal static partial class Interop
     /// <summary>epoll_ctl with the fd itself as the event's user data. Returns 0 or the errno.</summary>
     internal static unsafe int EpollCtl(int epfd, int op, int fd, int events)
     {
-        epoll_event ev = default;
-        ev.events = events;
-        ev.data.fd = fd;
-        return LibC.epoll_ctl(epfd, op, fd, &ev) == 0 ? 0 : Marshal.GetLastPInvokeError();
+        byte* ev = stackalloc byte[16];
+        *(ulong*)(ev + 8) = 0;
+        *(uint*)ev = (uint)events;
+        *(ulong*)(ev + s_epollDataOffset) = 0;
+        *(int*)(ev + s_epollDataOffset) = fd;
+        return EpollCtlCore(epfd, op, fd, ev) == 0 ? 0 : Marshal.GetLastPInvokeError();
     }
 
-    /// <summary>epoll_wait; returns the count, or -1 with the errno in <paramref name="errno"/>.</summary>
-    internal static unsafe int EpollWait(int epfd, epoll_event* events, int max, int timeoutMs, out int errno)
+    /// <summary>epoll_wait into <paramref name="events"/> (room for <paramref name="max"/> events of
+    /// <see cref="EpollEventSize"/> bytes); returns the count, or -1 with the errno in <paramref name="errno"/>.</summary>
+    internal static unsafe int EpollWait(int epfd, byte* events, int max, int timeoutMs, out int errno)
     {
-        int n = LibC.epoll_wait(epfd, events, max, timeoutMs);
+        int n = EpollWaitCore(epfd, events, max, timeoutMs);
         errno = n < 0 ? Marshal.GetLastPInvokeError() : 0;
         return n;
     }
+
+    /// <summary>The event mask and fd of event <paramref name="index"/> that <see cref="EpollWait"/> returned.</summary>
+    internal static unsafe int EpollEventAt(byte* events, int index, out int fd)
+    {
+        byte* ev = events + (index * EpollEventSize);
+        fd = *(int*)(ev + s_epollDataOffset);
+        return (int)*(uint*)ev;
+    }
+
+    [LibraryImport(Libc, EntryPoint = "epoll_create1", SetLastError = true)]
+    private static partial int EpollCreate1(int flags);
+
+    [LibraryImport(Libc, EntryPoint = "epoll_ctl", SetLastError = true)]
+    private static unsafe partial int EpollCtlCore(int epfd, int op, int fd, byte* ev);
+
+    [LibraryImport(Libc, EntryPoint = "epoll_wait", SetLastError = true)]
+    private static unsafe partial int EpollWaitCore(int epfd, byte* events, int max, int timeoutMs);
 }

@@ -1,14 +1,15 @@
 using System.Runtime.InteropServices;
-using Tmds.Linux;
 
 namespace GreenProc;
 
 internal static partial class Interop
 {
+    private const int EFD_CLOEXEC = O_CLOEXEC, EFD_NONBLOCK = O_NONBLOCK;
+
     /// <summary>eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK).</summary>
     internal static int EventFd()
     {
-        int fd = LibC.eventfd(0, LibC.EFD_CLOEXEC | LibC.EFD_NONBLOCK);
+        int fd = EventFdCore(0, EFD_CLOEXEC | EFD_NONBLOCK);
         if (fd < 0)
         {
             throw ErrnoException(Marshal.GetLastPInvokeError(), "eventfd");
@@ -16,4 +17,7 @@ internal static partial class Interop
 
         return fd;
     }
+
+    [LibraryImport(Libc, EntryPoint = "eventfd", SetLastError = true)]
+    private static partial int EventFdCore(uint initval, int flags);
 }

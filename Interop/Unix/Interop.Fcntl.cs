@@ -1,21 +1,24 @@
 using System.Runtime.InteropServices;
-using Tmds.Linux;
 
 namespace GreenProc;
 
 internal static partial class Interop
 {
+    // Linux's values on x86-64 and arm64 (the flag bits differ only on alpha, sparc, mips, parisc).
+    internal const int O_NONBLOCK = 0x800, O_CLOEXEC = 0x80000;
+    private const int F_GETFD = 1, F_SETFD = 2, F_GETFL = 3, F_SETFL = 4, F_SETPIPE_SZ = 1031, F_GETPIPE_SZ = 1032, FD_CLOEXEC = 1;
+
     /// <summary>Sets or clears O_NONBLOCK with F_GETFL/F_SETFL.</summary>
     internal static void SetNonBlocking(int fd, bool nonBlocking)
     {
-        int flags = LibC.fcntl(fd, LibC.F_GETFL);
+        int flags = Fcntl(fd, F_GETFL, 0);
         if (flags < 0)
         {
             throw ErrnoException(Marshal.GetLastPInvokeError(), $"fcntl(fd {fd}, F_GETFL)");
         }
 
-        int wanted = nonBlocking ? flags | LibC.O_NONBLOCK : flags & ~LibC.O_NONBLOCK;
-        if (wanted != flags && LibC.fcntl(fd, LibC.F_SETFL, wanted) < 0)
+        int wanted = nonBlocking ? flags | O_NONBLOCK : flags & ~O_NONBLOCK;
+        if (wanted != flags && Fcntl(fd, F_SETFL, wanted) < 0)
         {
             throw ErrnoException(Marshal.GetLastPInvokeError(), $"fcntl(fd {fd}, F_SETFL)");
         }
@@ -24,19 +27,19 @@ internal static partial class Interop
     /// <summary>Whether O_NONBLOCK is set.</summary>
     internal static bool IsNonBlocking(int fd)
     {
-        int flags = LibC.fcntl(fd, LibC.F_GETFL);
+        int flags = Fcntl(fd, F_GETFL, 0);
         if (flags < 0)
         {
             throw ErrnoException(Marshal.GetLastPInvokeError(), $"fcntl(fd {fd}, F_GETFL)");
         }
 
-        return (flags & LibC.O_NONBLOCK) != 0;
+        return (flags & O_NONBLOCK) != 0;
     }
 
     /// <summary>F_SETPIPE_SZ (Linux): returns the size the kernel granted (rounded up to a page power of two).</summary>
     internal static int SetPipeSize(int fd, int size)
     {
-        int granted = LibC.fcntl(fd, LibC.F_SETPIPE_SZ, size);
+        int granted = Fcntl(fd, F_SETPIPE_SZ, size);
         if (granted < 0)
         {
             throw ErrnoException(Marshal.GetLastPInvokeError(), $"fcntl(fd {fd}, F_SETPIPE_SZ, {size})");
@@ -48,8 +51,7 @@ internal static partial class Interop
     /// <summary>F_GETPIPE_SZ (Linux).</summary>
     internal static int GetPipeSize(int fd)
     {
-        const int F_GETPIPE_SZ = 1032;
-        int size = LibC.fcntl(fd, F_GETPIPE_SZ);
+        int size = Fcntl(fd, F_GETPIPE_SZ, 0);
         if (size < 0)
         {
             throw ErrnoException(Marshal.GetLastPInvokeError(), $"fcntl(fd {fd}, F_GETPIPE_SZ)");
@@ -61,8 +63,7 @@ internal static partial class Interop
     /// <summary>Whether FD_CLOEXEC is set (F_GETFD).</summary>
     internal static bool IsCloseOnExec(int fd)
     {
-        const int F_GETFD = 1, FD_CLOEXEC = 1;
-        int flags = LibC.fcntl(fd, F_GETFD);
+        int flags = Fcntl(fd, F_GETFD, 0);
         if (flags < 0)
         {
             throw ErrnoException(Marshal.GetLastPInvokeError(), $"fcntl(fd {fd}, F_GETFD)");
@@ -70,4 +71,18 @@ internal static partial class Interop
 
         return (flags & FD_CLOEXEC) != 0;
     }
+
+    /// <summary>Sets or clears FD_CLOEXEC (F_SETFD).</summary>
+    internal static void SetCloseOnExec(int fd, bool closeOnExec)
+    {
+        if (Fcntl(fd, F_SETFD, closeOnExec ? FD_CLOEXEC : 0) < 0)
+        {
+            throw ErrnoException(Marshal.GetLastPInvokeError(), $"fcntl(fd {fd}, F_SETFD)");
+        }
+    }
+
+    // fcntl is variadic; its one optional argument is an int for every command used here, which the x86-64 and
+    // arm64 Linux calling conventions pass like a fixed one.
+    [LibraryImport(Libc, EntryPoint = "fcntl", SetLastError = true)]
+    private static partial int Fcntl(int fd, int cmd, int arg);
 }

@@ -1,5 +1,4 @@
 using System.Runtime.InteropServices;
-using Tmds.Linux;
 
 namespace GreenProc;
 
@@ -9,8 +8,8 @@ internal static partial class Interop
     internal static unsafe void Pipe2(out int readFd, out int writeFd, bool nonBlocking)
     {
         int* fds = stackalloc int[2];
-        int flags = LibC.O_CLOEXEC | (nonBlocking ? LibC.O_NONBLOCK : 0);
-        if (LibC.pipe2(fds, flags) != 0)
+        int flags = O_CLOEXEC | (nonBlocking ? O_NONBLOCK : 0);
+        if (Pipe2Core(fds, flags) != 0)
         {
             throw ErrnoException(Marshal.GetLastPInvokeError(), "pipe2");
         }
@@ -18,4 +17,7 @@ internal static partial class Interop
         readFd = fds[0];
         writeFd = fds[1];
     }
+
+    [LibraryImport(Libc, EntryPoint = "pipe2", SetLastError = true)]
+    private static unsafe partial int Pipe2Core(int* fds, int flags);
 }

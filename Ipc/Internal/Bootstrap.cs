@@ -1,4 +1,5 @@
 using System;
+using System.Buffers.Binary;
 using System.Collections.Generic;
 using System.IO;
 using System.Text;
@@ -68,9 +69,13 @@ internal sealed class Bootstrap
         return stream.ToArray();
     }
 
+    /// <summary>
+    /// Reads what <see cref="Serialize"/> wrote (BinaryWriter's format) straight from the span: a child's first
+    /// BinaryReader costs it more than the whole parse.
+    /// </summary>
     public static Bootstrap Deserialize(byte[] data)
     {
-        using var r = new BinaryReader(new MemoryStream(data), Encoding.UTF8);
+        var r = new SpanReader(data);
         if (r.ReadInt32() != Magic)
         {
             throw new InvalidDataException("The gipc bootstrap data is corrupt.");
@@ -106,6 +111,51 @@ internal sealed class Bootstrap
             Handles = handles,
             Arguments = arguments,
         };
+    }
+
+    private ref struct SpanReader(ReadOnlySpan<byte> data)
+    {
+        private ReadOnlySpan<byte> _rest = data;
+
+        public byte ReadByte() => Take(1)[0];
+
+        public int ReadInt32() => BinaryPrimitives.ReadInt32LittleEndian(Take(4));
+
+        public byte[] ReadBytes(int count) => Take(count).ToArray();
+
+        public string ReadString()
+        {
+            // BinaryWriter's length prefix: 7 bits per byte, low group first.
+            int length = 0;
+            for (int shift = 0; ; shift += 7)
+            {
+                byte b = ReadByte();
+                if (shift > 28)
+                {
+                    throw new InvalidDataException("The gipc bootstrap data is corrupt (string length).");
+                }
+
+                length |= (b & 0x7F) << shift;
+                if (b < 0x80)
+                {
+                    break;
+                }
+            }
+
+            return Encoding.UTF8.GetString(Take(length));
+        }
+
+        private ReadOnlySpan<byte> Take(int count)
+        {
+            if ((uint)count > (uint)_rest.Length)
+            {
+                throw new InvalidDataException("The gipc bootstrap data is truncated.");
+            }
+
+            ReadOnlySpan<byte> taken = _rest[..count];
+            _rest = _rest[count..];
+            return taken;
+        }
     }
 }
 

@@ -9,16 +9,18 @@ namespace GreenProc.Ipc.Internal;
 /// </summary>
 internal static class ChildEntryPoint
 {
-    private static int Main()
+    /// <summary>The argument StartProcess gives the child (on the command line, so no environment variable has to be
+    /// removed again before the target starts processes of its own).</summary>
+    public const string ChildArgument = "--gipc-child";
+
+    private static int Main(string[] args)
     {
-        if (Environment.GetEnvironmentVariable(Bootstrap.EnvironmentVariable) != "1")
+        if (args is not [ChildArgument])
         {
             Console.Error.WriteLine("GreenProc.Ipc.dll is a library: its entry point only runs the child processes that Gipc.StartProcess starts.");
             return 2;
         }
 
-        // Not for grandchildren started with Process or Popen: they are not gipc children.
-        Environment.SetEnvironmentVariable(Bootstrap.EnvironmentVariable, null);
         return ChildHost.Run();
     }
 }

@@ -41,7 +41,7 @@ internal static class ChildLauncher
 
         if (muxer is not null && haveConfig && !ForceStartupHook)
         {
-            return ([muxer, "exec", "--runtimeconfig", runtimeConfig!, "--depsfile", deps!, HookAssemblyPath], false);
+            return ([muxer, "exec", "--runtimeconfig", runtimeConfig!, "--depsfile", deps!, HookAssemblyPath, ChildEntryPoint.ChildArgument], false);
         }
 
         if (!isMuxer)

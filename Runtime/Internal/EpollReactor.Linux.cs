@@ -1,7 +1,6 @@
 using System;
 using System.Runtime.InteropServices;
 using System.Runtime.Versioning;
-using Tmds.Linux;
 
 namespace GreenProc.Internal;
 
@@ -26,7 +25,7 @@ internal sealed unsafe class EpollReactor : IReactor
     // keeps the eventfd open until that write is done (a bare closed number could already name another file).
     private readonly SafeFdHandle _eventFd;
     private readonly int _eventFdNumber;
-    private readonly epoll_event* _events;
+    private readonly byte* _events; // MaxEvents struct epoll_event (Interop.EpollEventSize bytes each)
     private bool _disposed;
 
     public EpollReactor(Hub hub)
@@ -52,7 +51,7 @@ internal sealed unsafe class EpollReactor : IReactor
             throw Interop.ErrnoException(err, "epoll_ctl(ADD eventfd)");
         }
 
-        _events = (epoll_event*)NativeMemory.Alloc((nuint)(MaxEvents * sizeof(epoll_event)));
+        _events = (byte*)NativeMemory.Alloc((nuint)(MaxEvents * Interop.EpollEventSize));
     }
 
     public void Update(FdRegistration reg)
@@ -98,8 +97,7 @@ internal sealed unsafe class EpollReactor : IReactor
 
         for (int i = 0; i < n; i++)
         {
-            int fd = _events[i].data.fd;
-            int events = _events[i].events;
+            int events = Interop.EpollEventAt(_events, i, out int fd);
             if (fd == _eventFdNumber)
             {
                 DrainEventFd();

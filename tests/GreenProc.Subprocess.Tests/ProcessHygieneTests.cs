@@ -74,7 +74,8 @@ public sealed class ProcessHygieneTests
             using (passWrite)
             {
                 // An fd this process "inherited" without close-on-exec: closefrom must keep it out of the child.
-                Assert.Equal(0, Tmds.Linux.LibC.fcntl(leakyWrite.Fd, Tmds.Linux.LibC.F_SETFD, 0));
+                Interop.SetCloseOnExec(leakyWrite.Fd, false);
+                Assert.False(Interop.IsCloseOnExec(leakyWrite.Fd));
 
                 using var cat = Popen.Start(["cat"], new PopenOptions
                 {
