@@ -142,6 +142,7 @@ for key in "${GIPC_KEYS[@]}"; do
 done
 if [[ $GIPC_ANY -eq 1 ]]; then
     gcc -O2 -o "$OUT/pipe_throughput" "$SHARED/native/pipe_throughput.c"
+    gcc -O2 -o "$OUT/pipe_message" "$ROOT/bench/native/pipe_message.c"
     if selected gipc_start; then
         echo "building bench/Hello (Release)..." >&2
         rm -rf "$OUT/hello"
@@ -275,14 +276,23 @@ if [[ $SUB_ANY -eq 1 ]]; then
 fi
 
 # gipc (issue 5): rep by rep, every side of every selected case, as for the subprocess cases. Sides: greenproc (the
-# bench parent + its StartProcess child), c_p1m / c_default (pipe_throughput, blocking, 1 MiB / 64 KiB pipe, same
-# write size), c_p1m_nonblock (pipe_throughput -n -p 1 MiB), c_nonblock / c_blocking (pipe_pingpong), hello /
-# hello_apphost (bench/Hello started and awaited, by the same bench binary).
+# bench parent + its StartProcess child; greenproc_hook: the same child through the startup-hook launch),
+# c_p1m / c_default (pipe_throughput, blocking, 1 MiB / 64 KiB pipe, same write size), c_p1m_nonblock
+# (pipe_throughput -n -p 1 MiB), c_msg_p1m (bench/native/pipe_message.c: a C reader that holds each whole message, as a
+# message receiver must; pipe_throughput's reader reuses the first pipe-full of its buffer), c_nonblock / c_blocking
+# (pipe_pingpong), hello / hello_apphost (bench/Hello started and awaited, by the same bench binary).
 cthru() { # key side args...: one pipe_throughput process (-r 3: its median of 3 repetitions)
     local key="$1" side="$2" line mib
     shift 2
     # "write=65536 read=65536 pipe_size=1048576 blocking cpu=same total=1024MiB rates_MiB/s: 1 2 3  median=4660 MiB/s  (...)"
     line="$("${PFX[@]}" "$OUT/pipe_throughput" "$@" -r 3 "${CPLACE[@]}" | tail -n 1)"
+    mib="$(sed -n 's/.*median=\([0-9.]*\) MiB.*/\1/p' <<< "$line")"
+    record "$key" "$side" "{\"lib\":\"c\",\"MB_per_s\":$("$PY" -c "print(round($mib * 1.048576, 1))")}"
+}
+cmsg() { # key side args...: one pipe_message process (bench/native: the reader holds each whole message; median of 3)
+    local key="$1" side="$2" line mib
+    shift 2
+    line="$("${PFX[@]}" "$OUT/pipe_message" "$@" -r 3 "${CPLACE[@]}" | tail -n 1)"
     mib="$(sed -n 's/.*median=\([0-9.]*\) MiB.*/\1/p' <<< "$line")"
     record "$key" "$side" "{\"lib\":\"c\",\"MB_per_s\":$("$PY" -c "print(round($mib * 1.048576, 1))")}"
 }
@@ -313,6 +323,7 @@ if [[ $GIPC_ANY -eq 1 ]]; then
             cthru "$key" c_p1m -w "$size" -t "$mib" -p 1048576
             cthru "$key" c_default -w "$size" -t "$mib"
             cthru "$key" c_p1m_nonblock -w "$size" -t "$mib" -p 1048576 -n
+            cmsg "$key" c_msg_p1m -w "$size" -t "$mib" -p 1048576
         done
         if selected gipc_rtt; then
             record gipc_rtt greenproc "$("${PFX[@]}" "$BENCH_BIN" gipc_rtt 20000 | last_json)"
@@ -323,6 +334,7 @@ if [[ $GIPC_ANY -eq 1 ]]; then
         fi
         if selected gipc_start; then
             record gipc_start greenproc "$("${PFX[@]}" "$BENCH_BIN" gipc_start 15 | last_json)"
+            record gipc_start greenproc_hook "$("${PFX[@]}" "$BENCH_BIN" gipc_start_hook 15 | last_json)"
             record gipc_start hello "$("${PFX[@]}" "$BENCH_BIN" gipc_hello 15 "$OUT/hello/Hello.dll" | last_json)"
             record gipc_start hello_apphost "$("${PFX[@]}" "$BENCH_BIN" gipc_hello 15 "$OUT/hello/Hello" | last_json)"
         fi
@@ -676,15 +688,15 @@ if any(k.startswith("gipc_") for k, _ in data):
     print()
     print("gipc (issue 5), medians over processes (GreenProc: parent + Gipc.StartProcess child, child -> parent):")
     print()
-    print("| case | GreenProc | C, 1 MiB pipe (blocking) | C, 64 KiB pipe (blocking) | C, 1 MiB pipe, non-blocking + poll | gipc (Python, quoted) | GreenProc ÷ C 1 MiB | GreenProc ÷ gipc |")
-    print("|---|---:|---:|---:|---:|---:|---|---|")
+    print("| case | GreenProc | C, 1 MiB pipe (blocking) | C, 64 KiB pipe (blocking) | C, 1 MiB pipe, non-blocking + poll | C message receiver, 1 MiB pipe | gipc (Python, quoted) | GreenProc ÷ C 1 MiB | GreenProc ÷ C message | GreenProc ÷ gipc |")
+    print("|---|---:|---:|---:|---:|---:|---:|---|---|---|")
     tg = []
     for key, label in (("gipc_msgs", "a: 1-byte messages, byte[] raw (msgs/s)"), ("gipc_msgs_int", "a: int messages, binary codec (msgs/s)")):
         g = gm(key, "greenproc", "msgs_per_s")
         if g is None:
             continue
         py = GIPC_PY["gipc_msgs"]
-        print("| %s | %s | | | | %s | | %s× |" % (label, fmt(g), fmt(py), fr(ratio(g, py))))
+        print("| %s | %s | | | | | %s | | | %s× |" % (label, fmt(g), fmt(py), fr(ratio(g, py))))
         if key == "gipc_msgs":
             tg.append(("a: 1-byte messages/s ≥ 4 M (≈ 11× gipc)", fmt(g), "≥ 4,000,000", verdict(g, ">=", 4e6)))
     for key, label in (("gipc_bw_1k", "b: 1 KiB messages (MB/s)"), ("gipc_bw_64k", "b: 64 KiB messages (MB/s)"),
@@ -693,11 +705,12 @@ if any(k.startswith("gipc_") for k, _ in data):
         if g is None:
             continue
         c1, c0, cn = gm(key, "c_p1m", "MB_per_s"), gm(key, "c_default", "MB_per_s"), gm(key, "c_p1m_nonblock", "MB_per_s")
+        cm = gm(key, "c_msg_p1m", "MB_per_s")
         py = GIPC_PY.get(key)
-        print("| %s | %s | %s | %s | %s | %s | %s× | %s× |" % (label, fmt(g), fmt(c1), fmt(c0), fmt(cn), fmt(py), fr(ratio(g, c1)), fr(ratio(g, py))))
+        print("| %s | %s | %s | %s | %s | %s | %s | %s× | %s× | %s× |" % (label, fmt(g), fmt(c1), fmt(c0), fmt(cn), fmt(cm), fmt(py), fr(ratio(g, c1)), fr(ratio(g, cm)), fr(ratio(g, py))))
         gp = gm(key, "greenproc_pooled", "MB_per_s")
         if gp is not None:
-            print("| %s, GipcBuffer (pooled) | %s | %s | %s | %s | %s | %s× | %s× |" % (label, fmt(gp), fmt(c1), fmt(c0), fmt(cn), fmt(py), fr(ratio(gp, c1)), fr(ratio(gp, py))))
+            print("| %s, GipcBuffer (pooled) | %s | %s | %s | %s | %s | %s | %s× | %s× | %s× |" % (label, fmt(gp), fmt(c1), fmt(c0), fmt(cn), fmt(cm), fmt(py), fr(ratio(gp, c1)), fr(ratio(gp, cm)), fr(ratio(gp, py))))
         if key == "gipc_bw_1k":
             tg.append(("b: 1 KiB ≥ 4× gipc (GreenProc ÷ gipc)", fr(ratio(g, py)), "≥ 4", verdict(ratio(g, py), ">=", 4)))
         else:
@@ -707,15 +720,18 @@ if any(k.startswith("gipc_") for k, _ in data):
             if gp is not None:
                 tg.append(("b: %s ≥ 0.9× C with the same 1 MiB pipe (GipcBuffer)" % size_label,
                            fr(ratio(gp, c1)), "≥ 0.90", verdict(ratio(gp, c1), ">=", 0.9)))
+                if cm is not None:
+                    tg.append(("b: %s, GipcBuffer ÷ the C message receiver (info)" % size_label,
+                               fr(ratio(gp, cm)), "≥ 0.90", verdict(ratio(gp, cm), ">=", 0.9)))
     for key, label in (("gipc_rtt", "c: 1-byte round trip, two pipes"), ("gipc_rtt_duplex", "c: 1-byte round trip, one duplex pipe (info)")):
         g = gm(key, "greenproc", "rtt_median_us")
         if g is None:
             continue
         cb, cn = gm("gipc_rtt", "c_blocking", "rtt_median_us"), gm("gipc_rtt", "c_nonblock", "rtt_median_us")
         py = GIPC_PY["gipc_rtt"]
-        print("| %s, median µs (C: blocking / non-blocking + poll) | %s | %s | | %s | %s | %s× poll | %s× |" % (label, fmt(g), fmt(cb), fmt(cn), fmt(py), fr(ratio(g, cn)), fr(ratio(g, py))))
+        print("| %s, median µs (C: blocking / non-blocking + poll) | %s | %s | | %s | | %s | %s× poll | | %s× |" % (label, fmt(g), fmt(cb), fmt(cn), fmt(py), fr(ratio(g, cn)), fr(ratio(g, py))))
         g99 = gm(key, "greenproc", "rtt_p99_us")
-        print("| %s, p99 µs | %s | %s | | %s | | %s× poll | |" % (label, fmt(g99), fmt(gm("gipc_rtt", "c_blocking", "rtt_p99_us")),
+        print("| %s, p99 µs | %s | %s | | %s | | | %s× poll | | |" % (label, fmt(g99), fmt(gm("gipc_rtt", "c_blocking", "rtt_p99_us")),
               fmt(gm("gipc_rtt", "c_nonblock", "rtt_p99_us")), fr(ratio(g99, gm("gipc_rtt", "c_nonblock", "rtt_p99_us")))))
         if key == "gipc_rtt":
             tg.append(("c: round trip median ≤ 1.5× C non-blocking + poll", fr(ratio(g, cn)), "≤ 1.5", verdict(ratio(g, cn), "<=", 1.5)))
@@ -723,8 +739,12 @@ if any(k.startswith("gipc_") for k, _ in data):
     if g is not None:
         h, ha = gm("gipc_start", "hello", "ms"), gm("gipc_start", "hello_apphost", "ms")
         py = GIPC_PY["gipc_start"]
-        print("| d: StartProcess to the first message, ms (C columns: `dotnet Hello.dll` / `Hello` apphost, start to exit) | %s | %s | %s | | %s | %s× dotnet hello | %s× (%s× faster) |"
+        print("| d: StartProcess to the first message, ms (C columns: `dotnet Hello.dll` / `Hello` apphost, start to exit) | %s | %s | %s | | | %s | %s× dotnet hello | | %s× (%s× faster) |"
               % (fmt(g), fmt(h), fmt(ha), fmt(py), fr(ratio(g, h)), fr(ratio(g, py)), fr(ratio(py, g))))
+        gh = gm("gipc_start", "greenproc_hook", "ms")
+        if gh is not None:
+            print("| d: the same through the startup-hook fallback (info) | %s | %s | %s | | | %s | %s× dotnet hello | | %s× |"
+                  % (fmt(gh), fmt(h), fmt(ha), fmt(py), fr(ratio(gh, h)), fr(ratio(gh, py))))
         tg.append(("d: StartProcess to first message ≤ 1.5× `dotnet Hello.dll`", fr(ratio(g, h)), "≤ 1.5", verdict(ratio(g, h), "<=", 1.5)))
         tg.append(("d: ≥ 1.5× faster than gipc's 45 ms (gipc ÷ GreenProc)", fr(ratio(py, g)), "≥ 1.5", verdict(ratio(py, g), ">=", 1.5)))
     if tg:

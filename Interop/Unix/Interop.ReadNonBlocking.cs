@@ -48,4 +48,51 @@ internal static partial class Interop
             }
         }
     }
+
+    /// <summary>
+    /// One readv(2) into <paramref name="first"/> then <paramref name="second"/>, with the semantics of
+    /// <see cref="ReadNonBlocking(SafeHandle, Span{byte})"/>: the total read, 0 at end of stream, -1 for EAGAIN.
+    /// </summary>
+    internal static unsafe int ReadNonBlocking(SafeHandle handle, Span<byte> first, Span<byte> second)
+    {
+        bool added = false;
+        try
+        {
+            handle.DangerousAddRef(ref added);
+            int fd = (int)handle.DangerousGetHandle();
+            fixed (byte* p0 = first)
+            fixed (byte* p1 = second)
+            {
+                IOVector* vectors = stackalloc IOVector[2];
+                vectors[0] = new IOVector { Base = p0, Count = (nuint)first.Length };
+                vectors[1] = new IOVector { Base = p1, Count = (nuint)second.Length };
+                while (true)
+                {
+                    nint n = Readv(fd, vectors, 2);
+                    if (n >= 0)
+                    {
+                        return (int)n;
+                    }
+
+                    int errno = LastErrno;
+                    if (errno == EAGAIN)
+                    {
+                        return -1;
+                    }
+
+                    if (errno != EINTR)
+                    {
+                        throw ErrnoException(errno, $"readv(fd {fd})");
+                    }
+                }
+            }
+        }
+        finally
+        {
+            if (added)
+            {
+                handle.DangerousRelease();
+            }
+        }
+    }
 }

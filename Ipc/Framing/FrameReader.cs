@@ -222,9 +222,14 @@ internal sealed class FrameReader
     private int ReadMore()
     {
         Span<byte> target;
+        Span<byte> after = default;
         if (_large is not null)
         {
+            // The rest of the large payload, and in the same readv what follows it: the next header alone when the
+            // next frame is likely large too (its payload should go straight to its own array), else as much as the
+            // buffer takes. One system call a message in a stream of large ones.
             target = _large.AsSpan(_largeFilled, _largeLength - _largeFilled);
+            after = _expectLarge ? _buffer.AsSpan(_end, FrameHeader.Size) : _buffer.AsSpan(_end);
         }
         else
         {
@@ -243,7 +248,7 @@ internal sealed class FrameReader
         int n;
         try
         {
-            n = Interop.ReadNonBlocking(_fd, target);
+            n = after.IsEmpty ? Interop.ReadNonBlocking(_fd, target) : Interop.ReadNonBlocking(_fd, target, after);
         }
         catch (ObjectDisposedException)
         {
@@ -258,7 +263,9 @@ internal sealed class FrameReader
         {
             if (_large is not null)
             {
-                _largeFilled += n;
+                int intoLarge = Math.Min(n, target.Length);
+                _largeFilled += intoLarge;
+                _end += n - intoLarge;
             }
             else
             {

@@ -430,8 +430,10 @@ internal static partial class Program
     /// gipc_start N: one cold start (reported apart), then N x: clock, Gipc.Pipe, StartProcess(HelloChild), GetAsync
     /// returns the child's message: clock (to first message); then the child's exit is awaited (to exit, info).
     /// </summary>
-    private static void GipcStart(int n)
+    private static void GipcStart(int n, bool viaStartupHook = false)
     {
+        // gipc_start_hook: the startup-hook launch that self-contained apps get (info: what the dotnet exec launch saves).
+        GreenProc.Ipc.Internal.ChildLauncher.ForceStartupHook = viaStartupHook;
         var first = new List<double>();
         var exit = new List<double>();
         var started = new List<double>();  // StartProcess returned (the spawn, on the hub)
@@ -464,6 +466,7 @@ internal static partial class Program
         Emit(w =>
         {
             Head(w, "gipc_start", n);
+            w.WriteString("launch", viaStartupHook ? "startup hook" : "dotnet exec GreenProc.Ipc.dll");
             w.WriteNumber("ms", Math.Round(Median(first.Skip(1)), 2));
             w.WriteNumber("ms_min", Math.Round(first.Skip(1).Min(), 2));
             w.WriteNumber("ms_to_exit", Math.Round(Median(exit.Skip(1)), 2));

@@ -29,6 +29,7 @@
 //   GreenProc.Bench gipc_rtt N               N 1-byte round trips over two pipes, each timed (pipe_pingpong.c -n)
 //   GreenProc.Bench gipc_rtt_duplex N        the same over one duplex pipe (a socket pair)
 //   GreenProc.Bench gipc_start N             N x StartProcess until the child's first message arrives
+//   GreenProc.Bench gipc_start_hook N        the same through the startup-hook launch (self-contained apps get it)
 //   GreenProc.Bench gipc_hello N PATH        N x start `dotnet PATH` (PATH.dll) or PATH (an apphost) and wait for its exit
 // Throughput modes run untimed first (JIT warm-up until the tiered JIT settles, see WarmUp) before the timed run;
 // the memory modes (none, spawn_trivial, spawn_blocked) run cold, once, so that their peak RSS is not inflated.
@@ -53,7 +54,7 @@ internal static partial class Program
         + " | switch_event N | switch_queue N | switch_channel N | queue_{queue,bounded1,bounded100,joinable,channel} N"
         + " | pool_{map,imap,imap_unordered} N [SIZE] | pool_group_map N"
         + " | sub_true N | sub_true_par50 N | sub_true_seq N | sub_cat N SIZE | sub_cat1g MIB [CHUNK]"
-        + " | gipc_msgs N | gipc_msgs_int N | gipc_bw SIZE MIB | gipc_rtt N | gipc_rtt_duplex N | gipc_start N | gipc_hello N PATH";
+        + " | gipc_msgs N | gipc_msgs_int N | gipc_bw SIZE MIB | gipc_rtt N | gipc_rtt_duplex N | gipc_start N | gipc_start_hook N | gipc_hello N PATH";
 
     private static readonly bool s_verbose = Environment.GetEnvironmentVariable("GREENPROC_BENCH_VERBOSE") == "1";
 
@@ -118,8 +119,8 @@ internal static partial class Program
                 case "gipc_rtt" or "gipc_rtt_duplex":
                     GipcRtt(mode == "gipc_rtt_duplex", Arg(args, 1, 20_000));
                     break;
-                case "gipc_start":
-                    GipcStart(Arg(args, 1, 15));
+                case "gipc_start" or "gipc_start_hook":
+                    GipcStart(Arg(args, 1, 15), viaStartupHook: mode == "gipc_start_hook");
                     break;
                 case "gipc_hello":
                     GipcHello(Arg(args, 1, 15), args.Length > 2 ? args[2] : throw new FormatException("gipc_hello needs the path of hello.dll"));
