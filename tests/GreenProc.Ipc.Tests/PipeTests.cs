@@ -224,6 +224,71 @@ public abstract class PipeTests : HubTestBase
         });
     }
 
+    [Theory]
+    [InlineData(false, 1)]
+    [InlineData(false, 4093)]
+    [InlineData(true, 7)]
+    [InlineData(true, 70_001)]
+    public void Large_and_small_frames_in_any_split_arrive_whole_including_a_timeout_inside_a_large_one(bool pooled, int piece)
+    {
+        // A large payload and whatever follows it are read by one readv (payload, then the next header or the
+        // buffer): the bytes must land on the right side of that split wherever the writes happen to end.
+        Run(async () =>
+        {
+            SafeFdHandle.CreatePipe(out SafeFdHandle r, out SafeFdHandle w);
+            using var raw = new GreenStream(w, FileAccess.Write);
+            var random = new Random(piece);
+            int[] sizes = [40_000, 100_000, 3, 0, 65_536, 32_768, 10, 300_000, 1];
+            byte[][] payloads = sizes.Select(n => { var b = new byte[n]; random.NextBytes(b); return b; }).ToArray();
+            byte[] stream = payloads.SelectMany(Frame).ToArray();
+
+            var got = new List<byte[]>();
+            var timedOut = new GreenEvent();
+            Greenlet reader = Green.Spawn(async () =>
+            {
+                if (pooled)
+                {
+                    using var gr = new GipcReader<GipcBuffer>(r, GipcPooledCodec.Instance, GipcOptions.Default);
+                    // The first get times out inside the first (large) payload; the next one continues it.
+                    await Assert.ThrowsAsync<GreenTimeoutException>(() => gr.GetAsync(TimeSpan.FromMilliseconds(5)).AsTask());
+                    timedOut.Set();
+                    for (int i = 0; i < sizes.Length; i++)
+                    {
+                        using GipcBuffer m = await gr.GetAsync();
+                        got.Add(m.Span.ToArray());
+                    }
+                }
+                else
+                {
+                    using var gr = new GipcReader<byte[]>(r, GipcRawCodec.Instance, GipcOptions.Default);
+                    await Assert.ThrowsAsync<GreenTimeoutException>(() => gr.GetAsync(TimeSpan.FromMilliseconds(5)).AsTask());
+                    timedOut.Set();
+                    for (int i = 0; i < sizes.Length; i++)
+                    {
+                        got.Add(await gr.GetAsync());
+                    }
+                }
+            });
+
+            // Half of the first payload, then nothing until the reader's first get has timed out.
+            await raw.WriteAsync(stream.AsMemory(0, 5 + 20_000));
+            Assert.True(await timedOut.WaitAsync(TimeSpan.FromSeconds(10)));
+
+            for (int at = 5 + 20_000; at < stream.Length; at += piece)
+            {
+                await raw.WriteAsync(stream.AsMemory(at, Math.Min(piece, stream.Length - at)));
+                await Green.Yield();
+            }
+
+            await reader;
+            Assert.Equal(sizes.Length, got.Count);
+            for (int i = 0; i < sizes.Length; i++)
+            {
+                Assert.True(payloads[i].AsSpan().SequenceEqual(got[i]), $"message {i} ({sizes[i]} bytes) differs");
+            }
+        });
+    }
+
     [Fact]
     public void A_corrupt_header_is_a_protocol_error_that_closes_the_handle()
     {
