@@ -10,7 +10,7 @@ namespace GreenProc.Ipc.Internal;
 /// app's runtimeconfig and deps file the child resolves every assembly the parent could (the target's included), and
 /// <see cref="ChildEntryPoint"/> hosts the target. Fallback, for apps that have no shared runtime to run it with
 /// (self-contained): the app itself again, with GreenProc.Ipc as a .NET startup hook (DOTNET_STARTUP_HOOKS) that hosts
-/// the target before the app's Main and exits. The hook costs the child ~12 ms more (the runtime's hook machinery runs
+/// the target before the app's Main and exits. The hook costs the child 6-11 ms more (the runtime's hook machinery runs
 /// cold, through reflection), so it is only the fallback.
 /// </summary>
 internal static class ChildLauncher
