@@ -8,29 +8,14 @@ using GreenProc.Tests;
 
 namespace GreenProc.Ipc.Tests;
 
-[CollectionDefinition(nameof(SerialGipcTests), DisableParallelization = true)]
-public sealed class SerialGipcTests
-{
-}
-
 /// <summary>
 /// What gipc's own suite checks across processes, and what it misses: fds held by children, three generations,
 /// circular forwarding, fan-in, a child killed mid-stream, a million checksummed messages, daemon children.
 /// </summary>
 [Collection(nameof(SerialGipcTests))]
-public sealed class GipcProcessTests : HubTestBase, IDisposable
+public sealed class GipcProcessTests : LeakCheckedTest
 {
-    // gipc's suite fails any test that leaves a handle open; so does this class (it runs alone: fds are per process).
-    // Handles are pipes and sockets; the runtime opens files (assemblies, symbols) lazily, which are not ours to count.
-    private readonly string[] _pipesBefore = OpenPipes();
-
     protected override ReactorKind Reactor => ReactorKind.Epoll;
-
-    public void Dispose()
-    {
-        string[] leaked = OpenPipes().Except(_pipesBefore).ToArray();
-        Assert.True(leaked.Length == 0, "the test left fds open: " + string.Join(", ", leaked));
-    }
 
     // ---- targets (run in the children) ----
 
@@ -376,21 +361,6 @@ public sealed class GipcProcessTests : HubTestBase, IDisposable
             Assert.Empty(OpenFds().Except(before));
         });
     }
-
-    private static string[] OpenPipes() => OpenFds()
-        .Select(fd =>
-        {
-            try
-            {
-                return $"{fd} -> {new FileInfo($"/proc/self/fd/{fd}").LinkTarget}";
-            }
-            catch (IOException)
-            {
-                return ""; // closed meanwhile
-            }
-        })
-        .Where(l => l.Contains("pipe:", StringComparison.Ordinal) || l.Contains("socket:", StringComparison.Ordinal))
-        .ToArray();
 
     private static int[] OpenFds() => Directory.GetFiles("/proc/self/fd").Select(f => int.Parse(Path.GetFileName(f), System.Globalization.CultureInfo.InvariantCulture)).ToArray();
 }

@@ -11,7 +11,7 @@ using GreenProc.Tests;
 namespace GreenProc.Ipc.Tests;
 
 /// <summary>gipc pipes within one process: framing, ordering, closing, errors. Run on each reactor.</summary>
-public abstract class PipeTests : HubTestBase
+public abstract class PipeTests : LeakCheckedTest
 {
     private static readonly GipcOptions SmallPipe = new() { PipeSize = null, WriteBufferLimit = 64 << 10 };
 
@@ -534,11 +534,13 @@ public abstract class PipeTests : HubTestBase
     }
 }
 
+[Collection(nameof(SerialGipcTests))]
 public sealed class PipeTests_Epoll : PipeTests
 {
     protected override ReactorKind Reactor => ReactorKind.Epoll;
 }
 
+[Collection(nameof(SerialGipcTests))]
 public sealed class PipeTests_Poll : PipeTests
 {
     protected override ReactorKind Reactor => ReactorKind.Poll;

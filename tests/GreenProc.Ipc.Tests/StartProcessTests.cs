@@ -8,7 +8,8 @@ using GreenProc.Tests;
 namespace GreenProc.Ipc.Tests;
 
 /// <summary>StartProcess: real `dotnet` children running static methods, handles passed to them.</summary>
-public sealed class StartProcessTests : HubTestBase
+[Collection(nameof(SerialGipcTests))]
+public sealed class StartProcessTests : LeakCheckedTest
 {
     protected override ReactorKind Reactor => ReactorKind.Epoll;
 
@@ -176,20 +177,17 @@ public sealed class StartProcessTests : HubTestBase
     [Fact]
     public void GreenProc_Ipc_run_as_a_program_outside_StartProcess_says_what_it_is_and_exits_2()
     {
-        string ipc = typeof(Gipc).Assembly.Location;
-        string deps = Path.Combine(AppContext.BaseDirectory, "GreenProc.Ipc.Tests.deps.json");
-        string config = Path.Combine(AppContext.BaseDirectory, "GreenProc.Ipc.Tests.runtimeconfig.json");
-        var psi = new System.Diagnostics.ProcessStartInfo(Environment.ProcessPath!, ["exec", "--runtimeconfig", config, "--depsfile", deps, ipc])
+        Run(async () =>
         {
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        psi.Environment.Remove("GREENPROC_GIPC_BOOTSTRAP");
-        using var process = System.Diagnostics.Process.Start(psi)!;
-        string stderr = process.StandardError.ReadToEnd();
-        Assert.True(process.WaitForExit(30_000));
-        Assert.Equal(2, process.ExitCode);
-        Assert.Contains("only runs the child processes that Gipc.StartProcess starts", stderr, StringComparison.Ordinal);
+            string ipc = typeof(Gipc).Assembly.Location;
+            string deps = Path.Combine(AppContext.BaseDirectory, "GreenProc.Ipc.Tests.deps.json");
+            string config = Path.Combine(AppContext.BaseDirectory, "GreenProc.Ipc.Tests.runtimeconfig.json");
+            GreenProc.Subprocess.CompletedProcess done = await GreenProc.Subprocess.Subprocess.RunAsync(
+                [Environment.ProcessPath!, "exec", "--runtimeconfig", config, "--depsfile", deps, ipc],
+                new GreenProc.Subprocess.RunOptions { CaptureOutput = true, Timeout = TimeSpan.FromSeconds(30) });
+            Assert.Equal(2, done.ReturnCode);
+            Assert.Contains("only runs the child processes that Gipc.StartProcess starts", done.StderrText, StringComparison.Ordinal);
+        });
     }
 
     private static class Generic<T>
