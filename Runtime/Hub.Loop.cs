@@ -50,7 +50,12 @@ public sealed partial class Hub
                 break;
             }
 
-            FireDue(Timers, Stopwatch.GetTimestamp());
+            // The clock is read only when there is a timer to compare it with (a message exchange runs this loop per hop).
+            if (Timers.Count > 0)
+            {
+                FireDue(Timers, Stopwatch.GetTimestamp());
+            }
+
             int timeoutMs = ComputeReactorTimeout();
             if (timeoutMs < 0 && _options.DetectDeadlocks && IsDeadlocked(main))
             {
@@ -59,7 +64,10 @@ public sealed partial class Hub
             }
 
             WaitForEvents(timeoutMs);
-            FireDue(Timeouts, Stopwatch.GetTimestamp());
+            if (Timeouts.Count > 0)
+            {
+                FireDue(Timeouts, Stopwatch.GetTimestamp());
+            }
         }
     }
 
