@@ -160,8 +160,8 @@ internal sealed class FrameReader
             throw;
         }
 
-        bool direct = codec is IDirectDecode<T> or IPooledDecode<T>;
-        _expectLarge = direct && frameLength >= DirectReadThreshold;
+        // Size first: a small frame (the common case) then costs no interface check at all.
+        _expectLarge = frameLength >= DirectReadThreshold && codec is (IDirectDecode<T> or IPooledDecode<T>);
         if (available - FrameHeader.Size >= frameLength)
         {
             var payload = new ReadOnlySpan<byte>(_buffer, _start + FrameHeader.Size, frameLength);
@@ -171,7 +171,7 @@ internal sealed class FrameReader
                 _start = _end = 0;
             }
 
-            if (codec is IDirectDecode<T> && frameLength >= 2048)
+            if (frameLength >= 2048 && codec is IDirectDecode<T>)
             {
                 // One copy into an array that is not zeroed first (the payload overwrites all of it).
                 byte[] array = GC.AllocateUninitializedArray<byte>(frameLength);

@@ -90,7 +90,7 @@ internal sealed class FrameWriter
             throw new InvalidOperationException("gipc handles are used from greenlets on a hub: call PutAsync inside Green.Run.");
         }
 
-        if (!_belowLimit.IsSet || (codec is IDirectPayload<T> && !_idle.IsSet))
+        if (!_belowLimit.IsSet || (!_idle.IsSet && codec is IDirectPayload<T>))
         {
             return PutSlowAsync(codec, value, timeout, cancellationToken);
         }
