@@ -1,3 +1,4 @@
+using System;
 using System.Runtime.InteropServices;
 
 namespace GreenProc;
@@ -32,9 +33,8 @@ internal static partial class Interop
     internal static unsafe int EpollCtl(int epfd, int op, int fd, int events)
     {
         byte* ev = stackalloc byte[16];
-        *(ulong*)(ev + 8) = 0;
+        new Span<byte>(ev, 16).Clear(); // padding and the data union's upper half
         *(uint*)ev = (uint)events;
-        *(ulong*)(ev + s_epollDataOffset) = 0;
         *(int*)(ev + s_epollDataOffset) = fd;
         return EpollCtlCore(epfd, op, fd, ev) == 0 ? 0 : Marshal.GetLastPInvokeError();
     }
