@@ -69,10 +69,7 @@ internal sealed class Bootstrap
         return stream.ToArray();
     }
 
-    /// <summary>
-    /// Reads what <see cref="Serialize"/> wrote (BinaryWriter's format) straight from the span: a child's first
-    /// BinaryReader costs it more than the whole parse.
-    /// </summary>
+    /// <summary>Reads what <see cref="Serialize"/> wrote (BinaryWriter's format) from the bytes, without a stream.</summary>
     public static Bootstrap Deserialize(byte[] data)
     {
         var r = new SpanReader(data);
