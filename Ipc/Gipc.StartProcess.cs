@@ -57,6 +57,8 @@ public static partial class Gipc
 
         var handles = new List<ITransferableHandle>(table.Handles.Count);
         var descriptors = new List<HandleDescriptor>(table.Handles.Count);
+        var passFds = new Dictionary<int, SafeHandle>();
+        int nextFd = Bootstrap.FirstHandleFd; // each handle's fds in order (a duplex end has two)
         foreach (IGipcHandle h in table.Handles)
         {
             var handle = (ITransferableHandle)h;
@@ -70,7 +72,16 @@ public static partial class Gipc
             GipcOptions o = handle.Options;
             CodecKind codec = GipcCodecs.KindOf(handle.CodecType);
             string? custom = codec == CodecKind.Custom ? handle.CodecType.AssemblyQualifiedName : null;
-            descriptors.Add(new HandleDescriptor(handle.Kind, codec, custom, o.MaxFrameSize, o.WriteBufferLimit, o.ReadBufferSize));
+            int fd = nextFd++;
+            passFds[fd] = handle.Handle;
+            int secondFd = -1;
+            if (handle.SecondHandle is { } second)
+            {
+                secondFd = nextFd++;
+                passFds[secondFd] = second;
+            }
+
+            descriptors.Add(new HandleDescriptor(handle.Kind, codec, custom, fd, secondFd, o.MaxFrameSize, o.WriteBufferLimit, o.ReadBufferSize));
         }
 
         string processName = name ?? method.Name;
@@ -106,11 +117,7 @@ public static partial class Gipc
             int first = Math.Min(capacity, bootstrap.Length);
             WriteAll(bootWrite, bootstrap.AsSpan(0, first));
 
-            var passFds = new Dictionary<int, SafeHandle> { [Bootstrap.BootstrapFd] = bootRead };
-            for (int i = 0; i < handles.Count; i++)
-            {
-                passFds[Bootstrap.FirstHandleFd + i] = handles[i].Handle;
-            }
+            passFds[Bootstrap.BootstrapFd] = bootRead;
 
             // A hook-launched child is the app itself: the variables tell the hook to host a target instead of Main.
             Dictionary<string, string?>? environment = viaStartupHook

@@ -29,17 +29,40 @@ public static partial class Gipc
         return new GipcPipe<T>(new GipcReader<T>(readEnd, codec, options), new GipcWriter<T>(writeEnd, codec, options));
     }
 
-    /// <summary>A duplex pipe: two ends that each put and get <typeparamref name="T"/> messages (a Unix socket pair).</summary>
+    /// <summary>
+    /// A duplex pipe: two ends that each put and get <typeparamref name="T"/> messages, over two close-on-exec,
+    /// non-blocking OS pipes (one per direction, as gipc's duplex handles; a Unix socket pair costs a round trip ~30 %
+    /// more).
+    /// </summary>
     /// <typeparam name="T">The message type.</typeparam>
     /// <param name="codec">How messages are encoded (see <see cref="Pipe{T}"/>).</param>
-    /// <param name="options">Frame size cap, buffering.</param>
+    /// <param name="options">Frame size cap, pipe buffer size, buffering.</param>
     /// <returns>The two ends.</returns>
+    /// <exception cref="NativeIOException">No more fds (EMFILE).</exception>
     public static (GipcDuplex<T>, GipcDuplex<T>) DuplexPipe<T>(IGipcCodec<T>? codec = null, GipcOptions? options = null)
     {
         options = (options ?? GipcOptions.Default).Validate();
         codec ??= GipcCodecs.Default<T>();
-        SafeFdHandle.CreateSocketPair(out SafeFdHandle a, out SafeFdHandle b);
-        return (new GipcDuplex<T>(a, codec, options), new GipcDuplex<T>(b, codec, options));
+        SafeFdHandle.CreatePipe(out SafeFdHandle toBRead, out SafeFdHandle toBWrite);
+        SafeFdHandle toARead, toAWrite;
+        try
+        {
+            SafeFdHandle.CreatePipe(out toARead, out toAWrite);
+        }
+        catch
+        {
+            toBRead.Dispose();
+            toBWrite.Dispose();
+            throw;
+        }
+
+        if (options.PipeSize is { } size)
+        {
+            TrySetPipeSize(toBWrite, size);
+            TrySetPipeSize(toAWrite, size);
+        }
+
+        return (new GipcDuplex<T>(toARead, toBWrite, codec, options), new GipcDuplex<T>(toBRead, toAWrite, codec, options));
     }
 
     private static void TrySetPipeSize(SafeFdHandle pipe, int size)

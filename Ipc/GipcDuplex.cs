@@ -9,23 +9,21 @@ using GreenProc.Ipc.Internal;
 namespace GreenProc.Ipc;
 
 /// <summary>
-/// One end of a duplex gipc pipe (a Unix socket pair): it both puts and gets messages. Gets follow the
+/// One end of a duplex gipc pipe (two OS pipes, one per direction): it both puts and gets messages. Gets follow the
 /// <see cref="GipcReader{T}"/> rules, puts the <see cref="GipcWriter{T}"/> rules; a get and a put may run at once.
 /// </summary>
 /// <typeparam name="T">The message type.</typeparam>
 [DebuggerDisplay("GipcDuplex<{typeof(T).Name,nq}> closed = {IsClosed}")]
 public sealed class GipcDuplex<T> : IDisposable, IAsyncDisposable, ITransferableHandle
 {
-    private readonly SafeFdHandle _fd;
     private readonly FrameReader _reader;
     private readonly FrameWriter _writer;
     private bool _transferred;
 
-    internal GipcDuplex(SafeFdHandle fd, IGipcCodec<T> codec, GipcOptions options)
+    internal GipcDuplex(SafeFdHandle readFd, SafeFdHandle writeFd, IGipcCodec<T> codec, GipcOptions options)
     {
-        _fd = fd;
-        _reader = new FrameReader(fd, options, ownsHandle: false); // the writer closes the socket, after its last frame
-        _writer = new FrameWriter(fd, options);
+        _reader = new FrameReader(readFd, options);
+        _writer = new FrameWriter(writeFd, options);
         Codec = codec;
     }
 
@@ -35,7 +33,9 @@ public sealed class GipcDuplex<T> : IDisposable, IAsyncDisposable, ITransferable
     /// <summary>Whether the handle is closed.</summary>
     public bool IsClosed => _writer.IsClosed || _reader.IsClosed;
 
-    SafeFdHandle IGipcHandle.Handle => _fd;
+    SafeFdHandle IGipcHandle.Handle => _reader.Handle;
+
+    SafeFdHandle? ITransferableHandle.SecondHandle => _writer.Handle;
 
     HandleKind ITransferableHandle.Kind => HandleKind.Duplex;
 

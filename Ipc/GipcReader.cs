@@ -33,6 +33,8 @@ public sealed class GipcReader<T> : IDisposable, ITransferableHandle
 
     SafeFdHandle IGipcHandle.Handle => _reader.Handle;
 
+    SafeFdHandle? ITransferableHandle.SecondHandle => null;
+
     HandleKind ITransferableHandle.Kind => HandleKind.Reader;
 
     Type ITransferableHandle.CodecType => Codec.GetType();

@@ -32,6 +32,8 @@ public sealed class GipcWriter<T> : IDisposable, IAsyncDisposable, ITransferable
 
     SafeFdHandle IGipcHandle.Handle => _writer.Handle;
 
+    SafeFdHandle? ITransferableHandle.SecondHandle => null;
+
     HandleKind ITransferableHandle.Kind => HandleKind.Writer;
 
     Type ITransferableHandle.CodecType => Codec.GetType();

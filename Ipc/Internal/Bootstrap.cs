@@ -7,7 +7,8 @@ using System.Text;
 namespace GreenProc.Ipc.Internal;
 
 /// <summary>
-/// What a StartProcess child reads from its bootstrap pipe (fd 3): the target, the handles it received (fds 4, 5, ...)
+/// What a StartProcess child reads from its bootstrap pipe (fd 3): the target, the handles it received (fds 4, 5, ...;
+/// a duplex end arrives as two)
 /// and the encoded arguments. The parent wrote it, so this channel names the target's assembly and type; the gipc pipes
 /// themselves never carry a type name.
 /// </summary>
@@ -53,6 +54,8 @@ internal sealed class Bootstrap
                 w.Write((byte)h.Kind);
                 w.Write((byte)h.Codec);
                 w.Write(h.CustomCodecType ?? string.Empty);
+                w.Write(h.Fd);
+                w.Write(h.SecondFd);
                 w.Write(h.MaxFrameSize);
                 w.Write(h.WriteBufferLimit);
                 w.Write(h.ReadBufferSize);
@@ -89,7 +92,8 @@ internal sealed class Bootstrap
             var kind = (HandleKind)r.ReadByte();
             var codec = (CodecKind)r.ReadByte();
             string custom = r.ReadString();
-            handles.Add(new HandleDescriptor(kind, codec, custom.Length == 0 ? null : custom, r.ReadInt32(), r.ReadInt32(), r.ReadInt32()));
+            int fd = r.ReadInt32(), secondFd = r.ReadInt32();
+            handles.Add(new HandleDescriptor(kind, codec, custom.Length == 0 ? null : custom, fd, secondFd, r.ReadInt32(), r.ReadInt32(), r.ReadInt32()));
         }
 
         var arguments = new List<byte[]>();
@@ -156,5 +160,8 @@ internal sealed class Bootstrap
     }
 }
 
-/// <summary>One handle passed to a child: its kind, codec (a custom one by assembly-qualified type name) and options.</summary>
-internal sealed record HandleDescriptor(HandleKind Kind, CodecKind Codec, string? CustomCodecType, int MaxFrameSize, int WriteBufferLimit, int ReadBufferSize);
+/// <summary>
+/// One handle passed to a child: its kind, codec (a custom one by assembly-qualified type name), the fd it arrives on
+/// (a duplex end's read pipe; its write pipe is <see cref="SecondFd"/>, else -1) and options.
+/// </summary>
+internal sealed record HandleDescriptor(HandleKind Kind, CodecKind Codec, string? CustomCodecType, int Fd, int SecondFd, int MaxFrameSize, int WriteBufferLimit, int ReadBufferSize);

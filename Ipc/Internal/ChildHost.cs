@@ -183,7 +183,13 @@ internal static class ChildHost
         }
 
         var options = GipcOptions.Default with { MaxFrameSize = d.MaxFrameSize, WriteBufferLimit = d.WriteBufferLimit, ReadBufferSize = d.ReadBufferSize, PipeSize = null };
-        IGipcHandle handle = TypedOps.For(declaredType.GetGenericArguments()[0]).CreateHandle(d.Kind, new SafeFdHandle(Bootstrap.FirstHandleFd + index), d, options);
+        if (d.Fd < Bootstrap.FirstHandleFd || (d.Kind == HandleKind.Duplex) != (d.SecondFd >= Bootstrap.FirstHandleFd))
+        {
+            throw new GipcProtocolException($"The gipc bootstrap names no valid fds for handle {index} ({d.Kind}: {d.Fd}, {d.SecondFd}).");
+        }
+
+        IGipcHandle handle = TypedOps.For(declaredType.GetGenericArguments()[0]).CreateHandle(
+            d.Kind, new SafeFdHandle(d.Fd), d.SecondFd >= 0 ? new SafeFdHandle(d.SecondFd) : null, d, options);
         while (created.Count <= index)
         {
             created.Add(null!);

@@ -7,6 +7,6 @@ namespace GreenProc.Ipc.Internal;
 /// </summary>
 internal interface IGipcHandle
 {
-    /// <summary>The descriptors that carry this handle (one for a reader or writer, one socket for a duplex end).</summary>
+    /// <summary>The descriptor that carries this handle (for a duplex end, the pipe it reads from).</summary>
     SafeFdHandle Handle { get; }
 }

@@ -3,6 +3,9 @@ namespace GreenProc.Ipc.Internal;
 /// <summary>What StartProcess needs from a gipc handle it passes to a child.</summary>
 internal interface ITransferableHandle : IGipcHandle
 {
+    /// <summary>A duplex end's write pipe (its <see cref="IGipcHandle.Handle"/> is the read pipe); null for a reader or writer.</summary>
+    SafeFdHandle? SecondHandle { get; }
+
     /// <summary>Reader, writer or duplex end (the child rebuilds the same kind).</summary>
     HandleKind Kind { get; }
 

@@ -50,8 +50,9 @@ internal abstract class TypedOps
     /// <summary>An argument of this type, from the bytes <see cref="Encode"/> made.</summary>
     public abstract object? Decode(byte[] payload);
 
-    /// <summary>A handle whose messages are of this type, on <paramref name="fd"/>.</summary>
-    public abstract IGipcHandle CreateHandle(HandleKind kind, SafeFdHandle fd, HandleDescriptor descriptor, GipcOptions options);
+    /// <summary>A handle whose messages are of this type, on <paramref name="fd"/> (and, for a duplex end, its write
+    /// pipe <paramref name="secondFd"/>).</summary>
+    public abstract IGipcHandle CreateHandle(HandleKind kind, SafeFdHandle fd, SafeFdHandle? secondFd, HandleDescriptor descriptor, GipcOptions options);
 }
 
 /// <summary>The operations of <see cref="TypedOps"/> for <typeparamref name="T"/>.</summary>
@@ -67,14 +68,14 @@ internal sealed class TypedOps<T> : TypedOps
 
     public override object? Decode(byte[] payload) => GipcBinaryCodec<T>.Instance.Decode(payload);
 
-    public override IGipcHandle CreateHandle(HandleKind kind, SafeFdHandle fd, HandleDescriptor descriptor, GipcOptions options)
+    public override IGipcHandle CreateHandle(HandleKind kind, SafeFdHandle fd, SafeFdHandle? secondFd, HandleDescriptor descriptor, GipcOptions options)
     {
         IGipcCodec<T> codec = GipcCodecs.Create<T>(descriptor.Codec, descriptor.CustomCodecType);
         return kind switch
         {
             HandleKind.Reader => new GipcReader<T>(fd, codec, options),
             HandleKind.Writer => new GipcWriter<T>(fd, codec, options),
-            HandleKind.Duplex => new GipcDuplex<T>(fd, codec, options),
+            HandleKind.Duplex => new GipcDuplex<T>(fd, secondFd!, codec, options),
             _ => throw new GipcProtocolException($"The gipc bootstrap names an unknown handle kind {kind}."),
         };
     }

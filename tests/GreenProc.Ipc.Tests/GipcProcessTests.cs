@@ -41,6 +41,29 @@ public sealed class GipcProcessTests : LeakCheckedTest
         a.Dispose();
     }
 
+    internal static async Task ReportDuplexPipes(GipcDuplex<int> end, GipcWriter<string[]> report)
+    {
+        var pipes = new List<string>();
+        foreach (string fd in Directory.GetFiles("/proc/self/fd"))
+        {
+            try
+            {
+                string target = new FileInfo(fd).LinkTarget ?? "";
+                if (target.StartsWith("pipe:", StringComparison.Ordinal) || target.StartsWith("socket:", StringComparison.Ordinal))
+                {
+                    pipes.Add(target);
+                }
+            }
+            catch (IOException)
+            {
+            }
+        }
+
+        await report.PutAsync(pipes.ToArray());
+        await end.PutAsync(await end.GetAsync() + 1); // both directions work in the child
+        await end.DisposeAsync();
+    }
+
     internal static async Task Forward(GipcDuplex<int> from, GipcDuplex<int> to)
     {
         await foreach (int m in from.ReadAllAsync())
@@ -143,6 +166,34 @@ public sealed class GipcProcessTests : LeakCheckedTest
                 Assert.Contains(reportPipe, seen);
                 Assert.Empty(seen.Intersect(mine)); // nothing this process did not pass
                 Assert.True(await child.JoinAsync(TimeSpan.FromSeconds(20)));
+            }
+        });
+    }
+
+    [Fact]
+    public void A_duplex_end_reaches_a_child_as_its_two_pipes_and_works_both_ways()
+    {
+        Run(async () =>
+        {
+            using GipcPipe<string[]> report = Gipc.Pipe<string[]>();
+            (GipcDuplex<int> mine, GipcDuplex<int> theirs) = Gipc.DuplexPipe<int>();
+            using (mine)
+            {
+                string Link(SafeFdHandle h) => new FileInfo($"/proc/self/fd/{h.Fd}").LinkTarget!;
+                var transferable = (Internal.ITransferableHandle)theirs;
+                string[] theirPipes = [Link(transferable.Handle), Link(transferable.SecondHandle!)];
+                Assert.NotEqual(theirPipes[0], theirPipes[1]);
+
+                using GipcProcess child = Gipc.StartProcess(ReportDuplexPipes, theirs, report.Writer);
+                Assert.True(theirs.IsClosed);
+                string[] seen = await report.Reader.GetAsync(TimeSpan.FromSeconds(20));
+                Assert.Contains(theirPipes[0], seen);
+                Assert.Contains(theirPipes[1], seen);
+                await mine.PutAsync(41);
+                Assert.Equal(42, await mine.GetAsync(TimeSpan.FromSeconds(20)));
+                await Assert.ThrowsAsync<EndOfStreamException>(async () => await mine.GetAsync(TimeSpan.FromSeconds(20)));
+                Assert.True(await child.JoinAsync(TimeSpan.FromSeconds(20)));
+                Assert.Equal(0, child.ExitCode);
             }
         });
     }
