@@ -8,7 +8,7 @@
 //   gipc_msgs_int N        the same with T = int through the default binary codec
 //   gipc_bw SIZE MIB       the child puts MIB MiB as byte[SIZE] messages (raw codec), the parent gets them (MB/s)
 //   gipc_rtt N             1-byte round trips, parent -> child -> parent over two simplex pipes, each timed alone
-//   gipc_rtt_duplex N      the same over one duplex pipe (a socket pair; info)
+//   gipc_rtt_duplex N      the same over one duplex pipe (two OS pipes; info)
 //   gipc_start N           N x (StartProcess, the child puts one message at once, the parent's GetAsync returns)
 //   gipc_hello N DLL       N x (start `dotnet DLL`, wait for its exit): the bare-runtime baseline of gipc_start
 //

@@ -27,7 +27,7 @@
 //   GreenProc.Bench gipc_msgs_int N          the same with T = int, binary codec
 //   GreenProc.Bench gipc_bw SIZE MIB         MIB MiB child -> parent as byte[SIZE] messages (MB/s; pipe_throughput.c -w SIZE)
 //   GreenProc.Bench gipc_rtt N               N 1-byte round trips over two pipes, each timed (pipe_pingpong.c -n)
-//   GreenProc.Bench gipc_rtt_duplex N        the same over one duplex pipe (a socket pair)
+//   GreenProc.Bench gipc_rtt_duplex N        the same over one duplex pipe (two OS pipes)
 //   GreenProc.Bench gipc_start N             N x StartProcess until the child's first message arrives
 //   GreenProc.Bench gipc_start_hook N        the same through the startup-hook launch (self-contained apps get it)
 //   GreenProc.Bench gipc_hello N PATH        N x start `dotnet PATH` (PATH.dll) or PATH (an apphost) and wait for its exit
