@@ -10,48 +10,11 @@ internal static partial class Interop
     /// EINTR; other errors become <see cref="NativeIOException"/>. The handle is referenced for the call, so a
     /// concurrent dispose cannot let the fd number be reused under it (a closed handle: ObjectDisposedException).
     /// </summary>
-    internal static unsafe int ReadNonBlocking(SafeHandle handle, Span<byte> buffer)
-    {
-        bool added = false;
-        try
-        {
-            handle.DangerousAddRef(ref added);
-            int fd = (int)handle.DangerousGetHandle();
-            fixed (byte* p = buffer)
-            {
-                while (true)
-                {
-                    nint n = Read(fd, p, buffer.Length);
-                    if (n >= 0)
-                    {
-                        return (int)n;
-                    }
-
-                    int errno = LastErrno;
-                    if (errno == EAGAIN)
-                    {
-                        return -1;
-                    }
-
-                    if (errno != EINTR)
-                    {
-                        throw ErrnoException(errno, $"read(fd {fd})");
-                    }
-                }
-            }
-        }
-        finally
-        {
-            if (added)
-            {
-                handle.DangerousRelease();
-            }
-        }
-    }
+    internal static int ReadNonBlocking(SafeHandle handle, Span<byte> buffer) => ReadNonBlocking(handle, buffer, default);
 
     /// <summary>
-    /// One readv(2) into <paramref name="first"/> then <paramref name="second"/>, with the semantics of
-    /// <see cref="ReadNonBlocking(SafeHandle, Span{byte})"/>: the total read, 0 at end of stream, -1 for EAGAIN.
+    /// The same with a second buffer that takes what does not fit in the first: one readv(2) (a plain read(2) when
+    /// <paramref name="second"/> is empty). Returns the total read.
     /// </summary>
     internal static unsafe int ReadNonBlocking(SafeHandle handle, Span<byte> first, Span<byte> second)
     {
@@ -68,7 +31,7 @@ internal static partial class Interop
                 vectors[1] = new IOVector { Base = p1, Count = (nuint)second.Length };
                 while (true)
                 {
-                    nint n = Readv(fd, vectors, 2);
+                    nint n = second.IsEmpty ? Read(fd, p0, first.Length) : Readv(fd, vectors, 2);
                     if (n >= 0)
                     {
                         return (int)n;
@@ -82,7 +45,7 @@ internal static partial class Interop
 
                     if (errno != EINTR)
                     {
-                        throw ErrnoException(errno, $"readv(fd {fd})");
+                        throw ErrnoException(errno, second.IsEmpty ? $"read(fd {fd})" : $"readv(fd {fd})");
                     }
                 }
             }

@@ -248,7 +248,7 @@ internal sealed class FrameReader
         int n;
         try
         {
-            n = after.IsEmpty ? Interop.ReadNonBlocking(_fd, target) : Interop.ReadNonBlocking(_fd, target, after);
+            n = Interop.ReadNonBlocking(_fd, target, after);
         }
         catch (ObjectDisposedException)
         {

@@ -32,7 +32,7 @@ internal static class ChildHost
             {
                 for (int i = 0; i < types.Length; i++)
                 {
-                    args[i] = DecodeArgument(types[i], boot.Arguments[i], table);
+                    args[i] = TypedOps.For(types[i]).Decode(boot.Arguments[i]);
                 }
             }
 
@@ -94,18 +94,6 @@ internal static class ChildHost
             Console.Error.Flush();
             return 1;
         }
-    }
-
-    private static object? DecodeArgument(Type type, byte[] payload, HandleTable table)
-    {
-        // A handle parameter (the common case) is its table index + 1, one byte for the first 127: resolved here
-        // without building a binary codec for the handle type, which a child's start would pay for in JIT work.
-        if (payload is [byte n and > 0 and < 0x80] && typeof(IGipcHandle).IsAssignableFrom(type))
-        {
-            return table.Resolve(n - 1, type);
-        }
-
-        return TypedOps.For(type).Decode(payload);
     }
 
     private static unsafe byte[] ReadBootstrap()
