@@ -21,45 +21,13 @@ public sealed class GipcProcessTests : LeakCheckedTest
 
     internal static async Task ReportPipes(GipcReader<int> a, GipcWriter<string[]> report)
     {
-        var pipes = new List<string>();
-        foreach (string fd in Directory.GetFiles("/proc/self/fd"))
-        {
-            try
-            {
-                string target = new FileInfo(fd).LinkTarget ?? "";
-                if (target.StartsWith("pipe:", StringComparison.Ordinal) || target.StartsWith("socket:", StringComparison.Ordinal))
-                {
-                    pipes.Add(target);
-                }
-            }
-            catch (IOException)
-            {
-            }
-        }
-
-        await report.PutAsync(pipes.ToArray());
+        await report.PutAsync(PipeTargets());
         a.Dispose();
     }
 
     internal static async Task ReportDuplexPipes(GipcDuplex<int> end, GipcWriter<string[]> report)
     {
-        var pipes = new List<string>();
-        foreach (string fd in Directory.GetFiles("/proc/self/fd"))
-        {
-            try
-            {
-                string target = new FileInfo(fd).LinkTarget ?? "";
-                if (target.StartsWith("pipe:", StringComparison.Ordinal) || target.StartsWith("socket:", StringComparison.Ordinal))
-                {
-                    pipes.Add(target);
-                }
-            }
-            catch (IOException)
-            {
-            }
-        }
-
-        await report.PutAsync(pipes.ToArray());
+        await report.PutAsync(PipeTargets());
         await end.PutAsync(await end.GetAsync() + 1); // both directions work in the child
         await end.DisposeAsync();
     }

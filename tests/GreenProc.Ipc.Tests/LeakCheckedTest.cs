@@ -27,18 +27,23 @@ public abstract class LeakCheckedTest : HubTestBase, IDisposable
         GC.SuppressFinalize(this);
     }
 
-    private static string[] OpenPipes() => Directory.GetFiles("/proc/self/fd")
+    /// <summary>The pipes and sockets this process holds, as their /proc link targets ("pipe:[inode]").</summary>
+    internal static string[] PipeTargets() => OpenPipeFds().Select(p => p.Target).ToArray();
+
+    private static string[] OpenPipes() => OpenPipeFds().Select(p => $"{p.Fd} -> {p.Target}").ToArray();
+
+    private static (string Fd, string Target)[] OpenPipeFds() => Directory.GetFiles("/proc/self/fd")
         .Select(fd =>
         {
             try
             {
-                return $"{Path.GetFileName(fd)} -> {new FileInfo(fd).LinkTarget}";
+                return (Path.GetFileName(fd), new FileInfo(fd).LinkTarget ?? "");
             }
             catch (IOException)
             {
-                return ""; // closed meanwhile
+                return (Path.GetFileName(fd), ""); // closed meanwhile
             }
         })
-        .Where(l => l.Contains("pipe:", StringComparison.Ordinal) || l.Contains("socket:", StringComparison.Ordinal))
+        .Where(p => p.Item2.StartsWith("pipe:", StringComparison.Ordinal) || p.Item2.StartsWith("socket:", StringComparison.Ordinal))
         .ToArray();
 }

@@ -169,7 +169,7 @@ public sealed class RunTests : HubTestBase
             Assert.Equal("set\n", await Subprocess.CheckOutputAsync(Child("env", "GP_CHILD_VAR"),
                 new RunOptions { EnvironmentOverrides = new System.Collections.Generic.Dictionary<string, string?> { ["GP_CHILD_VAR"] = "set" } }));
 
-            using Popen sleeper = Popen.Start(Child("sleep", "60000"));
+            using Popen sleeper = Popen.Start(Child("park"));
             using var killSleeper = sleeper.Killing();
             sleeper.Kill();
             Assert.Equal(-9, await sleeper.WaitAsync());

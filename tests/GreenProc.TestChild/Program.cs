@@ -13,7 +13,7 @@ namespace GreenProc.TestChild;
 ///   echo                      copy stdin to stdout until end of file
 ///   emit OUT ERR              write OUT bytes to stdout and ERR bytes to stderr (pattern byte i = i*31+7), interleaved
 ///   readn N                   read N bytes of stdin, close stdin, print "read N", exit 0
-///   sleep MS                  sleep, then exit 0
+///   park                      block until killed (on an event nothing sets)
 ///   exit CODE                 exit with CODE
 ///   signal N                  kill itself with signal N
 ///   grandchild SECONDS        start `sleep SECONDS` sharing stdout/stderr, print its pid, exit 0
@@ -67,14 +67,14 @@ internal static class Program
                 return 0;
             }
 
-            case "sleep":
-                Thread.Sleep(int.Parse(args[1]));
+            case "park":
+                new ManualResetEventSlim().Wait();
                 return 0;
             case "exit":
                 return int.Parse(args[1]);
             case "signal":
                 kill(getpid(), int.Parse(args[1]));
-                Thread.Sleep(Timeout.Infinite);
+                new ManualResetEventSlim().Wait(); // the signal ends the process
                 return 0;
             case "grandchild":
             {
