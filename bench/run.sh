@@ -281,18 +281,11 @@ fi
 # (pipe_throughput -n -p 1 MiB), c_msg_p1m (bench/native/pipe_message.c: a C reader that holds each whole message, as a
 # message receiver must; pipe_throughput's reader reuses the first pipe-full of its buffer), c_nonblock / c_blocking
 # (pipe_pingpong), hello / hello_apphost (bench/Hello started and awaited, by the same bench binary).
-cthru() { # key side args...: one pipe_throughput process (-r 3: its median of 3 repetitions)
-    local key="$1" side="$2" line mib
-    shift 2
-    # "write=65536 read=65536 pipe_size=1048576 blocking cpu=same total=1024MiB rates_MiB/s: 1 2 3  median=4660 MiB/s  (...)"
-    line="$("${PFX[@]}" "$OUT/pipe_throughput" "$@" -r 3 "${CPLACE[@]}" | tail -n 1)"
-    mib="$(sed -n 's/.*median=\([0-9.]*\) MiB.*/\1/p' <<< "$line")"
-    record "$key" "$side" "{\"lib\":\"c\",\"MB_per_s\":$("$PY" -c "print(round($mib * 1.048576, 1))")}"
-}
-cmsg() { # key side args...: one pipe_message process (bench/native: the reader holds each whole message; median of 3)
-    local key="$1" side="$2" line mib
-    shift 2
-    line="$("${PFX[@]}" "$OUT/pipe_message" "$@" -r 3 "${CPLACE[@]}" | tail -n 1)"
+crate() { # program key side args...: one C throughput process (-r 3: its median of 3 repetitions), recorded in MB/s
+    local prog="$1" key="$2" side="$3" line mib
+    shift 3
+    # pipe_throughput: "... rates_MiB/s: 1 2 3  median=4660 MiB/s  (...)"; pipe_message: "... MiB/s: 1 2 3  median=2814 MiB/s"
+    line="$("${PFX[@]}" "$OUT/$prog" "$@" -r 3 "${CPLACE[@]}" | tail -n 1)"
     mib="$(sed -n 's/.*median=\([0-9.]*\) MiB.*/\1/p' <<< "$line")"
     record "$key" "$side" "{\"lib\":\"c\",\"MB_per_s\":$("$PY" -c "print(round($mib * 1.048576, 1))")}"
 }
@@ -320,10 +313,10 @@ if [[ $GIPC_ANY -eq 1 ]]; then
             selected "$key" || continue
             record "$key" greenproc "$("${PFX[@]}" "$BENCH_BIN" gipc_bw "$size" "$mib" | last_json)"
             record "$key" greenproc_pooled "$("${PFX[@]}" "$BENCH_BIN" gipc_bw_pooled "$size" "$mib" | last_json)"
-            cthru "$key" c_p1m -w "$size" -t "$mib" -p 1048576
-            cthru "$key" c_default -w "$size" -t "$mib"
-            cthru "$key" c_p1m_nonblock -w "$size" -t "$mib" -p 1048576 -n
-            cmsg "$key" c_msg_p1m -w "$size" -t "$mib" -p 1048576
+            crate pipe_throughput "$key" c_p1m -w "$size" -t "$mib" -p 1048576
+            crate pipe_throughput "$key" c_default -w "$size" -t "$mib"
+            crate pipe_throughput "$key" c_p1m_nonblock -w "$size" -t "$mib" -p 1048576 -n
+            crate pipe_message "$key" c_msg_p1m -w "$size" -t "$mib" -p 1048576  # the reader holds each whole message
         done
         if selected gipc_rtt; then
             record gipc_rtt greenproc "$("${PFX[@]}" "$BENCH_BIN" gipc_rtt 20000 | last_json)"
