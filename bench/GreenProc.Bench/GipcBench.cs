@@ -14,10 +14,10 @@
 //
 // Streaming modes: the parent sends the child a count over a control pipe (an int pipe), starts the clock just
 // before, and stops it when the last message has been received, so a round is "N messages one way, plus one control
-// hop" (a few microseconds against rounds of ~1 s). Untimed warm-up rounds (1/10 size) run first for at least
-// GREENPROC_BENCH_GIPC_WARMUP_S seconds (default 2; 4 on one CPU, where the tiered JIT waits longer) so that both
-// processes' hot paths are tiered up; then GREENPROC_BENCH_GIPC_ROUNDS timed rounds (default 3), of which the line
-// reports the median (and all of them).
+// hop" (a few microseconds against rounds of ~1 s). Untimed warm-up rounds (1/10 size) run first until both processes
+// are in their steady state (SteadyState below: neither has JIT-compiled a method for a while, so their hot paths have
+// reached the tiered JIT's final code); then GREENPROC_BENCH_GIPC_ROUNDS timed rounds (default 3), of which the line
+// reports the median (and all of them). The round-trip modes warm up the same way, then time N round trips.
 using System;
 using System.Collections.Generic;
 using System.Diagnostics;
@@ -33,11 +33,92 @@ namespace GreenProc.Bench;
 
 internal static partial class Program
 {
-    private static double GipcWarmupSeconds()
+    private static double EnvSeconds(string name, double fallback)
     {
-        string? env = Environment.GetEnvironmentVariable("GREENPROC_BENCH_GIPC_WARMUP_S");
-        return env is not null ? double.Parse(env, CultureInfo.InvariantCulture) : Environment.ProcessorCount == 1 ? 4.0 : 2.0;
+        string? env = Environment.GetEnvironmentVariable(name);
+        return env is not null ? double.Parse(env, CultureInfo.InvariantCulture) : fallback;
     }
+
+    /// <summary>
+    /// When a warm-up has reached the steady state: neither the parent nor the child has JIT-compiled a method for
+    /// GREENPROC_BENCH_GIPC_QUIET_S (default 3 s), and at least GREENPROC_BENCH_GIPC_WARMUP_S (default 2 s) have passed;
+    /// it gives up at GREENPROC_BENCH_GIPC_WARMUP_MAX_S (default 60 s) and says so in the line.
+    /// </summary>
+    /// <remarks>
+    /// A fixed warm-up time measured the tiered JIT, not us: under <c>taskset -c 0</c> the runtime sees one CPU and
+    /// multiplies its call-counting delay by 10 (1 s, restarted by any new compilation), so the hot paths went
+    /// ReadyToRun → instrumented → optimized in steps up to 2 s apart, and the 4 s warm-up ended between steps (a
+    /// pinned round trip read 12.3 µs there and 9.4 µs in the steady state). Quiet for 3 s means that any method still
+    /// being counted has had its turn. The probe (a count over a pipe every 100 ms, or per round) runs the same code
+    /// each time, so it compiles nothing after its first runs.
+    /// </remarks>
+    private sealed class SteadyState
+    {
+        private readonly long _start = Stopwatch.GetTimestamp();
+        private readonly double _min = EnvSeconds("GREENPROC_BENCH_GIPC_WARMUP_S", 2.0);
+        private readonly double _quiet = EnvSeconds("GREENPROC_BENCH_GIPC_QUIET_S", 3.0);
+        private readonly double _max = EnvSeconds("GREENPROC_BENCH_GIPC_WARMUP_MAX_S", 60.0);
+        private long _quietSince = Stopwatch.GetTimestamp();
+        private long _nextProbe;
+
+        public long ParentJit { get; private set; } = -1;
+
+        public long ChildJit { get; private set; } = -1;
+
+        public bool GaveUp { get; private set; }
+
+        public double Seconds => Stopwatch.GetElapsedTime(_start).TotalSeconds;
+
+        /// <summary>True at most every 100 ms: time to ask the child for its count (round-trip modes).</summary>
+        public bool ProbeDue()
+        {
+            long now = Stopwatch.GetTimestamp();
+            if (now < _nextProbe)
+            {
+                return false;
+            }
+
+            _nextProbe = now + (Stopwatch.Frequency / 10);
+            return true;
+        }
+
+        /// <summary>Takes both processes' JIT counts; true once the warm-up may end.</summary>
+        public bool Reached(long childJit)
+        {
+            long parentJit = System.Runtime.JitInfo.GetCompiledMethodCount();
+            if (parentJit != ParentJit || childJit != ChildJit)
+            {
+                ParentJit = parentJit;
+                ChildJit = childJit;
+                _quietSince = Stopwatch.GetTimestamp();
+            }
+
+            if (s_verbose)
+            {
+                Console.Error.WriteLine($"gipc warm-up {Seconds:F2} s: JIT-compiled methods: parent {parentJit}, child {childJit}");
+            }
+
+            double seconds = Seconds;
+            if (seconds >= _max)
+            {
+                GaveUp = true;
+                return true;
+            }
+
+            return seconds >= _min && Stopwatch.GetElapsedTime(_quietSince).TotalSeconds >= _quiet;
+        }
+
+        public void Write(Utf8JsonWriter w)
+        {
+            w.WriteNumber("warmup_s", Math.Round(Seconds, 2));
+            w.WriteBoolean("warmup_steady", !GaveUp);
+            w.WriteNumber("jit_methods_parent", ParentJit);
+            w.WriteNumber("jit_methods_child", ChildJit);
+        }
+    }
+
+    /// <summary>The child's side of the steady-state probe: its JIT-compiled method count.</summary>
+    private static long JitCount() => System.Runtime.JitInfo.GetCompiledMethodCount();
 
     private static int GipcTimedRounds()
     {
@@ -48,14 +129,14 @@ internal static partial class Program
     // ---------------------------------------------------------------- child targets (run in the StartProcess child)
 
     /// <summary>Child of gipc_msgs / gipc_bw: for each count received, puts that many byte[size] messages (the same
-    /// array each time, as the C writer reuses its buffer); 0 ends.</summary>
-    internal static Task StreamBytesChild(GipcReader<int> control, GipcWriter<byte[]> data, int size)
-        => PutRounds(control, data, Payload(size));
+    /// array each time, as the C writer reuses its buffer); -1 asks for its JIT count on <paramref name="jit"/>; 0 ends.</summary>
+    internal static Task StreamBytesChild(GipcReader<int> control, GipcWriter<byte[]> data, GipcWriter<long> jit, int size)
+        => PutRounds(control, data, jit, Payload(size));
 
     /// <summary>Child of gipc_bw_pooled: as StreamBytesChild, through GipcBuffer (the pooled codec); the buffer wraps our
     /// array, so there is nothing to return and it is reused.</summary>
-    internal static Task StreamPooledChild(GipcReader<int> control, GipcWriter<GipcBuffer> data, int size)
-        => PutRounds(control, data, new GipcBuffer(Payload(size)));
+    internal static Task StreamPooledChild(GipcReader<int> control, GipcWriter<GipcBuffer> data, GipcWriter<long> jit, int size)
+        => PutRounds(control, data, jit, new GipcBuffer(Payload(size)));
 
     private static byte[] Payload(int size)
     {
@@ -64,12 +145,19 @@ internal static partial class Program
         return payload;
     }
 
-    /// <summary>For each count received on <paramref name="control"/>, puts <paramref name="message"/> that many times; 0 ends.</summary>
-    private static async Task PutRounds<T>(GipcReader<int> control, GipcWriter<T> data, T message)
+    /// <summary>For each count received on <paramref name="control"/>, puts <paramref name="message"/> that many times;
+    /// -1 asks for the JIT count; 0 ends.</summary>
+    private static async Task PutRounds<T>(GipcReader<int> control, GipcWriter<T> data, GipcWriter<long> jit, T message)
     {
         while (true)
         {
             int count = await control.GetAsync();
+            if (count == -1)
+            {
+                await jit.PutAsync(JitCount());
+                continue;
+            }
+
             if (count <= 0)
             {
                 break;
@@ -84,12 +172,18 @@ internal static partial class Program
         await data.DisposeAsync();
     }
 
-    /// <summary>Child of gipc_msgs_int: for each count received, puts the ints 0..count-1; 0 ends.</summary>
-    internal static async Task StreamIntsChild(GipcReader<int> control, GipcWriter<int> data)
+    /// <summary>Child of gipc_msgs_int: for each count received, puts the ints 0..count-1; -1 asks for the JIT count; 0 ends.</summary>
+    internal static async Task StreamIntsChild(GipcReader<int> control, GipcWriter<int> data, GipcWriter<long> jit)
     {
         while (true)
         {
             int count = await control.GetAsync();
+            if (count == -1)
+            {
+                await jit.PutAsync(JitCount());
+                continue;
+            }
+
             if (count <= 0)
             {
                 break;
@@ -104,14 +198,21 @@ internal static partial class Program
         await data.DisposeAsync();
     }
 
-    /// <summary>Child of gipc_rtt: puts back every message it gets, until the parent closes its end.</summary>
-    internal static async Task EchoChild(GipcReader<byte[]> input, GipcWriter<byte[]> output)
+    /// <summary>Child of gipc_rtt: puts back every message it gets, until the parent closes its end; an empty message
+    /// also asks for its JIT count on <paramref name="jit"/>.</summary>
+    internal static async Task EchoChild(GipcReader<byte[]> input, GipcWriter<byte[]> output, GipcWriter<long> jit)
     {
         try
         {
             while (true)
             {
-                await output.PutAsync(await input.GetAsync());
+                byte[] m = await input.GetAsync();
+                if (m.Length == 0)
+                {
+                    await jit.PutAsync(JitCount());
+                }
+
+                await output.PutAsync(m);
             }
         }
         catch (EndOfStreamException)
@@ -122,13 +223,19 @@ internal static partial class Program
     }
 
     /// <summary>Child of gipc_rtt_duplex: the same over one duplex end.</summary>
-    internal static async Task EchoDuplexChild(GipcDuplex<byte[]> end)
+    internal static async Task EchoDuplexChild(GipcDuplex<byte[]> end, GipcWriter<long> jit)
     {
         try
         {
             while (true)
             {
-                await end.PutAsync(await end.GetAsync());
+                byte[] m = await end.GetAsync();
+                if (m.Length == 0)
+                {
+                    await jit.PutAsync(JitCount());
+                }
+
+                await end.PutAsync(m);
             }
         }
         catch (EndOfStreamException)
@@ -186,7 +293,7 @@ internal static partial class Program
         });
     }
 
-    private sealed record GipcStreamResult(List<double> Rounds, double ColdSeconds, int ColdCount, int Warmups, Alloc Alloc)
+    private sealed record GipcStreamResult(List<double> Rounds, double ColdSeconds, int ColdCount, int Warmups, SteadyState Steady, Alloc Alloc)
     {
         public void Write(Utf8JsonWriter w, int count, int size)
         {
@@ -209,6 +316,7 @@ internal static partial class Program
 
             w.WriteEndArray();
             w.WriteNumber("warmups", Warmups);
+            Steady.Write(w);
             w.WriteNumber("cold_msgs_per_s", Math.Round(ColdCount / ColdSeconds));
             w.WriteNumber("cold_MB_per_s", Math.Round((double)ColdCount * size / ColdSeconds / 1e6, 1));
             Alloc.Write(w, (long)count * Rounds.Count, "msg"); // the parent's side, over all timed rounds
@@ -227,13 +335,14 @@ internal static partial class Program
         }, size, count);
 
     /// <summary>The parent of the byte streams: rounds of count messages of size bytes from <paramref name="child"/>.</summary>
-    private static GipcStreamResult RunGipcStream<T>(Func<GipcReader<int>, GipcWriter<T>, int, Task> child, Func<T, int> consume, int size, int count)
+    private static GipcStreamResult RunGipcStream<T>(Func<GipcReader<int>, GipcWriter<T>, GipcWriter<long>, int, Task> child, Func<T, int> consume, int size, int count)
     {
         return Green.Run(async () =>
         {
             (GipcReader<int> ctlR, GipcWriter<int> ctlW) = Gipc.Pipe<int>();
             (GipcReader<T> dataR, GipcWriter<T> dataW) = Gipc.Pipe<T>();
-            using GipcProcess process = Gipc.StartProcess(child, ctlR, dataW, size);
+            (GipcReader<long> jitR, GipcWriter<long> jitW) = Gipc.Pipe<long>();
+            using GipcProcess process = Gipc.StartProcess(child, [ctlR, dataW, jitW, size]);
 
             async Task<double> Round(int k)
             {
@@ -249,11 +358,12 @@ internal static partial class Program
                 return bytes == (long)k * size ? dt : throw new InvalidOperationException($"got {bytes} bytes of {(long)k * size}");
             }
 
-            GipcStreamResult result = await GipcRounds(count, Round);
+            GipcStreamResult result = await GipcRounds(count, Round, ChildJit(ctlW, jitR));
             await ctlW.PutAsync(0);
             await ctlW.DisposeAsync();
             await JoinChild(process);
             dataR.Dispose();
+            jitR.Dispose();
             return result;
         });
     }
@@ -264,7 +374,8 @@ internal static partial class Program
         {
             (GipcReader<int> ctlR, GipcWriter<int> ctlW) = Gipc.Pipe<int>();
             (GipcReader<int> dataR, GipcWriter<int> dataW) = Gipc.Pipe<int>();
-            using GipcProcess child = Gipc.StartProcess(StreamIntsChild, ctlR, dataW);
+            (GipcReader<long> jitR, GipcWriter<long> jitW) = Gipc.Pipe<long>();
+            using GipcProcess child = Gipc.StartProcess(StreamIntsChild, ctlR, dataW, jitW);
 
             async Task<double> Round(int k)
             {
@@ -280,31 +391,35 @@ internal static partial class Program
                 return sum == (long)k * (k - 1) / 2 ? dt : throw new InvalidOperationException($"wrong sum {sum}");
             }
 
-            GipcStreamResult result = await GipcRounds(count, Round);
+            GipcStreamResult result = await GipcRounds(count, Round, ChildJit(ctlW, jitR));
             await ctlW.PutAsync(0);
             await ctlW.DisposeAsync();
             await JoinChild(child);
             dataR.Dispose();
+            jitR.Dispose();
             return result;
         });
     }
 
-    /// <summary>Warm-up rounds of count/10 for the budget, then the timed full rounds.</summary>
-    private static async Task<GipcStreamResult> GipcRounds(int count, Func<int, Task<double>> round)
+    /// <summary>Asks a streaming child for its JIT count (control value -1).</summary>
+    private static Func<Task<long>> ChildJit(GipcWriter<int> control, GipcReader<long> jit)
+        => async () =>
+        {
+            await control.PutAsync(-1);
+            return await jit.GetAsync();
+        };
+
+    /// <summary>Warm-up rounds of count/10 until the steady state, then the timed full rounds.</summary>
+    private static async Task<GipcStreamResult> GipcRounds(int count, Func<int, Task<double>> round, Func<Task<long>> childJit)
     {
         int small = Math.Max(1, count / 10);
-        double budget = GipcWarmupSeconds();
-        long w0 = Stopwatch.GetTimestamp();
+        var steady = new SteadyState();
         double cold = await round(small);
         int warmups = 1;
-        while (Stopwatch.GetElapsedTime(w0).TotalSeconds < budget || warmups < 3)
+        while (!steady.Reached(await childJit()) || warmups < 3)
         {
             await round(small);
             warmups++;
-            if (s_verbose)
-            {
-                Console.Error.WriteLine($"gipc warm-up {warmups}: {System.Runtime.JitInfo.GetCompiledMethodCount()} methods JIT-compiled so far");
-            }
         }
 
         var rounds = new List<double>();
@@ -315,7 +430,7 @@ internal static partial class Program
         }
 
         alloc.Stop();
-        return new GipcStreamResult(rounds, cold, small, warmups, alloc);
+        return new GipcStreamResult(rounds, cold, small, warmups, steady, alloc);
     }
 
     private static async Task JoinChild(GipcProcess child)
@@ -331,7 +446,7 @@ internal static partial class Program
     /// <summary>gipc_rtt N / gipc_rtt_duplex N: warm-up round trips for the budget, then N, each timed alone.</summary>
     private static void GipcRtt(bool duplex, int n)
     {
-        (long[] ticks, int warm, Alloc alloc) = duplex ? RunGipcRttDuplex(n) : RunGipcRtt(n);
+        (long[] ticks, int warm, SteadyState steady, Alloc alloc) = duplex ? RunGipcRttDuplex(n) : RunGipcRtt(n);
         double[] us = ticks.Select(t => t * 1e6 / Stopwatch.Frequency).OrderBy(x => x).ToArray();
         Emit(w =>
         {
@@ -342,34 +457,39 @@ internal static partial class Program
             w.WriteNumber("rtt_min_us", Math.Round(us[0], 2));
             w.WriteNumber("msgs_per_s", Math.Round(2e6 / us.Average()));
             w.WriteNumber("warmup_round_trips", warm);
+            steady.Write(w);
             alloc.Write(w, n, "round_trip");
         });
     }
 
-    private static (long[] Ticks, int Warm, Alloc Alloc) RunGipcRtt(int n)
+    private static (long[] Ticks, int Warm, SteadyState Steady, Alloc Alloc) RunGipcRtt(int n)
     {
         return Green.Run(async () =>
         {
             (GipcReader<byte[]> p2cR, GipcWriter<byte[]> p2cW) = Gipc.Pipe<byte[]>();
             (GipcReader<byte[]> c2pR, GipcWriter<byte[]> c2pW) = Gipc.Pipe<byte[]>();
-            using GipcProcess child = Gipc.StartProcess(EchoChild, p2cR, c2pW);
-            var result = await RttLoop(n, new PipePair(p2cW, c2pR));
+            (GipcReader<long> jitR, GipcWriter<long> jitW) = Gipc.Pipe<long>();
+            using GipcProcess child = Gipc.StartProcess(EchoChild, p2cR, c2pW, jitW);
+            var result = await RttLoop(n, new PipePair(p2cW, c2pR), jitR);
             await p2cW.DisposeAsync();
             await JoinChild(child);
             c2pR.Dispose();
+            jitR.Dispose();
             return result;
         });
     }
 
-    private static (long[] Ticks, int Warm, Alloc Alloc) RunGipcRttDuplex(int n)
+    private static (long[] Ticks, int Warm, SteadyState Steady, Alloc Alloc) RunGipcRttDuplex(int n)
     {
         return Green.Run(async () =>
         {
             (GipcDuplex<byte[]> mine, GipcDuplex<byte[]> theirs) = Gipc.DuplexPipe<byte[]>();
-            using GipcProcess child = Gipc.StartProcess(EchoDuplexChild, theirs);
-            var result = await RttLoop(n, new DuplexEnd(mine));
+            (GipcReader<long> jitR, GipcWriter<long> jitW) = Gipc.Pipe<long>();
+            using GipcProcess child = Gipc.StartProcess(EchoDuplexChild, theirs, jitW);
+            var result = await RttLoop(n, new DuplexEnd(mine), jitR);
             await mine.DisposeAsync();
             await JoinChild(child);
+            jitR.Dispose();
             return result;
         });
     }
@@ -397,17 +517,27 @@ internal static partial class Program
         public ValueTask<byte[]> GetAsync() => End.GetAsync();
     }
 
-    private static async Task<(long[] Ticks, int Warm, Alloc Alloc)> RttLoop(int n, IRttEnd end)
+    private static async Task<(long[] Ticks, int Warm, SteadyState Steady, Alloc Alloc)> RttLoop(int n, IRttEnd end, GipcReader<long> childJit)
     {
         byte[] msg = [(byte)'x'];
-        double budget = GipcWarmupSeconds();
-        long w0 = Stopwatch.GetTimestamp();
+        var steady = new SteadyState();
         int warm = 0;
-        while (warm < 5000 || Stopwatch.GetElapsedTime(w0).TotalSeconds < budget)
+        while (true)
         {
             await end.PutAsync(msg);
             msg = await end.GetAsync();
             warm++;
+            if (warm >= 5000 && steady.ProbeDue())
+            {
+                // The probe is a round trip of its own: an empty message, which the child answers with its count too.
+                await end.PutAsync([]);
+                long count = await childJit.GetAsync();
+                _ = await end.GetAsync();
+                if (steady.Reached(count))
+                {
+                    break;
+                }
+            }
         }
 
         var ticks = new long[n];
@@ -421,7 +551,7 @@ internal static partial class Program
         }
 
         alloc.Stop();
-        return msg.Length == 1 ? (ticks, warm, alloc) : throw new InvalidOperationException("the echo came back wrong");
+        return msg.Length == 1 ? (ticks, warm, steady, alloc) : throw new InvalidOperationException("the echo came back wrong");
     }
 
     // ---------------------------------------------------------------- (d) start to first message
