@@ -78,7 +78,9 @@ public sealed partial class Hub
             return;
         }
 
-        long start = Stopwatch.GetTimestamp();
+        // A long queue is timed from its start; a short one (a message exchange: one or two items a pass) reads no
+        // clock at all unless it grows to 128 items, and is then timed from there.
+        long start = _ready.Count >= 128 ? Stopwatch.GetTimestamp() : 0;
         int n = 0;
         while (_ready.TryDequeue(out WorkItem item))
         {
@@ -89,9 +91,17 @@ public sealed partial class Hub
             }
 
             // Reading the clock per item would cost more than the items; every 128 is within ~10 µs of the cap.
-            if ((++n & 127) == 0 && Stopwatch.GetTimestamp() - start > _maxPassTicks)
+            if ((++n & 127) == 0)
             {
-                return;
+                long now = Stopwatch.GetTimestamp();
+                if (start == 0)
+                {
+                    start = now;
+                }
+                else if (now - start > _maxPassTicks)
+                {
+                    return;
+                }
             }
         }
     }

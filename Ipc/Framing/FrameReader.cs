@@ -35,6 +35,11 @@ internal sealed class FrameReader
     // The last frame was a large raw one: read the next header on its own (see DirectReadThreshold).
     private bool _expectLarge;
 
+    // The last read returned less than it asked for: the pipe was empty then. A get that finds no whole frame in the
+    // buffer waits for readiness first instead of making a read that would most likely fail with EAGAIN (epoll is
+    // level-triggered, so data that came meanwhile is reported at once). Saves a system call per message exchanged.
+    private bool _drained;
+
     private bool _busy;
     private bool _eof;
     private bool _closed;
@@ -79,17 +84,21 @@ internal sealed class FrameReader
                     return value;
                 }
 
-                int n = ReadMore();
-                if (n > 0)
+                if (!_drained)
                 {
-                    continue;
+                    int n = ReadMore();
+                    if (n > 0)
+                    {
+                        continue;
+                    }
+
+                    if (n == 0)
+                    {
+                        throw AtEndOfStream();
+                    }
                 }
 
-                if (n == 0)
-                {
-                    throw AtEndOfStream();
-                }
-
+                _drained = false; // after the wait, read
                 try
                 {
                     await Green.WaitReadAsync(_fd, Remaining(deadline, timeout), cancellationToken);
@@ -259,6 +268,7 @@ internal sealed class FrameReader
             return 0; // a socket peer that went away: end of stream
         }
 
+        _drained = n >= 0 && n < target.Length + after.Length;
         if (n > 0)
         {
             if (_large is not null)

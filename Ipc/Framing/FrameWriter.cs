@@ -373,7 +373,9 @@ internal sealed class FrameWriter
             int fd = (int)_fd.DangerousGetHandle();
             while (true)
             {
-                nint n = Interop.Writev(fd, vectors, count);
+                // One vector (a lone small frame: the request/response case) goes through write(2), which the kernel
+                // handles with less work than writev's vector import.
+                nint n = count == 1 ? Interop.Write(fd, (byte*)vectors[0].Base, (nint)vectors[0].Count) : Interop.Writev(fd, vectors, count);
                 if (n >= 0)
                 {
                     return n;

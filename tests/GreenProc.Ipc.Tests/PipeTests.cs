@@ -224,6 +224,28 @@ public abstract class PipeTests : LeakCheckedTest
         });
     }
 
+    [Fact]
+    public void A_zero_timeout_get_returns_a_frame_that_came_after_the_pipe_was_drained()
+    {
+        // After a read that emptied the pipe, a get waits for readiness before it reads again (no read that would fail
+        // with EAGAIN); a frame that arrived meanwhile must still be found by a get that may not wait at all.
+        Run(async () =>
+        {
+            SafeFdHandle.CreatePipe(out SafeFdHandle r, out SafeFdHandle w);
+            using var reader = new GipcReader<byte[]>(r, GipcRawCodec.Instance, GipcOptions.Default);
+            using var raw = new GreenStream(w, FileAccess.Write);
+            await raw.WriteAsync(Frame([1]));
+            Assert.Equal(new byte[] { 1 }, await reader.GetAsync(TimeSpan.Zero)); // drains the pipe
+            await Assert.ThrowsAsync<GreenTimeoutException>(() => reader.GetAsync(TimeSpan.Zero).AsTask());
+            await raw.WriteAsync(Frame([2]));
+            Assert.Equal(new byte[] { 2 }, await reader.GetAsync(TimeSpan.Zero));
+            await raw.WriteAsync(Frame([3]));
+            raw.Dispose(); // end of stream after that frame
+            Assert.Equal(new byte[] { 3 }, await reader.GetAsync(TimeSpan.Zero));
+            await Assert.ThrowsAsync<EndOfStreamException>(() => reader.GetAsync(TimeSpan.Zero).AsTask());
+        });
+    }
+
     [Theory]
     [InlineData(false, 1)]
     [InlineData(false, 4093)]
