@@ -55,6 +55,18 @@ public sealed class GipcDuplex<T> : IDisposable, IAsyncDisposable, ITransferable
         return _reader.GetAsync(Codec, timeout, cancellationToken);
     }
 
+    /// <inheritdoc cref="GipcReader{T}.GetStreamAsync"/>
+    public ValueTask<GipcMessageStream> GetStreamAsync(TimeSpan? timeout = null, CancellationToken cancellationToken = default)
+    {
+        ThrowIfTransferred();
+        if (_writer.IsClosed)
+        {
+            throw new GipcClosedException("This gipc duplex end is closed.");
+        }
+
+        return _reader.GetStreamAsync(timeout, cancellationToken);
+    }
+
     /// <inheritdoc cref="GipcWriter{T}.PutAsync"/>
     public ValueTask PutAsync(T value, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
     {

@@ -57,6 +57,32 @@ public sealed class GipcReader<T> : IDisposable, ITransferableHandle
         return _reader.GetAsync(Codec, timeout, cancellationToken);
     }
 
+    /// <summary>
+    /// Waits for the next message and returns its payload as a stream that reads it from the pipe piece by piece,
+    /// instead of decoding it whole: a 64 MiB message can pass through a 1 MiB buffer, and a JSON message can go
+    /// straight into <c>JsonSerializer.DeserializeAsync</c>. The payload is the codec's bytes (for raw messages, the
+    /// bytes themselves).
+    /// </summary>
+    /// <remarks>
+    /// Until the stream has been read to its end or disposed, the handle serves no other get
+    /// (<see cref="GipcLockedException"/>); disposing it early skips the rest of the message.
+    /// </remarks>
+    /// <param name="timeout">How long to wait for the message to begin; null waits as long as it takes. Reads of the
+    /// stream have their own <see cref="Stream.ReadTimeout"/>.</param>
+    /// <param name="cancellationToken">Cancels the wait (nothing is lost).</param>
+    /// <returns>The message's payload, <see cref="GipcMessageStream.Length"/> bytes.</returns>
+    /// <exception cref="EndOfStreamException">The writer closed its end at a frame boundary: no more messages.</exception>
+    /// <exception cref="GreenTimeoutException"><paramref name="timeout"/> passed.</exception>
+    /// <exception cref="GipcClosedException">The handle is closed or was passed to a child.</exception>
+    /// <exception cref="GipcLockedException">Another get, or an earlier message stream, is still in progress on this handle.</exception>
+    /// <exception cref="GipcProtocolException">A corrupt or oversized frame header; the handle is now closed.</exception>
+    /// <exception cref="InvalidOperationException">A <see cref="GetAsync"/> that timed out has already begun to receive this message; finish it with <see cref="GetAsync"/>.</exception>
+    public ValueTask<GipcMessageStream> GetStreamAsync(TimeSpan? timeout = null, CancellationToken cancellationToken = default)
+    {
+        ThrowIfTransferred();
+        return _reader.GetStreamAsync(timeout, cancellationToken);
+    }
+
     /// <summary>Every message until the writer closes its end.</summary>
     /// <param name="cancellationToken">Stops the enumeration.</param>
     /// <returns>The messages, in order.</returns>

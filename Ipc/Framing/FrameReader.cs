@@ -40,6 +40,12 @@ internal sealed class FrameReader
     // level-triggered, so data that came meanwhile is reported at once). Saves a system call per message exchanged.
     private bool _drained;
 
+    // A message handed out as a stream (GetStreamAsync): the payload bytes it has not read yet. While it is open the
+    // reader is busy; bytes it leaves unread when disposed are skipped before the next frame.
+    private GipcMessageStream? _stream;
+    private long _streamRemaining;
+    private long _skip;
+
     private bool _busy;
     private bool _eof;
     private bool _closed;
@@ -62,12 +68,203 @@ internal sealed class FrameReader
     public ValueTask<T> GetAsync<T>(IGipcCodec<T> codec, TimeSpan? timeout, CancellationToken cancellationToken)
     {
         ThrowIfUnusable();
+        ThrowIfBusy();
+        return TryDecode(codec, out T value) ? new ValueTask<T>(value) : GetSlowAsync(codec, timeout, cancellationToken);
+    }
+
+    /// <summary>The next frame's payload as a stream that reads it from the pipe piece by piece (see GipcReader.GetStreamAsync).</summary>
+    public ValueTask<GipcMessageStream> GetStreamAsync(TimeSpan? timeout, CancellationToken cancellationToken)
+    {
+        ThrowIfUnusable();
+        ThrowIfBusy();
+        if (_large is not null)
+        {
+            throw new InvalidOperationException("A GetAsync that timed out or was cancelled has already begun to receive the next message into an array of its own; finish that message with GetAsync.");
+        }
+
+        return TryOpenStream(out GipcMessageStream? stream) ? new ValueTask<GipcMessageStream>(stream) : GetStreamSlowAsync(timeout, cancellationToken);
+    }
+
+    private void ThrowIfBusy()
+    {
+        if (_stream is not null)
+        {
+            throw new GipcLockedException("A message stream from GetStreamAsync is still open on this gipc handle: read it to its end or dispose it before the next get.");
+        }
+
         if (_busy)
         {
             throw new GipcLockedException("Another greenlet is already waiting in GetAsync on this gipc handle; a handle serves one reader at a time (gipc's GIPCLocked). Give each greenlet its own pipe, or hand messages on through a GreenQueue.");
         }
+    }
 
-        return TryDecode(codec, out T value) ? new ValueTask<T>(value) : GetSlowAsync(codec, timeout, cancellationToken);
+    private async ValueTask<GipcMessageStream> GetStreamSlowAsync(TimeSpan? timeout, CancellationToken cancellationToken)
+    {
+        _busy = true;
+        bool opened = false;
+        try
+        {
+            long deadline = Deadline(timeout);
+            while (true)
+            {
+                if (TryOpenStream(out GipcMessageStream? stream))
+                {
+                    opened = true;
+                    return stream;
+                }
+
+                await ReadOrWaitAsync(deadline, timeout, cancellationToken, "GetStreamAsync");
+            }
+        }
+        finally
+        {
+            if (!opened)
+            {
+                _busy = false;
+            }
+        }
+    }
+
+    /// <summary>Opens a stream over the next frame once its header has arrived (skipping what a disposed stream left).</summary>
+    private bool TryOpenStream([System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out GipcMessageStream? stream)
+    {
+        stream = null;
+        if (!SkipBuffered() || _end - _start < FrameHeader.Size)
+        {
+            return false;
+        }
+
+        int frameLength;
+        try
+        {
+            frameLength = FrameHeader.Read(_buffer.AsSpan(_start, FrameHeader.Size), _options.MaxFrameSize);
+        }
+        catch (GipcProtocolException e)
+        {
+            Fail(e);
+            throw;
+        }
+
+        Take(FrameHeader.Size);
+        _expectLarge = false;
+        _streamRemaining = frameLength;
+        _busy = frameLength > 0;
+        stream = new GipcMessageStream(this, frameLength);
+        _stream = frameLength > 0 ? stream : null;
+        return true;
+    }
+
+    /// <summary>One read of the open stream's payload: buffered bytes first, then straight from the pipe into
+    /// <paramref name="destination"/> (never past the frame's end).</summary>
+    internal ValueTask<int> StreamReadAsync(GipcMessageStream stream, Memory<byte> destination, TimeSpan? timeout, CancellationToken cancellationToken)
+    {
+        if (!ReferenceEquals(_stream, stream))
+        {
+            return new ValueTask<int>(0); // read to its end, or disposed
+        }
+
+        ThrowIfUnusable();
+        if (destination.IsEmpty)
+        {
+            return new ValueTask<int>(0);
+        }
+
+        int n = TryStreamRead(destination.Span);
+        return n > 0 ? new ValueTask<int>(n) : StreamReadSlowAsync(destination, timeout, cancellationToken);
+    }
+
+    /// <summary>Bytes of the open stream available without waiting: from the buffer, else one read; 0 when none.</summary>
+    private int TryStreamRead(Span<byte> destination)
+    {
+        int want = (int)Math.Min(destination.Length, _streamRemaining);
+        int buffered = _end - _start;
+        int n;
+        if (buffered > 0)
+        {
+            n = Math.Min(want, buffered);
+            _buffer.AsSpan(_start, n).CopyTo(destination);
+            Take(n);
+        }
+        else
+        {
+            if (_drained)
+            {
+                return 0;
+            }
+
+            n = ReadInto(destination.Slice(0, want));
+            if (n == 0)
+            {
+                throw AtEndOfStream();
+            }
+
+            if (n < 0)
+            {
+                return 0;
+            }
+        }
+
+        _streamRemaining -= n;
+        if (_streamRemaining == 0)
+        {
+            _stream = null;
+            _busy = false;
+        }
+
+        return n;
+    }
+
+    private async ValueTask<int> StreamReadSlowAsync(Memory<byte> destination, TimeSpan? timeout, CancellationToken cancellationToken)
+    {
+        long deadline = Deadline(timeout);
+        while (true)
+        {
+            await WaitReadableAsync(deadline, timeout, cancellationToken, "a message stream's ReadAsync");
+            ThrowIfUnusable();
+            int n = TryStreamRead(destination.Span);
+            if (n > 0)
+            {
+                return n;
+            }
+        }
+    }
+
+    /// <summary>The open stream is disposed: what it left unread is skipped before the next frame.</summary>
+    internal void StreamDisposed(GipcMessageStream stream)
+    {
+        if (!ReferenceEquals(_stream, stream))
+        {
+            return;
+        }
+
+        _skip += _streamRemaining;
+        _streamRemaining = 0;
+        _stream = null;
+        _busy = false;
+    }
+
+    /// <summary>Whether all the bytes a disposed stream left unread have been dropped from the buffer.</summary>
+    private bool SkipBuffered()
+    {
+        if (_skip == 0)
+        {
+            return true;
+        }
+
+        int n = (int)Math.Min(_skip, _end - _start);
+        Take(n);
+        _skip -= n;
+        return _skip == 0;
+    }
+
+    /// <summary>Consumes <paramref name="count"/> buffered bytes.</summary>
+    private void Take(int count)
+    {
+        _start += count;
+        if (_start == _end)
+        {
+            _start = _end = 0;
+        }
     }
 
     [System.Runtime.CompilerServices.AsyncMethodBuilder(typeof(System.Runtime.CompilerServices.PoolingAsyncValueTaskMethodBuilder<>))]
@@ -76,7 +273,7 @@ internal sealed class FrameReader
         _busy = true;
         try
         {
-            long deadline = timeout is { } t ? Stopwatch.GetTimestamp() + (long)(t.TotalSeconds * Stopwatch.Frequency) : long.MaxValue;
+            long deadline = Deadline(timeout);
             while (true)
             {
                 if (TryDecode(codec, out T value))
@@ -84,29 +281,7 @@ internal sealed class FrameReader
                     return value;
                 }
 
-                if (!_drained)
-                {
-                    int n = ReadMore();
-                    if (n > 0)
-                    {
-                        continue;
-                    }
-
-                    if (n == 0)
-                    {
-                        throw AtEndOfStream();
-                    }
-                }
-
-                _drained = false; // after the wait, read
-                try
-                {
-                    await Green.WaitReadAsync(_fd, Remaining(deadline, timeout), cancellationToken);
-                }
-                catch (ObjectDisposedException)
-                {
-                    throw new GipcClosedException("This gipc handle was closed while a greenlet waited in GetAsync.");
-                }
+                await ReadOrWaitAsync(deadline, timeout, cancellationToken, "GetAsync");
             }
         }
         finally
@@ -115,9 +290,49 @@ internal sealed class FrameReader
         }
     }
 
+    /// <summary>Reads more into the buffer, or, when nothing is there (or the last read emptied the pipe), waits until
+    /// the pipe is readable. End of stream raises.</summary>
+    private ValueTask ReadOrWaitAsync(long deadline, TimeSpan? timeout, CancellationToken cancellationToken, string operation)
+    {
+        if (!_drained)
+        {
+            int n = ReadMore();
+            if (n > 0)
+            {
+                return default;
+            }
+
+            if (n == 0)
+            {
+                throw AtEndOfStream();
+            }
+        }
+
+        return WaitReadableAsync(deadline, timeout, cancellationToken, operation);
+    }
+
+    private async ValueTask WaitReadableAsync(long deadline, TimeSpan? timeout, CancellationToken cancellationToken, string operation)
+    {
+        _drained = false; // after the wait, read
+        try
+        {
+            await Green.WaitReadAsync(_fd, Remaining(deadline, timeout), cancellationToken);
+        }
+        catch (ObjectDisposedException)
+        {
+            throw new GipcClosedException($"This gipc handle was closed while a greenlet waited in {operation}.");
+        }
+    }
+
     /// <summary>Decodes the next frame if it is complete; starts a large frame's own array when it is not.</summary>
     private bool TryDecode<T>(IGipcCodec<T> codec, out T value)
     {
+        if (_skip > 0 && !SkipBuffered())
+        {
+            value = default!;
+            return false;
+        }
+
         if (_large is not null)
         {
             if (_largeFilled < _largeLength)
@@ -254,21 +469,7 @@ internal sealed class FrameReader
             target = _expectLarge && _end < FrameHeader.Size ? _buffer.AsSpan(_end, FrameHeader.Size - _end) : _buffer.AsSpan(_end);
         }
 
-        int n;
-        try
-        {
-            n = Interop.ReadNonBlocking(_fd, target, after);
-        }
-        catch (ObjectDisposedException)
-        {
-            throw new GipcClosedException("This gipc handle is closed.");
-        }
-        catch (NativeIOException e) when (e.Errno == Interop.ECONNRESET)
-        {
-            return 0; // a socket peer that went away: end of stream
-        }
-
-        _drained = n >= 0 && n < target.Length + after.Length;
+        int n = ReadInto(target, after);
         if (n > 0)
         {
             if (_large is not null)
@@ -286,16 +487,45 @@ internal sealed class FrameReader
         return n;
     }
 
+    /// <summary>One non-blocking read(v): bytes read, 0 at end of stream, -1 when nothing is ready.</summary>
+    private int ReadInto(Span<byte> target, Span<byte> after = default)
+    {
+        int n;
+        try
+        {
+            n = Interop.ReadNonBlocking(_fd, target, after);
+        }
+        catch (ObjectDisposedException)
+        {
+            throw new GipcClosedException("This gipc handle is closed.");
+        }
+        catch (NativeIOException e) when (e.Errno == Interop.ECONNRESET)
+        {
+            return 0; // a socket peer that went away: end of stream
+        }
+
+        _drained = n >= 0 && n < target.Length + after.Length;
+        return n;
+    }
+
     private Exception AtEndOfStream()
     {
-        int partial = _large is not null ? FrameHeader.Size + _largeFilled : _end - _start;
-        if (partial == 0)
+        long partial = _large is not null ? FrameHeader.Size + _largeFilled : _end - _start;
+        GipcProtocolException error;
+        if (_stream is not null || _skip > 0)
+        {
+            error = new GipcProtocolException($"The other end closed in the middle of a message ({_streamRemaining + _skip} bytes of its payload never came): the message is cut short and the stream cannot be trusted; the handle has been closed.");
+        }
+        else if (partial == 0)
         {
             _eof = true;
             return new EndOfStreamException("The other end of the gipc pipe is closed: no more messages will come.");
         }
+        else
+        {
+            error = new GipcProtocolException($"The other end closed in the middle of a frame ({partial} bytes of it had arrived): the message is lost and the stream cannot be trusted; the handle has been closed.");
+        }
 
-        var error = new GipcProtocolException($"The other end closed in the middle of a frame ({partial} bytes of it had arrived): the message is lost and the stream cannot be trusted; the handle has been closed.");
         Fail(error);
         return error;
     }
@@ -340,6 +570,9 @@ internal sealed class FrameReader
                 : new GipcClosedException("This gipc reader is closed (disposed, or passed to a child process with Gipc.StartProcess).");
         }
     }
+
+    private static long Deadline(TimeSpan? timeout)
+        => timeout is { } t ? Stopwatch.GetTimestamp() + (long)(t.TotalSeconds * Stopwatch.Frequency) : long.MaxValue;
 
     private static TimeSpan? Remaining(long deadline, TimeSpan? timeout)
     {

@@ -7,6 +7,8 @@
 //   gipc_msgs N            the child puts N byte[1] messages as fast as it can, the parent gets them (msgs/s)
 //   gipc_msgs_int N        the same with T = int through the default binary codec
 //   gipc_bw SIZE MIB       the child puts MIB MiB as byte[SIZE] messages (raw codec), the parent gets them (MB/s)
+//   gipc_bw_pooled ...     the same, received as GipcBuffer (arrays from the pool, returned after each message)
+//   gipc_bw_stream ...     the same, each message read with GetStreamAsync into one reused byte[SIZE] (as the C reader)
 //   gipc_rtt N             1-byte round trips, parent -> child -> parent over two simplex pipes, each timed alone
 //   gipc_rtt_duplex N      the same over one duplex pipe (two OS pipes; info)
 //   gipc_start N           N x (StartProcess, the child puts one message at once, the parent's GetAsync returns)
@@ -278,15 +280,22 @@ internal static partial class Program
         });
     }
 
-    /// <summary>gipc_bw SIZE MIB: MIB MiB child -> parent as byte[SIZE] messages per round.</summary>
-    private static void GipcBandwidth(int size, int mib, bool pooled = false)
+    /// <summary>gipc_bw SIZE MIB: MIB MiB child -> parent as byte[SIZE] messages per round (gipc_bw_pooled: as
+    /// GipcBuffer; gipc_bw_stream: the parent reads each message with GetStreamAsync into one reused byte[SIZE], as
+    /// pipe_throughput.c's reader does).</summary>
+    private static void GipcBandwidth(string mode, int size, int mib)
     {
         long total = (long)mib << 20;
         int count = (int)Math.Max(1, total / size);
-        GipcStreamResult r = pooled ? RunGipcStreamPooled(size, count) : RunGipcStreamBytes(size, count);
+        GipcStreamResult r = mode switch
+        {
+            "gipc_bw_pooled" => RunGipcStreamPooled(size, count),
+            "gipc_bw_stream" => RunGipcStreamReader(size, count),
+            _ => RunGipcStreamBytes(size, count),
+        };
         Emit(w =>
         {
-            Head(w, pooled ? "gipc_bw_pooled" : "gipc_bw", count);
+            Head(w, mode, count);
             w.WriteNumber("size", size);
             w.WriteNumber("bytes", (long)count * size);
             r.Write(w, count, size);
@@ -334,8 +343,26 @@ internal static partial class Program
             return n;
         }, size, count);
 
-    /// <summary>The parent of the byte streams: rounds of count messages of size bytes from <paramref name="child"/>.</summary>
-    private static GipcStreamResult RunGipcStream<T>(Func<GipcReader<int>, GipcWriter<T>, GipcWriter<long>, int, Task> child, Func<T, int> consume, int size, int count)
+    private static GipcStreamResult RunGipcStreamReader(int size, int count)
+    {
+        var buffer = new byte[size];
+        return RunGipcStream<byte[]>(StreamBytesChild, null, size, count, async reader =>
+        {
+            await using GipcMessageStream message = await reader.GetStreamAsync();
+            long got = 0;
+            int n;
+            while ((n = await message.ReadAsync(buffer)) > 0)
+            {
+                got += n;
+            }
+
+            return (int)got;
+        });
+    }
+
+    /// <summary>The parent of the byte streams: rounds of count messages of size bytes from <paramref name="child"/>,
+    /// each got and measured by <paramref name="consume"/> (or, for streamed reads, by <paramref name="receive"/>).</summary>
+    private static GipcStreamResult RunGipcStream<T>(Func<GipcReader<int>, GipcWriter<T>, GipcWriter<long>, int, Task> child, Func<T, int>? consume, int size, int count, Func<GipcReader<T>, Task<int>>? receive = null)
     {
         return Green.Run(async () =>
         {
@@ -351,7 +378,7 @@ internal static partial class Program
                 long bytes = 0;
                 for (int i = 0; i < k; i++)
                 {
-                    bytes += consume(await dataR.GetAsync());
+                    bytes += receive is not null ? await receive(dataR) : consume!(await dataR.GetAsync());
                 }
 
                 double dt = Stopwatch.GetElapsedTime(t0).TotalSeconds;

@@ -26,6 +26,8 @@
 //   GreenProc.Bench gipc_msgs N              the child puts N byte[1] messages, the parent gets them (msgs/s)
 //   GreenProc.Bench gipc_msgs_int N          the same with T = int, binary codec
 //   GreenProc.Bench gipc_bw SIZE MIB         MIB MiB child -> parent as byte[SIZE] messages (MB/s; pipe_throughput.c -w SIZE)
+//   GreenProc.Bench gipc_bw_pooled SIZE MIB  the same received as GipcBuffer (pooled arrays)
+//   GreenProc.Bench gipc_bw_stream SIZE MIB  the same, each message read with GetStreamAsync into one reused byte[SIZE]
 //   GreenProc.Bench gipc_rtt N               N 1-byte round trips over two pipes, each timed (pipe_pingpong.c -n)
 //   GreenProc.Bench gipc_rtt_duplex N        the same over one duplex pipe (two OS pipes)
 //   GreenProc.Bench gipc_start N             N x StartProcess until the child's first message arrives
@@ -54,7 +56,7 @@ internal static partial class Program
         + " | switch_event N | switch_queue N | switch_channel N | queue_{queue,bounded1,bounded100,joinable,channel} N"
         + " | pool_{map,imap,imap_unordered} N [SIZE] | pool_group_map N"
         + " | sub_true N | sub_true_par50 N | sub_true_seq N | sub_cat N SIZE | sub_cat1g MIB [CHUNK]"
-        + " | gipc_msgs N | gipc_msgs_int N | gipc_bw SIZE MIB | gipc_rtt N | gipc_rtt_duplex N | gipc_start N | gipc_start_hook N | gipc_hello N PATH";
+        + " | gipc_msgs N | gipc_msgs_int N | gipc_bw[_pooled|_stream] SIZE MIB | gipc_rtt N | gipc_rtt_duplex N | gipc_start N | gipc_start_hook N | gipc_hello N PATH";
 
     private static readonly bool s_verbose = Environment.GetEnvironmentVariable("GREENPROC_BENCH_VERBOSE") == "1";
 
@@ -113,8 +115,8 @@ internal static partial class Program
                 case "gipc_msgs" or "gipc_msgs_int":
                     GipcMsgs(mode == "gipc_msgs_int", Arg(args, 1, 3_000_000));
                     break;
-                case "gipc_bw" or "gipc_bw_pooled":
-                    GipcBandwidth(Arg(args, 1, 65536), Arg(args, 2, 1024), pooled: mode == "gipc_bw_pooled");
+                case "gipc_bw" or "gipc_bw_pooled" or "gipc_bw_stream":
+                    GipcBandwidth(mode, Arg(args, 1, 65536), Arg(args, 2, 1024));
                     break;
                 case "gipc_rtt" or "gipc_rtt_duplex":
                     GipcRtt(mode == "gipc_rtt_duplex", Arg(args, 1, 20_000));
