@@ -98,6 +98,7 @@ internal sealed class FrameReader
         }
     }
 
+    [System.Runtime.CompilerServices.AsyncMethodBuilder(typeof(System.Runtime.CompilerServices.PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<GipcMessageStream> GetStreamSlowAsync(TimeSpan? timeout, CancellationToken cancellationToken)
     {
         _busy = true;
@@ -113,7 +114,14 @@ internal sealed class FrameReader
                     return stream;
                 }
 
-                await ReadOrWaitAsync(deadline, timeout, cancellationToken, "GetStreamAsync");
+                try
+                {
+                    await ReadOrWaitAsync(deadline, timeout, cancellationToken);
+                }
+                catch (ObjectDisposedException)
+                {
+                    throw ClosedWhileWaiting("GetStreamAsync");
+                }
             }
         }
         finally
@@ -214,12 +222,21 @@ internal sealed class FrameReader
         return n;
     }
 
+    [System.Runtime.CompilerServices.AsyncMethodBuilder(typeof(System.Runtime.CompilerServices.PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<int> StreamReadSlowAsync(Memory<byte> destination, TimeSpan? timeout, CancellationToken cancellationToken)
     {
         long deadline = Deadline(timeout);
         while (true)
         {
-            await WaitReadableAsync(deadline, timeout, cancellationToken, "a message stream's ReadAsync");
+            try
+            {
+                await WaitReadableAsync(deadline, timeout, cancellationToken);
+            }
+            catch (ObjectDisposedException)
+            {
+                throw ClosedWhileWaiting("a message stream's ReadAsync");
+            }
+
             ThrowIfUnusable();
             int n = TryStreamRead(destination.Span);
             if (n > 0)
@@ -281,7 +298,14 @@ internal sealed class FrameReader
                     return value;
                 }
 
-                await ReadOrWaitAsync(deadline, timeout, cancellationToken, "GetAsync");
+                try
+                {
+                    await ReadOrWaitAsync(deadline, timeout, cancellationToken);
+                }
+                catch (ObjectDisposedException)
+                {
+                    throw ClosedWhileWaiting("GetAsync");
+                }
             }
         }
         finally
@@ -291,8 +315,9 @@ internal sealed class FrameReader
     }
 
     /// <summary>Reads more into the buffer, or, when nothing is there (or the last read emptied the pipe), waits until
-    /// the pipe is readable. End of stream raises.</summary>
-    private ValueTask ReadOrWaitAsync(long deadline, TimeSpan? timeout, CancellationToken cancellationToken, string operation)
+    /// the pipe is readable. End of stream raises. Not an async method of its own: the caller's (pooled) state machine
+    /// awaits the hub's wait directly, so a wait allocates nothing.</summary>
+    private ValueTask ReadOrWaitAsync(long deadline, TimeSpan? timeout, CancellationToken cancellationToken)
     {
         if (!_drained)
         {
@@ -308,21 +333,18 @@ internal sealed class FrameReader
             }
         }
 
-        return WaitReadableAsync(deadline, timeout, cancellationToken, operation);
+        return WaitReadableAsync(deadline, timeout, cancellationToken);
     }
 
-    private async ValueTask WaitReadableAsync(long deadline, TimeSpan? timeout, CancellationToken cancellationToken, string operation)
+    /// <summary>The hub's wait for readability (it raises ObjectDisposedException if the handle closes).</summary>
+    private ValueTask WaitReadableAsync(long deadline, TimeSpan? timeout, CancellationToken cancellationToken)
     {
         _drained = false; // after the wait, read
-        try
-        {
-            await Green.WaitReadAsync(_fd, Remaining(deadline, timeout), cancellationToken);
-        }
-        catch (ObjectDisposedException)
-        {
-            throw new GipcClosedException($"This gipc handle was closed while a greenlet waited in {operation}.");
-        }
+        return Green.WaitReadAsync(_fd, Remaining(deadline, timeout), cancellationToken);
     }
+
+    private static GipcClosedException ClosedWhileWaiting(string operation)
+        => new($"This gipc handle was closed while a greenlet waited in {operation}.");
 
     /// <summary>Decodes the next frame if it is complete; starts a large frame's own array when it is not.</summary>
     private bool TryDecode<T>(IGipcCodec<T> codec, out T value)
