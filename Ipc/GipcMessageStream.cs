@@ -21,6 +21,7 @@ public sealed class GipcMessageStream : Stream
 {
     private readonly FrameReader _reader;
     private long _position;
+    private int _readTimeout = Timeout.Infinite;
     private bool _disposed;
 
     internal GipcMessageStream(FrameReader reader, long length)
@@ -53,13 +54,22 @@ public sealed class GipcMessageStream : Stream
 
     /// <summary>How long one read may wait for bytes, in milliseconds (<see cref="Timeout.Infinite"/>, the default,
     /// waits as long as it takes); a read that times out raises <see cref="GreenTimeoutException"/> and loses nothing.</summary>
-    public override int ReadTimeout { get; set; } = Timeout.Infinite;
+    /// <exception cref="ArgumentOutOfRangeException">The value is negative and not <see cref="Timeout.Infinite"/>.</exception>
+    public override int ReadTimeout
+    {
+        get => _readTimeout;
+        set
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(value, Timeout.Infinite);
+            _readTimeout = value;
+        }
+    }
 
     /// <inheritdoc/>
     public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        TimeSpan? timeout = ReadTimeout == Timeout.Infinite ? null : TimeSpan.FromMilliseconds(ReadTimeout);
+        TimeSpan? timeout = _readTimeout == Timeout.Infinite ? null : TimeSpan.FromMilliseconds(_readTimeout);
         ValueTask<int> read = _reader.StreamReadAsync(this, buffer, timeout, cancellationToken);
         if (read.IsCompletedSuccessfully)
         {
@@ -117,6 +127,7 @@ public sealed class GipcMessageStream : Stream
         base.Dispose(disposing);
     }
 
+    [System.Runtime.CompilerServices.AsyncMethodBuilder(typeof(System.Runtime.CompilerServices.PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<int> Advance(ValueTask<int> read)
     {
         int n = await read.ConfigureAwait(true);

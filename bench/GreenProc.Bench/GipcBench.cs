@@ -2,8 +2,8 @@
 // programs in ../shared/bench/native (pipe_throughput.c, pipe_pingpong.c), gipc's (Python) figures quoted from this
 // machine, and a bare `dotnet hello.dll` start. See Program.cs for the mode list and docs/BENCHMARKS.md for the figures.
 //
-// Every mode runs in one parent process that starts its child with Gipc.StartProcess (the child is this very bench
-// executable, relaunched with GreenProc.Ipc as a startup hook), so the child runs the same ReadyToRun build.
+// Every mode runs in one parent process that starts its child with Gipc.StartProcess (the child is GreenProc.Ipc.dll
+// under `dotnet exec` with this bench's runtimeconfig and deps file), so the child runs the same ReadyToRun build.
 //   gipc_msgs N            the child puts N byte[1] messages as fast as it can, the parent gets them (msgs/s)
 //   gipc_msgs_int N        the same with T = int through the default binary codec
 //   gipc_bw SIZE MIB       the child puts MIB MiB as byte[SIZE] messages (raw codec), the parent gets them (MB/s)

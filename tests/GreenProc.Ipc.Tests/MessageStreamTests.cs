@@ -132,6 +132,8 @@ public abstract class MessageStreamTests : LeakCheckedTest
             var buffer = new byte[2000];
             Assert.Equal(398, await stream.ReadAsync(buffer));
 
+            Assert.Throws<ArgumentOutOfRangeException>(() => stream.ReadTimeout = -2);
+            Assert.Equal(Timeout.Infinite, stream.ReadTimeout);
             stream.ReadTimeout = 20;
             await Assert.ThrowsAsync<GreenTimeoutException>(async () => await stream.ReadAsync(buffer));
             stream.ReadTimeout = Timeout.Infinite;
