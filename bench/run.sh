@@ -24,7 +24,7 @@
 #
 # The bench is published in Release once, ReadyToRun (precompiled, as gevent's hub and greenlet are compiled C:
 # a cold process then does not spend its first 100,000 spawns in unoptimized tier-0 code), into bench/out/bin
-# (with BUILD_INFO: commit and whether Runtime/, Interop/ or Subprocess/ had uncommitted changes); every process
+# (with BUILD_INFO: commit and whether the library folders or the bench project had uncommitted changes); every process
 # runs from it. The subprocess cases (issue 4) also run, interleaved rep by rep, the C posix_spawn loop and relay
 # (../shared/bench/native/spawn_and_relay.c) and the .NET peers (../shared/bench/dotnet-peers: Process, CliWrap;
 # copied and built into bench/out/peers, each process one warm-up run then one measured run per implementation).
@@ -106,8 +106,8 @@ if [[ $NO_BUILD -eq 0 ]]; then
             -o "$SNAP" -nologo -v quiet >&2
     fi
     if rev="$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null)"; then
-        dirty="$(git -C "$ROOT" status --porcelain -- Runtime Interop Subprocess | wc -l)"
-        rev="commit $rev, $dirty uncommitted file(s) under Runtime/ Interop/ Subprocess/, $([[ $JIT -eq 1 ]] && echo JIT || echo ReadyToRun)"
+        dirty="$(git -C "$ROOT" status --porcelain -- Runtime Interop Subprocess Ipc bench/GreenProc.Bench | wc -l)"
+        rev="commit $rev, $dirty uncommitted file(s) under Runtime/ Interop/ Subprocess/ Ipc/ bench/GreenProc.Bench/, $([[ $JIT -eq 1 ]] && echo JIT || echo ReadyToRun)"
     else
         rev="${GREENPROC_BENCH_REV:-not a git checkout}"
     fi

@@ -13,7 +13,7 @@ namespace GreenProc.Ipc.Internal;
 /// own size. A get that times out or is cancelled mid-frame keeps the partial bytes for the next get. One get at a
 /// time: a second concurrent one raises <see cref="GipcLockedException"/>.
 /// </summary>
-internal sealed class FrameReader
+internal sealed partial class FrameReader
 {
     // Raw payloads from this size up are read straight into the array handed to the caller (after the previous such
     // frame, the reader even reads the next header alone, so the payload does not pass through the buffer at all).
@@ -46,6 +46,10 @@ internal sealed class FrameReader
     private long _streamRemaining;
     private long _skip;
 
+    // The GetOperation<T> that a get which has to wait reuses (see FrameReader.GetOperation.cs).
+    private object? _getOperation;
+    private object? _getOperationSpare;
+
     private bool _busy;
     private bool _eof;
     private bool _closed;
@@ -69,7 +73,20 @@ internal sealed class FrameReader
     {
         ThrowIfUnusable();
         ThrowIfBusy();
-        return TryDecode(codec, out T value) ? new ValueTask<T>(value) : GetSlowAsync(codec, timeout, cancellationToken);
+        if (TryDecode(codec, out T value))
+        {
+            return new ValueTask<T>(value);
+        }
+
+        // One get at a time, so a reader reuses its operation (a reader's message type never changes); a second one
+        // serves a get started by code that the first one's completion is running inline.
+        var operation = _getOperation as GetOperation<T> ?? (GetOperation<T>)(_getOperation = new GetOperation<T>(this));
+        if (operation.Completing)
+        {
+            operation = _getOperationSpare as GetOperation<T> ?? (GetOperation<T>)(_getOperationSpare = new GetOperation<T>(this));
+        }
+
+        return operation.Start(codec, timeout, cancellationToken);
     }
 
     /// <summary>The next frame's payload as a stream that reads it from the pipe piece by piece (see GipcReader.GetStreamAsync).</summary>
@@ -281,36 +298,6 @@ internal sealed class FrameReader
         if (_start == _end)
         {
             _start = _end = 0;
-        }
-    }
-
-    [System.Runtime.CompilerServices.AsyncMethodBuilder(typeof(System.Runtime.CompilerServices.PoolingAsyncValueTaskMethodBuilder<>))]
-    private async ValueTask<T> GetSlowAsync<T>(IGipcCodec<T> codec, TimeSpan? timeout, CancellationToken cancellationToken)
-    {
-        _busy = true;
-        try
-        {
-            long deadline = Deadline(timeout);
-            while (true)
-            {
-                if (TryDecode(codec, out T value))
-                {
-                    return value;
-                }
-
-                try
-                {
-                    await ReadOrWaitAsync(deadline, timeout, cancellationToken);
-                }
-                catch (ObjectDisposedException)
-                {
-                    throw ClosedWhileWaiting("GetAsync");
-                }
-            }
-        }
-        finally
-        {
-            _busy = false;
         }
     }
 
