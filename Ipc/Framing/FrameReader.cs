@@ -79,7 +79,8 @@ internal sealed partial class FrameReader
         }
 
         // One get at a time, so a reader reuses its operation (a reader's message type never changes); a second one
-        // serves a get started by code that the first one's completion is running inline.
+        // serves a get started by code that the first one's completion is running inline, so that nothing depends on
+        // what ManualResetValueTaskSourceCore does after it has run a continuation.
         var operation = _getOperation as GetOperation<T> ?? (GetOperation<T>)(_getOperation = new GetOperation<T>(this));
         if (operation.Completing)
         {
