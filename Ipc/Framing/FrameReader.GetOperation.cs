@@ -17,7 +17,8 @@ internal sealed partial class FrameReader
     /// (a posted work item and a Tuple per message). This completes where the frame is decoded, which is the getter's
     /// own turn on the hub (the fd wait resumes the getter's greenlet), so the awaiting code continues right there:
     /// the scheduling context it captured is the one it is already on. That is the runtime's rule for its own waits
-    /// (Internal/Waiter.cs). A request/response exchange thus costs one hub work item per message, and no allocation.
+    /// (Internal/Waiter.cs). A request/response exchange thus costs one hub work item per message and allocates nothing
+    /// but the messages.
     /// </remarks>
     private sealed class GetOperation<T> : IValueTaskSource<T>
     {
