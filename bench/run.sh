@@ -32,7 +32,7 @@
 # Needs: the .NET SDK, gcc, and Debian's gevent under /usr/bin/python3 (apt-get install -y python3-gevent time).
 # The gipc cases (issue 5) run rep by rep like the subprocess ones: GreenProc's parent + StartProcess child, then the
 # C pipe programs (../shared/bench/native/pipe_throughput.c, pipe_pingpong.c) or `dotnet bench/out/hello/Hello.dll`.
-# The anchors live in ../shared/bench next to the repository. Raw results: bench/out/results-*.tsv (git-ignored).
+# The anchors live in ../shared/bench next to the repository (bench/anchors: our own). Raw results: bench/out/results-*.tsv (git-ignored).
 set -euo pipefail
 
 REPS=5
