@@ -160,16 +160,7 @@ internal sealed partial class FrameReader
             return false;
         }
 
-        int frameLength;
-        try
-        {
-            frameLength = FrameHeader.Read(_buffer.AsSpan(_start, FrameHeader.Size), _options.MaxFrameSize);
-        }
-        catch (GipcProtocolException e)
-        {
-            Fail(e);
-            throw;
-        }
+        int frameLength = ReadHeader();
 
         Take(FrameHeader.Size);
         _expectLarge = false;
@@ -292,6 +283,20 @@ internal sealed partial class FrameReader
         return _skip == 0;
     }
 
+    /// <summary>The payload length in the header at the buffer's start; a bad header closes the handle and raises.</summary>
+    private int ReadHeader()
+    {
+        try
+        {
+            return FrameHeader.Read(_buffer.AsSpan(_start, FrameHeader.Size), _options.MaxFrameSize);
+        }
+        catch (GipcProtocolException e)
+        {
+            Fail(e);
+            throw;
+        }
+    }
+
     /// <summary>Consumes <paramref name="count"/> buffered bytes.</summary>
     private void Take(int count)
     {
@@ -383,16 +388,7 @@ internal sealed partial class FrameReader
             return false;
         }
 
-        int frameLength;
-        try
-        {
-            frameLength = FrameHeader.Read(_buffer.AsSpan(_start, FrameHeader.Size), _options.MaxFrameSize);
-        }
-        catch (GipcProtocolException e)
-        {
-            Fail(e);
-            throw;
-        }
+        int frameLength = ReadHeader();
 
         // Size first: a small frame (the common case) then costs no interface check at all.
         _expectLarge = frameLength >= DirectReadThreshold && codec is (IDirectDecode<T> or IPooledDecode<T>);
