@@ -40,8 +40,8 @@ internal sealed partial class FrameReader
     // level-triggered, so data that came meanwhile is reported at once). Saves a system call per message exchanged.
     private bool _drained;
 
-    // A message handed out as a stream (GetStreamAsync): the payload bytes it has not read yet. While it is open the
-    // reader is busy; bytes it leaves unread when disposed are skipped before the next frame.
+    // A message handed out as a stream (GetStreamAsync) and the payload bytes it has not read yet. While it is open no
+    // other get may start; bytes it leaves unread when disposed are skipped before the next frame.
     private GipcMessageStream? _stream;
     private long _streamRemaining;
     private long _skip;
@@ -50,7 +50,7 @@ internal sealed partial class FrameReader
     private object? _getOperation;
     private object? _getOperationSpare;
 
-    private bool _busy;
+    private bool _busy; // a get (or a stream get) is waiting: a second one raises GipcLockedException
     private bool _eof;
     private bool _closed;
     private Exception? _failure;
@@ -119,8 +119,7 @@ internal sealed partial class FrameReader
     [System.Runtime.CompilerServices.AsyncMethodBuilder(typeof(System.Runtime.CompilerServices.PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<GipcMessageStream> GetStreamSlowAsync(TimeSpan? timeout, CancellationToken cancellationToken)
     {
-        _busy = true;
-        bool opened = false;
+        _busy = true; // while it waits for the header; once open, the stream itself holds the handle (_stream)
         try
         {
             long deadline = Deadline(timeout);
@@ -128,7 +127,6 @@ internal sealed partial class FrameReader
             {
                 if (TryOpenStream(out GipcMessageStream? stream))
                 {
-                    opened = true;
                     return stream;
                 }
 
@@ -144,10 +142,7 @@ internal sealed partial class FrameReader
         }
         finally
         {
-            if (!opened)
-            {
-                _busy = false;
-            }
+            _busy = false;
         }
     }
 
@@ -165,7 +160,6 @@ internal sealed partial class FrameReader
         Take(FrameHeader.Size);
         _expectLarge = false;
         _streamRemaining = frameLength;
-        _busy = frameLength > 0;
         stream = new GipcMessageStream(this, frameLength);
         _stream = frameLength > 0 ? stream : null;
         return true;
@@ -224,8 +218,7 @@ internal sealed partial class FrameReader
         _streamRemaining -= n;
         if (_streamRemaining == 0)
         {
-            _stream = null;
-            _busy = false;
+            _stream = null; // read to its end: the handle is free again
         }
 
         return n;
@@ -266,7 +259,6 @@ internal sealed partial class FrameReader
         _skip += _streamRemaining;
         _streamRemaining = 0;
         _stream = null;
-        _busy = false;
     }
 
     /// <summary>Whether all the bytes a disposed stream left unread have been dropped from the buffer.</summary>
@@ -395,11 +387,7 @@ internal sealed partial class FrameReader
         if (available - FrameHeader.Size >= frameLength)
         {
             var payload = new ReadOnlySpan<byte>(_buffer, _start + FrameHeader.Size, frameLength);
-            _start += FrameHeader.Size + frameLength;
-            if (_start == _end)
-            {
-                _start = _end = 0;
-            }
+            Take(FrameHeader.Size + frameLength); // moves the indexes only: the payload's bytes stay where they are
 
             if (frameLength >= 2048 && codec is IDirectDecode<T>)
             {
