@@ -81,7 +81,7 @@ public static partial class Gipc
                 passFds[secondFd] = second;
             }
 
-            descriptors.Add(new HandleDescriptor(handle.Kind, codec, custom, fd, secondFd, o.MaxFrameSize, o.WriteBufferLimit, o.ReadBufferSize));
+            descriptors.Add(new HandleDescriptor(handle.Kind, codec, custom, fd, secondFd, o.MaxFrameSize, o.WriteBufferLimit, o.ReadBufferSize, o.ExitFlushTimeout));
         }
 
         string processName = name ?? method.Name;

@@ -93,22 +93,14 @@ public sealed class GipcDuplex<T> : IDisposable, IAsyncDisposable, ITransferable
         _writer.Close();
     }
 
-    /// <summary>Writes every accepted message, then closes this end.</summary>
+    /// <summary>Writes every accepted message, then closes this end (see <see cref="GipcWriter{T}.DisposeAsync"/>).</summary>
     /// <returns>A task that completes when the end is closed.</returns>
+    /// <exception cref="GipcUndeliveredException">The reading end closed before every accepted message was written,
+    /// and no earlier put or flush had raised that.</exception>
     public async ValueTask DisposeAsync()
     {
-        if (!_writer.IsClosed && Hub.Current is not null)
-        {
-            try
-            {
-                await _writer.FlushAsync(null, default);
-            }
-            catch (IOException)
-            {
-            }
-        }
-
-        Dispose();
+        _reader.Close();
+        await _writer.CloseAsync();
     }
 
     void ITransferableHandle.EnsureTransferable()

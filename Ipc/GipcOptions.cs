@@ -28,8 +28,22 @@ public sealed record GipcOptions
     /// array (default 256 KiB).</summary>
     public int ReadBufferSize { get; init; } = 256 << 10;
 
+    /// <summary>
+    /// How long a hub that is ending (its main greenlet returned, or a <c>Gipc.StartProcess</c> child's target
+    /// returned or threw) waits for the reader to take the messages this writer accepted and has not written yet
+    /// (default 30 s; <see cref="System.Threading.Timeout.InfiniteTimeSpan"/> waits as long as it takes). When it
+    /// passes, those messages are dropped and <c>Green.Run</c> raises <see cref="GipcUndeliveredException"/>: a
+    /// reader that stopped reading never hangs the writer's exit silently.
+    /// </summary>
+    public TimeSpan ExitFlushTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
     internal GipcOptions Validate()
     {
+        if (ExitFlushTimeout < TimeSpan.Zero && ExitFlushTimeout != System.Threading.Timeout.InfiniteTimeSpan)
+        {
+            throw new ArgumentOutOfRangeException(nameof(ExitFlushTimeout), ExitFlushTimeout, "ExitFlushTimeout must be zero or positive, or Timeout.InfiniteTimeSpan.");
+        }
+
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(MaxFrameSize, nameof(MaxFrameSize));
         ArgumentOutOfRangeException.ThrowIfLessThan(WriteBufferLimit, 4096, nameof(WriteBufferLimit));
         ArgumentOutOfRangeException.ThrowIfLessThan(ReadBufferSize, 4096, nameof(ReadBufferSize));

@@ -72,30 +72,23 @@ public sealed class GipcWriter<T> : IDisposable, IAsyncDisposable, ITransferable
     }
 
     /// <summary>
-    /// Closes the handle. Messages already accepted are still written (in the background, on this hub) before the fd
-    /// closes, so the reader sees them and then end of stream; use <see cref="DisposeAsync"/> to wait for that. Disposed
-    /// from another thread, or after its hub has ended, the writer closes at once and drops what was not sent.
+    /// Closes the handle. Messages already accepted are still written before the fd closes, so the reader sees them
+    /// and then end of stream: in the background on this writer's hub while it runs, and, if its main greenlet ends
+    /// first, by the hub itself before <c>Green.Run</c> returns (for at most <see cref="GipcOptions.ExitFlushTimeout"/>;
+    /// what the reader does not take by then is reported by <c>Green.Run</c> as <see cref="GipcUndeliveredException"/>).
+    /// Disposed from another thread, the close is posted to the writer's hub. Use <see cref="DisposeAsync"/> to wait
+    /// for delivery here.
     /// </summary>
     public void Dispose() => _writer.Close();
 
-    /// <summary>Writes every accepted message, then closes the handle.</summary>
+    /// <summary>
+    /// Writes every accepted message, then closes the handle. It waits as long as the reader takes to make room: put a
+    /// <see cref="GreenTimeout"/> scope around it to bound that.
+    /// </summary>
     /// <returns>A task that completes when the handle is closed.</returns>
-    public async ValueTask DisposeAsync()
-    {
-        if (!_writer.IsClosed && Hub.Current is not null)
-        {
-            try
-            {
-                await _writer.FlushAsync(null, default);
-            }
-            catch (IOException)
-            {
-                // The reader is gone: nothing more to deliver.
-            }
-        }
-
-        _writer.Close();
-    }
+    /// <exception cref="GipcUndeliveredException">The reading end closed before every accepted message was written,
+    /// and no earlier put or flush had raised that (a reader that is gone with nothing left to deliver is no error).</exception>
+    public ValueTask DisposeAsync() => _writer.CloseAsync();
 
     void ITransferableHandle.EnsureTransferable()
     {

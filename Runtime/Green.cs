@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Runtime.CompilerServices;
+using System.Runtime.ExceptionServices;
 using System.Runtime.InteropServices;
 using System.Threading;
 using System.Threading.Tasks;
@@ -21,17 +22,26 @@ public static partial class Green
 {
     /// <summary>
     /// Creates a hub on the calling thread, runs <paramref name="main"/> as the main greenlet until it finishes,
-    /// then disposes the hub. Greenlets still alive when main ends are abandoned, as in gevent.
+    /// then disposes the hub. Greenlets still alive when main ends are abandoned, as in gevent; output they accepted
+    /// and had not written yet (the messages of a gipc writer) is still written before Run returns, waiting for the
+    /// reader as long as the writer's exit timeout allows.
     /// </summary>
     /// <param name="main">The main greenlet's body.</param>
     /// <param name="options">Hub settings; null for the defaults.</param>
     /// <exception cref="InvalidOperationException">A hub already runs on this thread.</exception>
     /// <exception cref="HubDeadlockException">Main waited on something nothing could ever set.</exception>
+    /// <exception cref="Exception">
+    /// Main succeeded, but output accepted during the run could not be delivered when it ended (for gipc, a
+    /// <c>GipcUndeliveredException</c>: the reader stopped reading or closed); several such losses come as an
+    /// <see cref="AggregateException"/>. When main failed, its error is raised instead and the loss goes to
+    /// <see cref="Hub.ErrorHandler"/>.
+    /// </exception>
     /// <remarks>Whatever <paramref name="main"/> throws is rethrown here with its original stack.</remarks>
     public static void Run(Func<Task> main, HubOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(main);
-        Greenlet g = Hub.RunMain(_ => new Greenlet(main), options);
+        Greenlet g = Hub.RunMain(_ => new Greenlet(main), options, out Exception? exitLoss);
+        EndRun(g, exitLoss);
         g.GetAsync().GetAwaiter().GetResult();
     }
 
@@ -43,8 +53,28 @@ public static partial class Green
     public static T Run<T>(Func<Task<T>> main, HubOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(main);
-        var g = (Greenlet<T>)Hub.RunMain(_ => new Greenlet<T>(main), options);
+        var g = (Greenlet<T>)Hub.RunMain(_ => new Greenlet<T>(main), options, out Exception? exitLoss);
+        EndRun(g, exitLoss);
         return g.GetAsync().GetAwaiter().GetResult()!;
+    }
+
+    /// <summary>
+    /// Output accepted and lost at exit is raised when main succeeded; when main failed, its own error is what Run
+    /// raises, and the loss goes to the hub's error handler so that it is not silent either.
+    /// </summary>
+    private static void EndRun(Greenlet main, Exception? exitLoss)
+    {
+        if (exitLoss is null)
+        {
+            return;
+        }
+
+        if (main.Exception is null)
+        {
+            ExceptionDispatchInfo.Throw(exitLoss);
+        }
+
+        main.Hub.ReportError(null, exitLoss);
     }
 
     /// <summary>The greenlet running now.</summary>

@@ -10,8 +10,15 @@ namespace GreenProc;
 
 public sealed partial class Hub
 {
-    /// <summary>Creates a hub on this thread, runs the main greenlet <paramref name="createMain"/> makes to its end, and disposes the hub.</summary>
-    internal static Greenlet RunMain(Func<Hub, Greenlet> createMain, HubOptions? options)
+    /// <summary>
+    /// Creates a hub on this thread, runs the main greenlet <paramref name="createMain"/> makes to its end, writes out
+    /// what pending outputs still hold (see <see cref="FlushPendingOutputAtExit"/>), and disposes the hub.
+    /// </summary>
+    /// <param name="createMain">Makes the main greenlet.</param>
+    /// <param name="options">The hub's settings.</param>
+    /// <param name="exitLoss">Accepted output that could not be delivered at exit, or null.</param>
+    /// <returns>The main greenlet, finished.</returns>
+    internal static Greenlet RunMain(Func<Hub, Greenlet> createMain, HubOptions? options, out Exception? exitLoss)
     {
         if (t_current is not null)
         {
@@ -29,6 +36,8 @@ public sealed partial class Hub
             hub._main = main;
             main.Start();
             hub.Loop(main);
+            Volatile.Write(ref hub._ended, true);
+            exitLoss = hub.FlushPendingOutputAtExit();
             return main;
         }
         finally
@@ -273,6 +282,7 @@ public sealed partial class Hub
             return;
         }
 
+        Volatile.Write(ref _ended, true);
         _disposed = true;
 
         // Closes queued from other threads must still run: they hold a reference that keeps their fd open.

@@ -22,8 +22,6 @@ public sealed partial class Hub : IFdCloseObserver
     [ThreadStatic]
     private static Hub? t_current;
 
-    private static readonly double s_stopwatchTicksPerTimeSpanTick = (double)Stopwatch.Frequency / TimeSpan.TicksPerSecond;
-
     private readonly int _threadId;
     private readonly HubOptions _options;
     private readonly RunQueue _ready = new();
@@ -48,6 +46,7 @@ public sealed partial class Hub : IFdCloseObserver
     // Head of the intrusive list of greenlets that have started and not finished.
     private Greenlet? _liveHead;
     private Greenlet? _main;
+    private bool _ended; // main has finished: nothing runs on this hub any more (only the exit flush)
     private bool _disposed;
 
     private Hub(HubOptions options)
@@ -55,7 +54,7 @@ public sealed partial class Hub : IFdCloseObserver
         _options = options;
         _threadId = Environment.CurrentManagedThreadId;
         _hubContext = new GreenletSynchronizationContext(this);
-        _maxPassTicks = ToStopwatchTicks(options.MaxReadyPass);
+        _maxPassTicks = Deadline.ToStopwatchTicks(options.MaxReadyPass);
         ErrorHandler = options.ErrorHandler ?? DefaultErrorHandler;
         Reactor = ResolveReactor(options.Reactor);
         _reactor = CreateReactor(Reactor);
@@ -124,6 +123,9 @@ public sealed partial class Hub : IFdCloseObserver
 
     internal bool IsHubThread => Environment.CurrentManagedThreadId == _threadId;
 
+    /// <summary>Whether the main greenlet has finished: greenlets no longer run (read from any thread).</summary>
+    internal bool IsEnded => Volatile.Read(ref _ended);
+
     internal TimerHeap Timers { get; } = new();
 
     internal TimerHeap Timeouts { get; } = new();
@@ -166,21 +168,9 @@ public sealed partial class Hub : IFdCloseObserver
         => CurrentGreenlet ?? throw new InvalidOperationException(
             $"{operation} must be called from a greenlet; hub callbacks (links, Post) cannot wait. Spawn a greenlet to wait.");
 
-    internal static void ValidateTimeout(TimeSpan? timeout, string paramName)
-    {
-        if (timeout is { } t && t < TimeSpan.Zero && t != Timeout.InfiniteTimeSpan)
-        {
-            throw new ArgumentOutOfRangeException(paramName, t, "A timeout must be zero or positive, Timeout.InfiniteTimeSpan, or null (no timeout).");
-        }
-    }
+    internal static void ValidateTimeout(TimeSpan? timeout, string paramName) => Deadline.Validate(timeout, paramName);
 
-    internal static long DueAfter(TimeSpan span) => Stopwatch.GetTimestamp() + ToStopwatchTicks(span);
-
-    private static long ToStopwatchTicks(TimeSpan span)
-    {
-        double ticks = span.Ticks * s_stopwatchTicksPerTimeSpanTick;
-        return ticks >= long.MaxValue / 4 ? long.MaxValue / 4 : (long)ticks;
-    }
+    internal static long DueAfter(TimeSpan span) => Deadline.AfterNow(span);
 
     /// <summary>Queues work from the hub thread (FIFO).</summary>
     internal void Enqueue(in WorkItem item) => _ready.Enqueue(item);

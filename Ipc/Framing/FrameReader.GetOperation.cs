@@ -3,6 +3,7 @@ using System.Runtime.CompilerServices;
 using System.Threading;
 using System.Threading.Tasks;
 using System.Threading.Tasks.Sources;
+using GreenProc.Internal;
 
 namespace GreenProc.Ipc.Internal;
 
@@ -26,8 +27,7 @@ internal sealed partial class FrameReader
         private readonly Action _onWaitCompleted;
         private ManualResetValueTaskSourceCore<T> _core; // continuations run inline, where the get completes
         private IGipcCodec<T>? _codec;
-        private TimeSpan? _timeout;
-        private long _deadline;
+        private Deadline _deadline;
         private CancellationToken _cancellationToken;
         private ValueTaskAwaiter _wait;
 
@@ -45,8 +45,7 @@ internal sealed partial class FrameReader
         {
             _core.Reset();
             _codec = codec;
-            _timeout = timeout;
-            _deadline = Deadline(timeout);
+            _deadline = Deadline.Start(timeout);
             _cancellationToken = cancellationToken;
             _reader._busy = true;
             var task = new ValueTask<T>(this, _core.Version);
@@ -70,7 +69,7 @@ internal sealed partial class FrameReader
             {
                 while (!_reader.TryDecode(_codec!, out value))
                 {
-                    ValueTask wait = _reader.ReadOrWaitAsync(_deadline, _timeout, _cancellationToken);
+                    ValueTask wait = _reader.ReadOrWaitAsync(_deadline, _cancellationToken);
                     if (!wait.IsCompleted)
                     {
                         _wait = wait.GetAwaiter();

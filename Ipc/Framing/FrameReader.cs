@@ -1,9 +1,9 @@
 using System;
 using System.Buffers;
-using System.Diagnostics;
 using System.IO;
 using System.Threading;
 using System.Threading.Tasks;
+using GreenProc.Internal;
 
 namespace GreenProc.Ipc.Internal;
 
@@ -71,6 +71,7 @@ internal sealed partial class FrameReader
 
     public ValueTask<T> GetAsync<T>(IGipcCodec<T> codec, TimeSpan? timeout, CancellationToken cancellationToken)
     {
+        Deadline.Validate(timeout, nameof(timeout)); // the clock is read only if the get has to wait
         ThrowIfUnusable();
         ThrowIfBusy();
         if (TryDecode(codec, out T value))
@@ -93,6 +94,7 @@ internal sealed partial class FrameReader
     /// <summary>The next frame's payload as a stream that reads it from the pipe piece by piece (see GipcReader.GetStreamAsync).</summary>
     public ValueTask<GipcMessageStream> GetStreamAsync(TimeSpan? timeout, CancellationToken cancellationToken)
     {
+        Deadline.Validate(timeout, nameof(timeout));
         ThrowIfUnusable();
         ThrowIfBusy();
         if (_large is not null)
@@ -122,7 +124,7 @@ internal sealed partial class FrameReader
         _busy = true; // while it waits for the header; once open, the stream itself holds the handle (_stream)
         try
         {
-            long deadline = Deadline(timeout);
+            Deadline deadline = Deadline.Start(timeout);
             while (true)
             {
                 if (TryOpenStream(out GipcMessageStream? stream))
@@ -132,7 +134,7 @@ internal sealed partial class FrameReader
 
                 try
                 {
-                    await ReadOrWaitAsync(deadline, timeout, cancellationToken);
+                    await ReadOrWaitAsync(deadline, cancellationToken);
                 }
                 catch (ObjectDisposedException)
                 {
@@ -227,12 +229,12 @@ internal sealed partial class FrameReader
     [System.Runtime.CompilerServices.AsyncMethodBuilder(typeof(System.Runtime.CompilerServices.PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<int> StreamReadSlowAsync(Memory<byte> destination, TimeSpan? timeout, CancellationToken cancellationToken)
     {
-        long deadline = Deadline(timeout);
+        Deadline deadline = Deadline.Start(timeout);
         while (true)
         {
             try
             {
-                await WaitReadableAsync(deadline, timeout, cancellationToken);
+                await WaitReadableAsync(deadline, cancellationToken);
             }
             catch (ObjectDisposedException)
             {
@@ -302,7 +304,7 @@ internal sealed partial class FrameReader
     /// <summary>Reads more into the buffer, or, when nothing is there (or the last read emptied the pipe), waits until
     /// the pipe is readable. End of stream raises. Not an async method of its own: the caller's (pooled) state machine
     /// awaits the hub's wait directly, so a wait allocates nothing.</summary>
-    private ValueTask ReadOrWaitAsync(long deadline, TimeSpan? timeout, CancellationToken cancellationToken)
+    private ValueTask ReadOrWaitAsync(in Deadline deadline, CancellationToken cancellationToken)
     {
         if (!_drained)
         {
@@ -318,14 +320,14 @@ internal sealed partial class FrameReader
             }
         }
 
-        return WaitReadableAsync(deadline, timeout, cancellationToken);
+        return WaitReadableAsync(deadline, cancellationToken);
     }
 
     /// <summary>The hub's wait for readability (it raises ObjectDisposedException if the handle closes).</summary>
-    private ValueTask WaitReadableAsync(long deadline, TimeSpan? timeout, CancellationToken cancellationToken)
+    private ValueTask WaitReadableAsync(in Deadline deadline, CancellationToken cancellationToken)
     {
         _drained = false; // after the wait, read
-        return Green.WaitReadAsync(_fd, Remaining(deadline, timeout), cancellationToken);
+        return Green.WaitReadAsync(_fd, deadline.Remaining, cancellationToken);
     }
 
     private static GipcClosedException ClosedWhileWaiting(string operation)
@@ -559,23 +561,11 @@ internal sealed partial class FrameReader
 
         if (_closed)
         {
+            // Closed is closed (DESIGN §4): the protocol error that closed the handle was raised once, to the get that
+            // met it; later calls raise GipcClosedException and carry it as the cause.
             throw _failure is GipcProtocolException p
-                ? new GipcProtocolException("This gipc handle was closed after a protocol error: " + p.Message, p)
+                ? new GipcClosedException("This gipc handle was closed after a protocol error (see the inner exception); the stream cannot be trusted any more.", p)
                 : new GipcClosedException("This gipc reader is closed (disposed, or passed to a child process with Gipc.StartProcess).");
         }
-    }
-
-    private static long Deadline(TimeSpan? timeout)
-        => timeout is { } t ? Stopwatch.GetTimestamp() + (long)(t.TotalSeconds * Stopwatch.Frequency) : long.MaxValue;
-
-    private static TimeSpan? Remaining(long deadline, TimeSpan? timeout)
-    {
-        if (timeout is null)
-        {
-            return null;
-        }
-
-        long left = deadline - Stopwatch.GetTimestamp();
-        return left <= 0 ? TimeSpan.Zero : TimeSpan.FromSeconds((double)left / Stopwatch.Frequency);
     }
 }

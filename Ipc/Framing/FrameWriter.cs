@@ -1,9 +1,9 @@
 using System;
-using System.Diagnostics;
 using System.IO;
 using System.Runtime.CompilerServices;
 using System.Threading;
 using System.Threading.Tasks;
+using GreenProc.Internal;
 
 namespace GreenProc.Ipc.Internal;
 
@@ -20,8 +20,17 @@ namespace GreenProc.Ipc.Internal;
 /// the put writes header and payload itself with writev from the caller's memory; if it is interrupted half-way, the
 /// unsent rest is copied into the buffer, ahead of anything queued meanwhile, and the flusher finishes the frame.
 /// All of it runs on the hub thread of the first put.
+/// <para>
+/// Delivery at the end of a process: while bytes are pending the writer is on its hub's list of pending outputs
+/// (<see cref="PendingOutput"/>). When the main greenlet ends, greenlets are abandoned (the flusher too), and the hub
+/// writes what is pending itself, a direct write in progress included, for at most
+/// <see cref="GipcOptions.ExitFlushTimeout"/>; what it cannot deliver, and any earlier loss nobody was told of (a
+/// broken pipe met by the flusher), is raised by <c>Green.Run</c> as <see cref="GipcUndeliveredException"/>. So every
+/// accepted message is delivered or reported, whether the writer was disposed with <c>using</c>, with
+/// <c>await using</c>, or not at all.
+/// </para>
 /// </remarks>
-internal sealed class FrameWriter
+internal sealed class FrameWriter : PendingOutput
 {
     public const int DirectThreshold = 64 * 1024;
     private const int MaxVectors = 64;
@@ -41,14 +50,23 @@ internal sealed class FrameWriter
 
     private Greenlet? _flusher;
 
+    // The hub the writer sends from: the hub of the first put (a writer, like a primitive, belongs to one hub).
+    private Hub? _hub;
+
     // The header of the direct write in progress (one at a time: _direct), reused rather than allocated per put.
     private readonly byte[] _directHeader = new byte[FrameHeader.Size];
+
+    // The direct write in progress: its payload (the caller's memory) and how much of header + payload is written.
+    // Kept in fields, not only in the put's locals, so that a hub ending mid-write can finish the frame (WriteAtExit).
+    private ReadOnlyMemory<byte> _directPayload;
+    private long _directSent;
 
     // The hub switch during which this writer last wrote at once (see Committed).
     private long _immediateSwitch = -1;
     private bool _direct;        // a put is writing a large frame itself: the flusher must not interleave
     private Exception? _failure; // the pipe broke: every later put raises this
-    private bool _closing;       // Dispose was called: the flusher closes the fd once everything is written
+    private GipcUndeliveredException? _unreportedLoss; // accepted bytes dropped by a failure no call has raised yet
+    private volatile bool _closing; // Dispose was called: the flusher closes the fd once everything is written
     private bool _closed;
 
     public FrameWriter(SafeFdHandle fd, GipcOptions options)
@@ -84,11 +102,7 @@ internal sealed class FrameWriter
     public ValueTask PutAsync<T>(IGipcCodec<T> codec, T value, TimeSpan? timeout, CancellationToken cancellationToken)
     {
         ThrowIfUnusable();
-        if (Hub.Current is null)
-        {
-            // Checked before anything is accepted: the flusher that sends frames is a greenlet on this thread's hub.
-            throw new InvalidOperationException("gipc handles are used from greenlets on a hub: call PutAsync inside Green.Run.");
-        }
+        BindHub(); // before anything is accepted: the flusher that sends frames is a greenlet on this thread's hub
 
         if (!_belowLimit.IsSet || (!_idle.IsSet && codec is IDirectPayload<T>))
         {
@@ -97,25 +111,26 @@ internal sealed class FrameWriter
 
         if (codec is IDirectPayload<T> direct && direct.GetPayload(value) is { Length: >= DirectThreshold } payload)
         {
-            return PutDirectAsync(payload, timeout, cancellationToken);
+            return PutDirectAsync(payload, Deadline.Start(timeout), cancellationToken);
         }
 
+        Deadline.Validate(timeout, nameof(timeout)); // a put that does not wait reads no clock
         Append(codec, value);
         return default;
     }
 
     private async ValueTask PutSlowAsync<T>(IGipcCodec<T> codec, T value, TimeSpan? timeout, CancellationToken cancellationToken)
     {
-        long deadline = Deadline(timeout);
+        Deadline deadline = Deadline.Start(timeout);
         while (!_belowLimit.IsSet)
         {
-            await WaitEvent(_belowLimit, deadline, timeout, cancellationToken);
+            await WaitEvent(_belowLimit, deadline, cancellationToken);
             ThrowIfUnusable();
         }
 
         if (codec is IDirectPayload<T> direct && direct.GetPayload(value) is { Length: >= DirectThreshold } payload)
         {
-            await PutDirectAsync(payload, Remaining(deadline, timeout), cancellationToken);
+            await PutDirectAsync(payload, deadline, cancellationToken);
             return;
         }
 
@@ -163,13 +178,13 @@ internal sealed class FrameWriter
             }
             catch (IOException e)
             {
-                Fail(e);
+                Fail(e, raisedToCaller: true);
                 throw;
             }
             catch (ObjectDisposedException)
             {
                 var closed = new GipcClosedException("The gipc writer was closed.");
-                Fail(closed);
+                Fail(closed, raisedToCaller: true);
                 throw closed;
             }
 
@@ -181,6 +196,7 @@ internal sealed class FrameWriter
         }
 
         _idle.Clear();
+        hub.AddPendingOutput(this);
         if (_pending.Length >= _options.WriteBufferLimit)
         {
             _belowLimit.Clear();
@@ -194,65 +210,115 @@ internal sealed class FrameWriter
         _flusher ??= Green.Spawn(FlushLoopAsync, "gipc-flusher");
     }
 
-    private async ValueTask PutDirectAsync(ReadOnlyMemory<byte> payload, TimeSpan? timeout, CancellationToken cancellationToken)
+    /// <summary>
+    /// Binds the writer to the calling thread's hub at its first put, and checks every later put runs there. A writer
+    /// whose hub has ended (a later <c>Green.Run</c> on the thread) starts afresh: the ended hub wrote out or reported
+    /// everything it held.
+    /// </summary>
+    private void BindHub()
+    {
+        Hub? current = Hub.Current;
+        if (ReferenceEquals(current, _hub) && current is not null)
+        {
+            return;
+        }
+
+        if (current is null)
+        {
+            throw new InvalidOperationException(Thread.CurrentThread.IsThreadPoolThread
+                ? "gipc handles are used from greenlets on a hub, and this is a thread-pool thread: a ConfigureAwait(false) in the greenlet usually moved the code here. Remove it, or call PutAsync inside Green.Run."
+                : "gipc handles are used from greenlets on a hub: call PutAsync inside Green.Run.");
+        }
+
+        if (_hub is { IsEnded: false })
+        {
+            throw new InvalidOperationException("This gipc writer belongs to the hub of another thread (the thread of its first put); use it from greenlets of that hub only.");
+        }
+
+        _hub = current;
+        _flusher = null;
+    }
+
+    private async ValueTask PutDirectAsync(ReadOnlyMemory<byte> payload, Deadline deadline, CancellationToken cancellationToken)
     {
         if (payload.Length > _options.MaxFrameSize)
         {
             throw new GipcException($"The message is {payload.Length} bytes, more than GipcOptions.MaxFrameSize ({_options.MaxFrameSize}). Raise the limit on both ends or send it in parts.");
         }
 
-        long deadline = Deadline(timeout);
         while (!_idle.IsSet)
         {
-            await WaitEvent(_idle, deadline, timeout, cancellationToken); // nothing committed yet: safe to give up
+            await WaitEvent(_idle, deadline, cancellationToken); // nothing committed yet: safe to give up
             ThrowIfUnusable();
         }
 
         _direct = true;
+        _directPayload = payload;
+        _directSent = 0;
         _idle.Clear();
-        byte[] header = _directHeader;
-        FrameHeader.Write(header, payload.Length);
+        _hub!.AddPendingOutput(this);
+        FrameHeader.Write(_directHeader, payload.Length);
         long total = FrameHeader.Size + payload.Length;
-        long sent = 0;
         try
         {
             while (true)
             {
-                sent += WriteDirect(header, payload.Span, sent);
-                if (sent == total)
+                _directSent += WriteDirect(_directHeader, payload.Span, _directSent);
+                if (_directSent == total)
                 {
                     break;
                 }
 
-                await Green.WaitWriteAsync(_fd, Remaining(deadline, timeout), cancellationToken);
+                await Green.WaitWriteAsync(_fd, deadline.Remaining, cancellationToken);
             }
         }
-        catch (Exception e) when (sent > 0 && sent < total && e is not IOException)
+        catch (Exception e) when (_direct && _directSent > 0 && _directSent < total && e is not IOException)
         {
-            // Interrupted half-way (timeout, kill, cancellation): the frame is committed. Its unsent rest goes in
-            // front of whatever was queued meanwhile (nothing of that was written: the flusher waits for direct
-            // writes), and the flusher completes it.
-            int payloadSent = (int)Math.Max(0, sent - FrameHeader.Size);
-            _pending.Prepend(payload.Span.Slice(payloadSent));
-            if (sent < FrameHeader.Size)
-            {
-                _pending.Prepend(header.AsSpan((int)sent));
-            }
-
+            // Interrupted half-way (timeout, kill, cancellation): the frame is committed, and finished by the flusher.
+            MoveDirectRestToPending();
+            throw;
+        }
+        catch (IOException e) when (_direct)
+        {
+            Fail(e, raisedToCaller: true);
             throw;
         }
         finally
         {
-            _direct = false;
-            if (_pending.IsEmpty)
+            if (_direct)
             {
-                _idle.Set();
-            }
-            else
-            {
-                Committed(writeNow: false); // from a finally: leave the writing (and its errors) to the flusher
+                _direct = false;
+                _directPayload = default;
+                if (_pending.IsEmpty)
+                {
+                    _idle.Set();
+                    _hub.RemovePendingOutput(this);
+                }
+                else
+                {
+                    Committed(writeNow: false); // from a finally: leave the writing (and its errors) to the flusher
+                }
             }
         }
+    }
+
+    /// <summary>
+    /// The unsent rest of the direct write goes in front of whatever was queued meanwhile (nothing of that was written:
+    /// the flusher waits for direct writes), so that the frame is completed from the buffer; the caller may reuse its
+    /// memory from then on.
+    /// </summary>
+    private void MoveDirectRestToPending()
+    {
+        long sent = _directSent;
+        int payloadSent = (int)Math.Max(0, sent - FrameHeader.Size);
+        _pending.Prepend(_directPayload.Span.Slice(payloadSent));
+        if (sent < FrameHeader.Size)
+        {
+            _pending.Prepend(_directHeader.AsSpan((int)sent));
+        }
+
+        _directPayload = default;
+        _direct = false;
     }
 
     /// <summary>One writev of the unsent part of header + payload; returns the bytes written (0 when the pipe is full).</summary>
@@ -282,11 +348,11 @@ internal sealed class FrameWriter
     /// <summary>Waits until everything accepted so far has been written.</summary>
     public async ValueTask FlushAsync(TimeSpan? timeout, CancellationToken cancellationToken)
     {
-        long deadline = Deadline(timeout);
+        Deadline deadline = Deadline.Start(timeout);
         while (!_idle.IsSet)
         {
             ThrowIfFailed();
-            await WaitEvent(_idle, deadline, timeout, cancellationToken);
+            await WaitEvent(_idle, deadline, cancellationToken);
         }
 
         ThrowIfFailed();
@@ -307,12 +373,12 @@ internal sealed class FrameWriter
                 }
                 catch (IOException e)
                 {
-                    Fail(e);
+                    Fail(e, raisedToCaller: false);
                     return;
                 }
                 catch (ObjectDisposedException)
                 {
-                    Fail(new GipcClosedException("The gipc writer was closed while frames were pending."));
+                    Fail(new GipcClosedException("The gipc writer was closed while frames were pending."), raisedToCaller: false);
                     return;
                 }
 
@@ -324,7 +390,7 @@ internal sealed class FrameWriter
                     }
                     catch (ObjectDisposedException)
                     {
-                        Fail(new GipcClosedException("The gipc writer was closed while frames were pending."));
+                        Fail(new GipcClosedException("The gipc writer was closed while frames were pending."), raisedToCaller: false);
                         return;
                     }
 
@@ -341,6 +407,7 @@ internal sealed class FrameWriter
             if (_pending.IsEmpty && !_direct)
             {
                 _idle.Set();
+                _hub!.RemovePendingOutput(this);
                 if (!_belowLimit.IsSet)
                 {
                     _belowLimit.Set();
@@ -410,12 +477,25 @@ internal sealed class FrameWriter
         }
     }
 
-    private void Fail(Exception e)
+    /// <summary>
+    /// The pipe broke (or the fd was closed under the writer): pending frames are dropped and every later call raises.
+    /// A loss that is not raised to a caller right now is kept, so that the hub reports it at exit unless a later put,
+    /// flush or DisposeAsync raises the failure first.
+    /// </summary>
+    private void Fail(Exception e, bool raisedToCaller)
     {
         _failure ??= e;
+        long lost = _pending.Length + (_direct ? FrameHeader.Size + _directPayload.Length - _directSent : 0);
+        if (lost > 0 && !raisedToCaller)
+        {
+            _unreportedLoss ??= new GipcUndeliveredException(
+                $"{lost} bytes of messages this gipc writer had accepted were never delivered: {e.Message}", lost, e);
+        }
+
         _pending.Clear();
         _idle.Set();
         _belowLimit.Set();
+        LeavePendingList();
         if (_closing)
         {
             CloseNow();
@@ -433,19 +513,69 @@ internal sealed class FrameWriter
             return;
         }
 
+        if (_hub is { IsEnded: false } hub && !hub.IsHubThread)
+        {
+            // Disposed from another thread: the writer's state belongs to its hub, so the close runs there (and what is
+            // pending is still sent, by the flusher or by the hub's exit flush).
+            _closing = true;
+            hub.Post(CloseOnHub);
+            return;
+        }
+
         _closing = true;
-        if ((_pending.IsEmpty && !_direct) || _flusher is null || _failure is not null)
+        CloseOnHub();
+    }
+
+    private void CloseOnHub()
+    {
+        if (_closed)
         {
-            CloseNow();
+            return;
         }
-        else if (!ReferenceEquals(Hub.Current, _flusher.Hub) || _flusher.IsReady)
+
+        if ((_pending.IsEmpty && !_direct) || _failure is not null || _hub is null || _hub.IsEnded)
         {
-            // Disposed from another thread, or after the hub ended: nobody can send the rest any more.
-            Abort();
+            CloseNow(); // nothing left to send (an ended hub wrote out, or reported, everything at its exit)
         }
-        else if (!_dataReady.IsSet)
+        else if (_flusher is { IsReady: false })
         {
-            _dataReady.Set();
+            if (!_dataReady.IsSet)
+            {
+                _dataReady.Set(); // the flusher closes once everything is written
+            }
+        }
+        else if (_pending.IsEmpty)
+        {
+            // A direct write is in progress: its finally hands what is left to a flusher, which then closes.
+        }
+        else
+        {
+            _flusher = null;
+            Committed(writeNow: false);
+        }
+    }
+
+    /// <summary>
+    /// Writes every accepted frame, then closes (DisposeAsync). Raises <see cref="GipcUndeliveredException"/> when
+    /// accepted frames were dropped (the reader closed first) and no earlier call has said so; a reader that is gone
+    /// with nothing left to deliver is no error.
+    /// </summary>
+    public async ValueTask CloseAsync()
+    {
+        if (!IsClosed && _hub is { } hub && ReferenceEquals(Hub.Current, hub))
+        {
+            while (!_idle.IsSet)
+            {
+                await _idle.WaitAsync();
+            }
+        }
+
+        Close();
+        if (_unreportedLoss is { } loss)
+        {
+            _unreportedLoss = null;
+            LeavePendingList();
+            throw loss;
         }
     }
 
@@ -465,17 +595,18 @@ internal sealed class FrameWriter
         }
 
         _closed = true;
+        _closing = true;
         _pending.Clear();
+        LeavePendingList();
         _fd.Dispose();
 
-        // An idle flusher parks on _dataReady for ever: end it (from its own hub; it ends by itself when it closes).
-        if (_flusher is { IsReady: false } flusher && ReferenceEquals(Hub.Current, flusher.Hub) && !ReferenceEquals(CurrentGreenlet(), flusher))
+        // An idle flusher parks on _dataReady for ever: end it (from its own running hub; it ends by itself when it
+        // closes, and an ended hub has abandoned it).
+        if (_flusher is { IsReady: false } flusher && flusher.Hub is { IsEnded: false, IsHubThread: true } hub && !ReferenceEquals(hub.CurrentGreenlet, flusher))
         {
             _ = flusher.KillAsync(block: false);
         }
     }
-
-    private static Greenlet? CurrentGreenlet() => Hub.Current is null ? null : Green.Current;
 
     private void ThrowIfUnusable()
     {
@@ -487,33 +618,100 @@ internal sealed class FrameWriter
         ThrowIfFailed();
     }
 
+    /// <summary>Leaves the hub's exit list once nothing is pending, unless a loss is still to be reported there.</summary>
+    private void LeavePendingList()
+    {
+        if (_unreportedLoss is null)
+        {
+            _hub?.RemovePendingOutput(this);
+        }
+    }
+
     private void ThrowIfFailed()
     {
         if (_failure is not null)
         {
+            if (_unreportedLoss is not null)
+            {
+                _unreportedLoss = null; // the caller learns of the failure now
+                LeavePendingList();
+            }
+
             throw _failure is IOException io ? new IOException(io.Message, io.InnerException) : new GipcClosedException(_failure.Message, _failure);
         }
     }
 
-    private static long Deadline(TimeSpan? timeout)
-        => timeout is { } t ? Stopwatch.GetTimestamp() + (long)(t.TotalSeconds * Stopwatch.Frequency) : long.MaxValue;
-
-    private static TimeSpan? Remaining(long deadline, TimeSpan? timeout)
+    private static async ValueTask WaitEvent(GreenEvent e, Deadline deadline, CancellationToken cancellationToken)
     {
-        if (timeout is null)
+        if (!await e.WaitAsync(deadline.Remaining, cancellationToken))
+        {
+            throw new GreenTimeoutException(GreenTimeout.CreateExpired(deadline.Timeout!.Value, Green.Current));
+        }
+    }
+
+    // ---- the hub's exit flush (see PendingOutput) ----
+
+    internal override TimeSpan ExitTimeout => _options.ExitFlushTimeout;
+
+    internal override SafeFdHandle? WriteAtExit()
+    {
+        if (_closed || _failure is not null)
         {
             return null;
         }
 
-        long left = deadline - Stopwatch.GetTimestamp();
-        return left <= 0 ? TimeSpan.Zero : TimeSpan.FromSeconds((double)left / Stopwatch.Frequency);
+        if (_direct)
+        {
+            // The put writing a large frame itself was abandoned with its greenlet: finish its frame from the buffer.
+            MoveDirectRestToPending();
+        }
+
+        while (!_pending.IsEmpty)
+        {
+            long written;
+            try
+            {
+                written = WritePending();
+            }
+            catch (Exception e) when (e is IOException or ObjectDisposedException)
+            {
+                Fail(e is IOException ? e : new GipcClosedException("The gipc writer's fd was closed while frames were pending.", e), raisedToCaller: false);
+                return null;
+            }
+
+            if (written == 0)
+            {
+                return _fd; // the pipe is full: the hub waits for room
+            }
+
+            _pending.Consume(written);
+        }
+
+        _idle.Set();
+        if (_closing)
+        {
+            CloseNow();
+        }
+
+        return null;
     }
 
-    private static async ValueTask WaitEvent(GreenEvent e, long deadline, TimeSpan? timeout, CancellationToken cancellationToken)
+    internal override void AbandonAtExit(TimeSpan waited)
     {
-        if (!await e.WaitAsync(Remaining(deadline, timeout), cancellationToken))
-        {
-            throw new GreenTimeoutException(GreenTimeout.CreateExpired(timeout!.Value, Green.Current));
-        }
+        long lost = _pending.Length;
+        _unreportedLoss ??= new GipcUndeliveredException(
+            $"{lost} bytes of messages this gipc writer had accepted were not delivered: the process was ending and the reader took nothing for {waited.TotalSeconds:0.###} s (GipcOptions.ExitFlushTimeout). The reader stopped reading, or waits for something this process was to do next; the rest of the last frame it got may be cut short.",
+            lost,
+            null);
+        _failure ??= _unreportedLoss;
+        _pending.Clear();
+        CloseNow();
+    }
+
+    internal override Exception? TakeUnreportedLoss()
+    {
+        Exception? loss = _unreportedLoss;
+        _unreportedLoss = null;
+        return loss;
     }
 }

@@ -59,6 +59,7 @@ internal sealed class Bootstrap
                 w.Write(h.MaxFrameSize);
                 w.Write(h.WriteBufferLimit);
                 w.Write(h.ReadBufferSize);
+                w.Write(h.ExitFlushTimeout.Ticks);
             }
 
             w.Write(Arguments.Count);
@@ -93,7 +94,8 @@ internal sealed class Bootstrap
             var codec = (CodecKind)r.ReadByte();
             string custom = r.ReadString();
             int fd = r.ReadInt32(), secondFd = r.ReadInt32();
-            handles.Add(new HandleDescriptor(kind, codec, custom.Length == 0 ? null : custom, fd, secondFd, r.ReadInt32(), r.ReadInt32(), r.ReadInt32()));
+            int maxFrame = r.ReadInt32(), writeLimit = r.ReadInt32(), readBuffer = r.ReadInt32();
+            handles.Add(new HandleDescriptor(kind, codec, custom.Length == 0 ? null : custom, fd, secondFd, maxFrame, writeLimit, readBuffer, TimeSpan.FromTicks(r.ReadInt64())));
         }
 
         var arguments = new List<byte[]>();
@@ -121,6 +123,8 @@ internal sealed class Bootstrap
         public byte ReadByte() => Take(1)[0];
 
         public int ReadInt32() => BinaryPrimitives.ReadInt32LittleEndian(Take(4));
+
+        public long ReadInt64() => BinaryPrimitives.ReadInt64LittleEndian(Take(8));
 
         public byte[] ReadBytes(int count) => Take(count).ToArray();
 
@@ -164,4 +168,4 @@ internal sealed class Bootstrap
 /// One handle passed to a child: its kind, codec (a custom one by assembly-qualified type name), the fd it arrives on
 /// (a duplex end's read pipe; its write pipe is <see cref="SecondFd"/>, else -1) and options.
 /// </summary>
-internal sealed record HandleDescriptor(HandleKind Kind, CodecKind Codec, string? CustomCodecType, int Fd, int SecondFd, int MaxFrameSize, int WriteBufferLimit, int ReadBufferSize);
+internal sealed record HandleDescriptor(HandleKind Kind, CodecKind Codec, string? CustomCodecType, int Fd, int SecondFd, int MaxFrameSize, int WriteBufferLimit, int ReadBufferSize, TimeSpan ExitFlushTimeout);

@@ -9,8 +9,8 @@ namespace GreenProc.Ipc.Internal;
 
 /// <summary>
 /// The child side of StartProcess, run by the startup hook before the app's Main: read the bootstrap pipe, rebuild the
-/// handles on the fds received, decode the arguments, run the target on a new hub, flush and close every handle, and
-/// return the exit code (0, or 1 with the exception on stderr).
+/// handles on the fds received, decode the arguments, run the target on a new hub, close every handle (the hub's
+/// exit flush delivers what they hold), and return the exit code (0, or 1 with the exception on stderr).
 /// </summary>
 internal static class ChildHost
 {
@@ -70,17 +70,13 @@ internal static class ChildHost
                 }
                 finally
                 {
-                    // Messages the target put and did not flush must still reach the parent.
-                    foreach (object handle in created)
+                    // Close what the target left open. Messages it put and that are not written yet still reach the
+                    // parent: the hub writes them out when this main greenlet ends, for at most each writer's
+                    // ExitFlushTimeout, and raises GipcUndeliveredException (exit code 1) for what a parent that
+                    // stopped reading did not take. (Not DisposeAsync here: it would wait for such a parent for ever.)
+                    foreach (object? handle in created)
                     {
-                        if (handle is IAsyncDisposable asyncDisposable)
-                        {
-                            await asyncDisposable.DisposeAsync();
-                        }
-                        else
-                        {
-                            ((IDisposable)handle).Dispose();
-                        }
+                        (handle as IDisposable)?.Dispose(); // a slot of a handle no argument named is empty
                     }
                 }
             });
@@ -170,7 +166,7 @@ internal static class ChildHost
             return existing;
         }
 
-        var options = GipcOptions.Default with { MaxFrameSize = d.MaxFrameSize, WriteBufferLimit = d.WriteBufferLimit, ReadBufferSize = d.ReadBufferSize, PipeSize = null };
+        var options = GipcOptions.Default with { MaxFrameSize = d.MaxFrameSize, WriteBufferLimit = d.WriteBufferLimit, ReadBufferSize = d.ReadBufferSize, ExitFlushTimeout = d.ExitFlushTimeout, PipeSize = null };
         if (d.Fd < Bootstrap.FirstHandleFd || (d.Kind == HandleKind.Duplex) != (d.SecondFd >= Bootstrap.FirstHandleFd))
         {
             throw new GipcProtocolException($"The gipc bootstrap names no valid fds for handle {index} ({d.Kind}: {d.Fd}, {d.SecondFd}).");

@@ -200,9 +200,10 @@ public abstract class MessageStreamTests : LeakCheckedTest
             byte[] oversized = PipeTests.Frame([]);
             BitConverter.TryWriteBytes(oversized.AsSpan(1), (1 << 20) + 1);
             await raw.WriteAsync(oversized);
-            await Assert.ThrowsAsync<GipcProtocolException>(() => reader.GetStreamAsync().AsTask());
+            var first = await Assert.ThrowsAsync<GipcProtocolException>(() => reader.GetStreamAsync().AsTask());
             Assert.True(reader.IsClosed);
-            await Assert.ThrowsAsync<GipcProtocolException>(() => reader.GetStreamAsync().AsTask());
+            var later = await Assert.ThrowsAsync<GipcClosedException>(() => reader.GetStreamAsync().AsTask());
+            Assert.Same(first, later.InnerException);
         });
     }
 

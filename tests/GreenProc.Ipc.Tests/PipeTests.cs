@@ -367,9 +367,13 @@ public abstract class PipeTests : LeakCheckedTest
             using var reader = new GipcReader<byte[]>(r, GipcRawCodec.Instance, GipcOptions.Default);
             using var raw = new GreenStream(w, FileAccess.Write);
             await raw.WriteAsync("HTTP/1.1 200 OK\r\n"u8.ToArray());
-            await Assert.ThrowsAsync<GipcProtocolException>(() => reader.GetAsync().AsTask());
+            var first = await Assert.ThrowsAsync<GipcProtocolException>(() => reader.GetAsync().AsTask());
             Assert.True(reader.IsClosed);
-            await Assert.ThrowsAsync<GipcProtocolException>(() => reader.GetAsync().AsTask());
+
+            // Closed is closed (DESIGN §4): later calls raise GipcClosedException, with the protocol error as the cause.
+            var later = await Assert.ThrowsAsync<GipcClosedException>(() => reader.GetAsync().AsTask());
+            Assert.Same(first, later.InnerException);
+            await Assert.ThrowsAsync<GipcClosedException>(() => reader.GetStreamAsync().AsTask());
         });
     }
 
@@ -625,17 +629,18 @@ public sealed class PipeOutsideHubTests
     }
 
     [Fact]
-    public void Disposing_a_writer_with_unsent_frames_after_its_hub_ended_closes_it_at_once()
+    public void Unsent_frames_nobody_reads_are_reported_when_the_hub_ends_and_the_writer_then_closes_at_once()
     {
         GipcPipe<byte[]> pipe = null!;
-        TestHub.Run(ReactorKind.Epoll, async () =>
+        var e = Assert.Throws<GipcUndeliveredException>(() => TestHub.Run(ReactorKind.Epoll, async () =>
         {
-            pipe = Gipc.Pipe<byte[]>(options: new GipcOptions { PipeSize = null });
+            pipe = Gipc.Pipe<byte[]>(options: new GipcOptions { PipeSize = null, ExitFlushTimeout = TimeSpan.FromMilliseconds(100) });
             for (int i = 0; i < 200; i++)
             {
                 await pipe.Writer.PutAsync(new byte[1000]); // 200 KB: more than the 64 KiB pipe, nobody reads
             }
-        });
+        }));
+        Assert.True(e.UndeliveredBytes > 0);
         pipe.Dispose(); // another thread, the hub is gone: no exception, nothing left open
         Assert.True(pipe.Writer.IsClosed);
         Assert.True(pipe.Reader.IsClosed);
