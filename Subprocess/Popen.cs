@@ -80,7 +80,8 @@ public sealed partial class Popen : IDisposable, IAsyncDisposable
     /// <param name="cwd">The working directory (default: this process's).</param>
     /// <param name="env">The child's whole environment (default: this process's).</param>
     /// <returns>The running child.</returns>
-    /// <exception cref="ArgumentException"><paramref name="args"/> is empty or holds null, or a redirect does not fit its stream.</exception>
+    /// <exception cref="ArgumentException"><paramref name="args"/> is empty or holds null, or a redirect does not fit its
+    /// stream (a non-blocking socket or terminal given as stdio: see <see cref="Redirect"/>).</exception>
     /// <exception cref="ProcessStartException">The program was not found or could not be executed, or the directory does not exist.</exception>
     public static Popen Start(IReadOnlyList<string> args, Redirect? stdin = null, Redirect? stdout = null, Redirect? stderr = null,
         string? cwd = null, IReadOnlyDictionary<string, string>? env = null)
@@ -97,7 +98,8 @@ public sealed partial class Popen : IDisposable, IAsyncDisposable
     /// <param name="args">The program (looked up on PATH unless it contains a '/') followed by its arguments.</param>
     /// <param name="options">Streams, directory, environment, extra descriptors, process group, lifetime.</param>
     /// <returns>The running child.</returns>
-    /// <exception cref="ArgumentException"><paramref name="args"/> is empty or holds null, or an option is invalid.</exception>
+    /// <exception cref="ArgumentException"><paramref name="args"/> is empty or holds null, or an option is invalid (a
+    /// non-blocking socket or terminal given as stdio: see <see cref="Redirect"/>).</exception>
     /// <exception cref="ProcessStartException">The program was not found or could not be executed, or the directory does not exist.</exception>
     /// <exception cref="PlatformNotSupportedException">Not on Linux/Unix, or <see cref="PopenOptions.KillWithOwner"/> off Linux.</exception>
     public static Popen Start(IReadOnlyList<string> args, PopenOptions options)

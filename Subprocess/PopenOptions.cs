@@ -32,6 +32,9 @@ public class PopenOptions
     /// <summary>
     /// Extra descriptors the child receives, by the number it sees (3 and up): <c>{ [3] = handle }</c>. Every other
     /// descriptor above 2 is closed in the child, including ones this process inherited without close-on-exec.
+    /// A non-blocking pipe or FIFO is reopened for the child, blocking (as for stdio: the child then owns its mode and
+    /// ours does not change); anything else goes as it is, O_NONBLOCK included, for a child written to receive it
+    /// (socket activation, a pre-fork server's listening socket) to set the mode it wants.
     /// </summary>
     public IReadOnlyDictionary<int, SafeHandle>? PassFds { get; init; }
 

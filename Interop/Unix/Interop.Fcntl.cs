@@ -25,7 +25,10 @@ internal static partial class Interop
     }
 
     /// <summary>Whether O_NONBLOCK is set.</summary>
-    internal static bool IsNonBlocking(int fd)
+    internal static bool IsNonBlocking(int fd) => (GetStatusFlags(fd) & O_NONBLOCK) != 0;
+
+    /// <summary>The access mode and status flags of the open file description (F_GETFL).</summary>
+    internal static int GetStatusFlags(int fd)
     {
         int flags = Fcntl(fd, F_GETFL, 0);
         if (flags < 0)
@@ -33,8 +36,11 @@ internal static partial class Interop
             throw ErrnoException(Marshal.GetLastPInvokeError(), $"fcntl(fd {fd}, F_GETFL)");
         }
 
-        return (flags & O_NONBLOCK) != 0;
+        return flags;
     }
+
+    /// <summary>Whether <paramref name="fd"/> is a pipe or a FIFO (Linux: F_GETPIPE_SZ answers only for those).</summary>
+    internal static bool IsPipe(int fd) => Fcntl(fd, F_GETPIPE_SZ, 0) >= 0;
 
     /// <summary>F_SETPIPE_SZ (Linux): returns the size the kernel granted (rounded up to a page power of two).</summary>
     internal static int SetPipeSize(int fd, int size)
