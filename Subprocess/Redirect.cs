@@ -93,9 +93,10 @@ public sealed class Redirect
         return new Redirect(RedirectKind.File, path: path, append: false) { ForReading = true };
     }
 
-    /// <summary>Opens (creates) <paramref name="path"/> for the child to write (stdout, stderr).</summary>
+    /// <summary>Opens (creates) <paramref name="path"/> for the child to write (stdout, stderr): truncated, or appended to.</summary>
     /// <param name="path">The file.</param>
-    /// <param name="append">Append to the file instead of truncating it.</param>
+    /// <param name="append">Append to the file (opened O_APPEND: every write of the child lands at the end of the file,
+    /// also when stdout and stderr both go there, or another process appends too) instead of truncating it.</param>
     public static Redirect ToFile(string path, bool append = false)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);

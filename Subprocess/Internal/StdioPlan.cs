@@ -182,7 +182,16 @@ internal sealed partial class StdioPlan
                     ? File.OpenHandle(redirect.Path!, FileMode.Open, FileAccess.Read, FileShare.ReadWrite)
                     : File.OpenHandle(redirect.Path!, redirect.Append ? FileMode.Append : FileMode.Create, FileAccess.Write, FileShare.ReadWrite);
                 _childSide.Add(file);
-                return (int)file.DangerousGetHandle();
+                int fd = (int)file.DangerousGetHandle();
+                if (redirect.Append)
+                {
+                    // .NET's FileMode.Append is no O_APPEND: it only starts a FileStream's own position at the end, and
+                    // the descriptor the child inherits stays at offset 0 (a file holding "first;" became "PEARt;").
+                    // O_APPEND also keeps two writers (stdout and stderr to one file) from overwriting each other.
+                    Interop.SetAppend(fd);
+                }
+
+                return fd;
             }
 
             default:
