@@ -92,6 +92,34 @@ public sealed class RunTests : HubTestBase
     }
 
     [Fact]
+    public void Every_entry_point_refuses_stdin_together_with_input()
+    {
+        Run(async () =>
+        {
+            // Python: "stdin and input arguments may not both be used." `cat` would succeed if either were dropped.
+            RunOptions[] conflicting =
+            [
+                new() { Stdin = Redirect.DevNull, InputText = "x" },
+                new() { Stdin = Redirect.DevNull, Input = new byte[] { (byte)'x' } },
+            ];
+            foreach (RunOptions options in conflicting)
+            {
+                var checkOutput = await Assert.ThrowsAsync<ArgumentException>(() => Subprocess.CheckOutputAsync(["cat"], options));
+                var run = await Assert.ThrowsAsync<ArgumentException>(() => Subprocess.RunAsync(["cat"], options));
+                await Assert.ThrowsAsync<ArgumentException>(() => Subprocess.CallAsync(["cat"], options));
+                await Assert.ThrowsAsync<ArgumentException>(() => Subprocess.CheckCallAsync(["cat"], options));
+                Assert.Equal(run.Message, checkOutput.Message);
+                Assert.Contains("Stdin", checkOutput.Message, StringComparison.Ordinal);
+                Assert.Contains("Input", checkOutput.Message, StringComparison.Ordinal);
+            }
+
+            await Assert.ThrowsAsync<ArgumentException>(() => Subprocess.CheckOutputAsync(["cat"], new RunOptions { InputText = "x", Input = new byte[1] }));
+            await Assert.ThrowsAsync<ArgumentException>(() => Subprocess.CheckOutputAsync(["cat"], new RunOptions { Stdout = Redirect.DevNull }));
+            await Assert.ThrowsAsync<ArgumentException>(() => Subprocess.CheckOutputAsync(["cat"], new RunOptions { CaptureOutput = true }));
+        });
+    }
+
+    [Fact]
     public void Run_timeout_kills_the_child_and_carries_its_output()
     {
         Run(async () =>
