@@ -427,7 +427,7 @@ public sealed partial class Popen : IDisposable, IAsyncDisposable
         {
             foreach (KeyValuePair<string, string> kv in options.Environment)
             {
-                env[CheckName(kv.Key)] = kv.Value ?? string.Empty;
+                env[kv.Key] = kv.Value ?? string.Empty;
             }
         }
         else
@@ -448,29 +448,33 @@ public sealed partial class Popen : IDisposable, IAsyncDisposable
                 }
                 else
                 {
-                    env[CheckName(kv.Key)] = kv.Value;
+                    env[kv.Key] = kv.Value;
                 }
             }
         }
 
+        // Checked here, on the merged variables, so every source (Environment, EnvironmentOverrides, CliWrap's variables,
+        // this process's own) goes through one check: envp entries are C strings, and a NUL would silently cut one short.
         var envp = new string[env.Count];
         int i = 0;
         foreach (KeyValuePair<string, string> kv in env)
         {
+            if (string.IsNullOrEmpty(kv.Key) || kv.Key.Contains('=', StringComparison.Ordinal) || kv.Key.Contains('\0', StringComparison.Ordinal))
+            {
+                throw new ArgumentException($"'{kv.Key}' is not a valid environment variable name.", nameof(options));
+            }
+
+            if (kv.Value.Contains('\0', StringComparison.Ordinal))
+            {
+                throw new ArgumentException(
+                    $"The value of '{kv.Key}' is not a valid environment variable value: it contains a NUL character, which an environment cannot carry. Remove the NUL, or the variable (EnvironmentOverrides [\"{kv.Key}\"] = null).",
+                    nameof(options));
+            }
+
             envp[i++] = kv.Key + "=" + kv.Value;
         }
 
         return envp;
-
-        static string CheckName(string name)
-        {
-            if (string.IsNullOrEmpty(name) || name.Contains('=', StringComparison.Ordinal) || name.Contains('\0', StringComparison.Ordinal))
-            {
-                throw new ArgumentException($"'{name}' is not a valid environment variable name.", nameof(options));
-            }
-
-            return name;
-        }
     }
 
     private static ProcessStartException StartFailure(string[] args, string program, int errno, string? cwd)

@@ -22,7 +22,9 @@ public class PopenOptions
 
     /// <summary>
     /// The child's whole environment (Python's <c>env</c>); null gives it this process's environment as .NET sees it
-    /// (including <see cref="System.Environment.SetEnvironmentVariable(string, string)"/> changes).
+    /// (including <see cref="System.Environment.SetEnvironmentVariable(string, string)"/> changes). Names and values
+    /// become C strings in the child: a NUL in either, or an '=' in a name, is refused with an
+    /// <see cref="ArgumentException"/> when the child is started (here and in <see cref="EnvironmentOverrides"/>).
     /// </summary>
     public IReadOnlyDictionary<string, string>? Environment { get; init; }
 
