@@ -22,7 +22,11 @@ public sealed class RunOptions : PopenOptions
     /// <summary>Raise <see cref="CalledProcessException"/> when the exit code is not 0.</summary>
     public bool Check { get; init; }
 
-    /// <summary>How text input and output are encoded (default UTF-8, no byte order mark).</summary>
+    /// <summary>
+    /// How text input and output are encoded (default UTF-8, no byte order mark). Output is decoded as a
+    /// <see cref="System.IO.StreamReader"/> with this encoding reads it: a leading byte order mark is dropped, and the
+    /// mark of another Unicode form (UTF-8, UTF-16 or UTF-32, either byte order) decides the decoding.
+    /// </summary>
     public Encoding Encoding { get; init; } = s_utf8;
 
     internal static readonly Encoding s_utf8 = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false);
