@@ -12,8 +12,8 @@ internal sealed partial class StdioPlan
     /// </summary>
     /// <remarks>
     /// Only pipes and FIFOs: opening a socket's /proc link fails (ENXIO), reopening a regular file would start a new
-    /// offset (a child writing into a file we positioned must share ours), and reopening a terminal or /dev/ptmx opens
-    /// another device instance. O_NONBLOCK on the open itself: a FIFO opened without it waits for a peer (fifo_open);
+    /// offset (a child writing into a file we positioned must share ours), and reopening a character device can open
+    /// another instance of it (/dev/ptmx: a new pseudo-terminal) or make a terminal our controlling one. O_NONBLOCK on the open itself: a FIFO opened without it waits for a peer (fifo_open);
     /// with it a read end opens at once, and a write end with no reader is ENXIO (not reopenable then).
     /// </remarks>
     [SupportedOSPlatform("linux")]

@@ -13,14 +13,14 @@ namespace GreenProc.Subprocess.Internal;
 /// </summary>
 /// <remarks>
 /// O_NONBLOCK belongs to the open file description, which dup2 shares: a child given one of our non-blocking
-/// descriptions (a GreenStream's pipe end) sees EAGAIN where it expects to wait (gevent issue 134), and a child that
-/// makes its copy non-blocking changes ours. So every descriptor a child receives from this process's own (stdio
-/// <see cref="RedirectKind.Inherit"/>, <see cref="RedirectKind.Handle"/>, <see cref="PopenOptions.PassFds"/>) goes
-/// through <see cref="ForChild"/>: a blocking one is shared as is (Python's semantics), a non-blocking pipe or FIFO
-/// is reopened as a description of its own, blocking (ours keeps its mode), and what cannot be reopened (a socket,
-/// a terminal) is refused as explicit stdio and shared as is otherwise. Clearing O_NONBLOCK "for the spawn only"
-/// is no way out: the child keeps the shared description after exec, so restoring the flag reaches the child too,
-/// and until then our own greenlets would block the hub on it.
+/// descriptions (a GreenStream's pipe end) sees EAGAIN where it expects to wait (gevent issue 134). So every
+/// descriptor a child receives from this process's own (stdio <see cref="RedirectKind.Inherit"/>,
+/// <see cref="RedirectKind.Handle"/>, <see cref="PopenOptions.PassFds"/>) goes through <see cref="ForChild"/>: a
+/// blocking one is shared as is (Python's semantics), a non-blocking pipe or FIFO is reopened as a description of its
+/// own, blocking (ours keeps its mode), and what cannot be reopened (a socket, a terminal) is refused as explicit
+/// stdio and shared as is otherwise. Clearing O_NONBLOCK "for the spawn only" is no way out: the child keeps the
+/// shared description after exec, so restoring the flag reaches the child too, and until then our own greenlets
+/// would block the hub on it.
 /// </remarks>
 internal sealed partial class StdioPlan
 {
@@ -221,9 +221,9 @@ internal sealed partial class StdioPlan
         if (refuseShared)
         {
             throw new ArgumentException(
-                $"The descriptor given as the child's {StreamName(childFd)} (fd {fd}{Describe(fd)}) is non-blocking, and only a pipe can be " +
-                "given to a child as a blocking description of its own: the child would share the mode and fail with EAGAIN " +
-                "(\"Resource temporarily unavailable\") where it expects to wait. If no green code of this process uses the " +
+                $"The descriptor given as the child's {StreamName(childFd)} (fd {fd}{Describe(fd)}) is non-blocking and cannot be given " +
+                "to a child as a blocking description of its own (only a pipe or FIFO can, on Linux): the child would share the " +
+                "mode and fail with EAGAIN (\"Resource temporarily unavailable\") where it expects to wait. If no green code of this process uses the " +
                 "descriptor while the child has it, make it blocking before the start (SafeFdHandle.SetNonBlocking(false); " +
                 "this process's side becomes blocking too); otherwise use Redirect.Pipe and copy between the descriptor and " +
                 "the Popen's stream in a greenlet.",
