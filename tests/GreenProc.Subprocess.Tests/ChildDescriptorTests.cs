@@ -110,6 +110,64 @@ public sealed class ChildDescriptorTests : HubTestBase
     }
 
     [Fact]
+    public void A_non_blocking_fifo_is_reopened_blocking_and_a_fifo_write_end_without_a_reader_is_refused()
+    {
+        string fifo = Path.Combine(Path.GetTempPath(), $"greenproc-{Guid.NewGuid():N}.fifo");
+        try
+        {
+            Run(async () =>
+            {
+                using (Popen mkfifo = Popen.Start(["mkfifo", fifo]))
+                {
+                    Assert.Equal(0, await mkfifo.WaitAsync(TimeSpan.FromSeconds(20)));
+                }
+
+                // Non-blocking opens: the read end opens at once, the write end then finds a reader.
+                using SafeFdHandle read = OpenFifo(fifo, Interop.O_RDONLY);
+                using SafeFdHandle write = OpenFifo(fifo, Interop.O_WRONLY);
+                using (Popen cat = Popen.Start(["cat", "/proc/self/fdinfo/0", "/proc/self/fdinfo/1"],
+                    stdin: Redirect.FromHandle(read), stdout: Redirect.FromHandle(write)))
+                {
+                    using var killCat = cat.Killing();
+                    Assert.Equal(0, await cat.WaitAsync(TimeSpan.FromSeconds(20)));
+                }
+
+                // What cat wrote into the FIFO: its fd 0 and fd 1 were blocking; ours still are not.
+                Assert.True(read.IsNonBlocking());
+                Assert.True(write.IsNonBlocking());
+                using (var output = new GreenStream(read, FileAccess.Read, ownsHandle: false))
+                {
+                    var buffer = new byte[4096];
+                    int n;
+                    using (GreenTimeout.Start(TimeSpan.FromSeconds(20)))
+                    {
+                        n = await output.ReadAsync(buffer);
+                    }
+
+                    int[] flags = FlagsLines(Encoding.ASCII.GetString(buffer, 0, n));
+                    Assert.Equal(2, flags.Length);
+                    Assert.All(flags, f => Assert.Equal(0, f & O_NONBLOCK));
+                }
+
+                // Without a reader, a FIFO's write end cannot be reopened (ENXIO): refused like a socket.
+                read.Dispose();
+                var refused = Assert.Throws<ArgumentException>(() => Popen.Start(["true"], stdout: Redirect.FromHandle(write)));
+                Assert.Contains(fifo, refused.Message, StringComparison.Ordinal);
+            });
+        }
+        finally
+        {
+            File.Delete(fifo);
+        }
+
+        static SafeFdHandle OpenFifo(string path, int access)
+        {
+            Assert.Equal(0, Interop.TryOpen(path, access | Interop.O_NONBLOCK | Interop.O_CLOEXEC, out int fd));
+            return new SafeFdHandle(fd);
+        }
+    }
+
+    [Fact]
     public void A_non_blocking_socket_is_refused_as_stdio_with_what_to_do_and_a_blocking_one_works()
     {
         Run(async () =>
