@@ -52,11 +52,11 @@ public sealed class CalledProcessException : SubprocessException
     /// <summary>The encoding <see cref="StdoutText"/> and <see cref="StderrText"/> decode with.</summary>
     public Encoding Encoding { get; } = Encoding.UTF8;
 
-    /// <summary><see cref="Stdout"/> decoded, or null.</summary>
-    public string? StdoutText => Stdout is null ? null : Encoding.GetString(Stdout);
+    /// <summary><see cref="Stdout"/> decoded as a StreamReader would (a byte order mark is dropped), or null.</summary>
+    public string? StdoutText => Stdout is null ? null : Internal.OutputText.Decode(Encoding, Stdout);
 
-    /// <summary><see cref="Stderr"/> decoded, or null.</summary>
-    public string? StderrText => Stderr is null ? null : Encoding.GetString(Stderr);
+    /// <summary><see cref="Stderr"/> decoded as a StreamReader would (a byte order mark is dropped), or null.</summary>
+    public string? StderrText => Stderr is null ? null : Internal.OutputText.Decode(Encoding, Stderr);
 
     private static string Describe(IReadOnlyList<string> args, int returnCode, byte[]? stderr, Encoding encoding)
     {
@@ -64,7 +64,7 @@ public sealed class CalledProcessException : SubprocessException
         string message = $"Command '{Internal.CommandText.Format(args)}' {how}.";
         if (stderr is { Length: > 0 })
         {
-            string text = encoding.GetString(stderr, 0, Math.Min(stderr.Length, 2000)).TrimEnd();
+            string text = Internal.OutputText.Decode(encoding, stderr.AsSpan(0, Math.Min(stderr.Length, 2000))).TrimEnd();
             message += $" Its stderr: {text}";
         }
 

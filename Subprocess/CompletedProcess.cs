@@ -30,11 +30,11 @@ public sealed class CompletedProcess
     /// <summary>The encoding of <see cref="StdoutText"/> and <see cref="StderrText"/>.</summary>
     public Encoding Encoding { get; }
 
-    /// <summary><see cref="Stdout"/> decoded, or null.</summary>
-    public string? StdoutText => Stdout is null ? null : Encoding.GetString(Stdout);
+    /// <summary><see cref="Stdout"/> decoded as a StreamReader would (a byte order mark is dropped), or null.</summary>
+    public string? StdoutText => Stdout is null ? null : Internal.OutputText.Decode(Encoding, Stdout);
 
-    /// <summary><see cref="Stderr"/> decoded, or null.</summary>
-    public string? StderrText => Stderr is null ? null : Encoding.GetString(Stderr);
+    /// <summary><see cref="Stderr"/> decoded as a StreamReader would (a byte order mark is dropped), or null.</summary>
+    public string? StderrText => Stderr is null ? null : Internal.OutputText.Decode(Encoding, Stderr);
 
     /// <summary>Raises <see cref="CalledProcessException"/> when <see cref="ReturnCode"/> is not 0.</summary>
     /// <returns>This result, for chaining.</returns>

@@ -80,7 +80,8 @@ public sealed partial class Popen : IDisposable, IAsyncDisposable
     /// <param name="cwd">The working directory (default: this process's).</param>
     /// <param name="env">The child's whole environment (default: this process's).</param>
     /// <returns>The running child.</returns>
-    /// <exception cref="ArgumentException"><paramref name="args"/> is empty or holds null, or a redirect does not fit its stream.</exception>
+    /// <exception cref="ArgumentException"><paramref name="args"/> is empty or holds null, or a redirect does not fit its
+    /// stream (a non-blocking socket or terminal given as stdio: see <see cref="Redirect"/>).</exception>
     /// <exception cref="ProcessStartException">The program was not found or could not be executed, or the directory does not exist.</exception>
     public static Popen Start(IReadOnlyList<string> args, Redirect? stdin = null, Redirect? stdout = null, Redirect? stderr = null,
         string? cwd = null, IReadOnlyDictionary<string, string>? env = null)
@@ -97,7 +98,8 @@ public sealed partial class Popen : IDisposable, IAsyncDisposable
     /// <param name="args">The program (looked up on PATH unless it contains a '/') followed by its arguments.</param>
     /// <param name="options">Streams, directory, environment, extra descriptors, process group, lifetime.</param>
     /// <returns>The running child.</returns>
-    /// <exception cref="ArgumentException"><paramref name="args"/> is empty or holds null, or an option is invalid.</exception>
+    /// <exception cref="ArgumentException"><paramref name="args"/> is empty or holds null, or an option is invalid (a
+    /// non-blocking socket or terminal given as stdio: see <see cref="Redirect"/>).</exception>
     /// <exception cref="ProcessStartException">The program was not found or could not be executed, or the directory does not exist.</exception>
     /// <exception cref="PlatformNotSupportedException">Not on Linux/Unix, or <see cref="PopenOptions.KillWithOwner"/> off Linux.</exception>
     public static Popen Start(IReadOnlyList<string> args, PopenOptions options)
@@ -425,7 +427,7 @@ public sealed partial class Popen : IDisposable, IAsyncDisposable
         {
             foreach (KeyValuePair<string, string> kv in options.Environment)
             {
-                env[CheckName(kv.Key)] = kv.Value ?? string.Empty;
+                env[kv.Key] = kv.Value ?? string.Empty;
             }
         }
         else
@@ -446,29 +448,33 @@ public sealed partial class Popen : IDisposable, IAsyncDisposable
                 }
                 else
                 {
-                    env[CheckName(kv.Key)] = kv.Value;
+                    env[kv.Key] = kv.Value;
                 }
             }
         }
 
+        // Checked here, on the merged variables, so every source (Environment, EnvironmentOverrides, CliWrap's variables,
+        // this process's own) goes through one check: envp entries are C strings, and a NUL would silently cut one short.
         var envp = new string[env.Count];
         int i = 0;
         foreach (KeyValuePair<string, string> kv in env)
         {
+            if (string.IsNullOrEmpty(kv.Key) || kv.Key.Contains('=', StringComparison.Ordinal) || kv.Key.Contains('\0', StringComparison.Ordinal))
+            {
+                throw new ArgumentException($"'{kv.Key}' is not a valid environment variable name.", nameof(options));
+            }
+
+            if (kv.Value.Contains('\0', StringComparison.Ordinal))
+            {
+                throw new ArgumentException(
+                    $"The value of '{kv.Key}' is not a valid environment variable value: it contains a NUL character, which an environment cannot carry. Remove the NUL, or the variable (EnvironmentOverrides [\"{kv.Key}\"] = null).",
+                    nameof(options));
+            }
+
             envp[i++] = kv.Key + "=" + kv.Value;
         }
 
         return envp;
-
-        static string CheckName(string name)
-        {
-            if (string.IsNullOrEmpty(name) || name.Contains('=', StringComparison.Ordinal) || name.Contains('\0', StringComparison.Ordinal))
-            {
-                throw new ArgumentException($"'{name}' is not a valid environment variable name.", nameof(options));
-            }
-
-            return name;
-        }
     }
 
     private static ProcessStartException StartFailure(string[] args, string program, int errno, string? cwd)

@@ -22,7 +22,9 @@ public class PopenOptions
 
     /// <summary>
     /// The child's whole environment (Python's <c>env</c>); null gives it this process's environment as .NET sees it
-    /// (including <see cref="System.Environment.SetEnvironmentVariable(string, string)"/> changes).
+    /// (including <see cref="System.Environment.SetEnvironmentVariable(string, string)"/> changes). Names and values
+    /// become C strings in the child: a NUL in either, or an '=' in a name, is refused with an
+    /// <see cref="ArgumentException"/> when the child is started (here and in <see cref="EnvironmentOverrides"/>).
     /// </summary>
     public IReadOnlyDictionary<string, string>? Environment { get; init; }
 
@@ -32,6 +34,9 @@ public class PopenOptions
     /// <summary>
     /// Extra descriptors the child receives, by the number it sees (3 and up): <c>{ [3] = handle }</c>. Every other
     /// descriptor above 2 is closed in the child, including ones this process inherited without close-on-exec.
+    /// A non-blocking pipe or FIFO is reopened for the child, blocking (as for stdio: the child then owns its mode and
+    /// ours does not change); anything else goes as it is, O_NONBLOCK included, for a child written to receive it
+    /// (socket activation, a pre-fork server's listening socket) to set the mode it wants.
     /// </summary>
     public IReadOnlyDictionary<int, SafeHandle>? PassFds { get; init; }
 

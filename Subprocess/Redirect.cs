@@ -12,6 +12,11 @@ namespace GreenProc.Subprocess;
 /// </summary>
 /// <remarks>
 /// A handle or stream given here stays open and owned by the caller: the child gets its own copy of the descriptor.
+/// The child's copy is blocking, as programs expect their stdio to be, while this process's keeps its mode: a
+/// non-blocking pipe or FIFO (a <see cref="GreenStream"/>'s, another Popen's <see cref="Popen.Stdout"/>) is reopened
+/// for the child as a description of its own (Linux). A non-blocking descriptor that cannot be reopened (a socket, a
+/// terminal) would share its mode with the child, so <see cref="Popen.Start(System.Collections.Generic.IReadOnlyList{string}, PopenOptions)"/>
+/// refuses it with an <see cref="ArgumentException"/>; a blocking one is shared as is.
 /// Only streams that sit on a descriptor can be given (<see cref="FileStream"/>, <see cref="GreenStream"/>,
 /// <see cref="PipeStream"/>, <see cref="NetworkStream"/>); to feed or drain any other stream, use <see cref="Pipe"/>
 /// and copy from a greenlet.
@@ -88,9 +93,10 @@ public sealed class Redirect
         return new Redirect(RedirectKind.File, path: path, append: false) { ForReading = true };
     }
 
-    /// <summary>Opens (creates) <paramref name="path"/> for the child to write (stdout, stderr).</summary>
+    /// <summary>Opens (creates) <paramref name="path"/> for the child to write (stdout, stderr): truncated, or appended to.</summary>
     /// <param name="path">The file.</param>
-    /// <param name="append">Append to the file instead of truncating it.</param>
+    /// <param name="append">Append to the file (opened O_APPEND: every write of the child lands at the end of the file,
+    /// also when stdout and stderr both go there, or another process appends too) instead of truncating it.</param>
     public static Redirect ToFile(string path, bool append = false)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);

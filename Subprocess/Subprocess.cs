@@ -25,27 +25,7 @@ public static class Subprocess
     public static async Task<CompletedProcess> RunAsync(IReadOnlyList<string> args, RunOptions? options = null, CancellationToken cancellationToken = default)
     {
         options ??= RunOptions.Default;
-        if (options.Input is not null && options.InputText is not null)
-        {
-            throw new ArgumentException("Give Input or InputText, not both.", nameof(options));
-        }
-
-        ReadOnlyMemory<byte> input = options.InputText is { } text ? options.Encoding.GetBytes(text) : options.Input ?? default;
-        bool feeds = options.Input is not null || options.InputText is not null;
-        if (feeds && options.Stdin.Kind != RedirectKind.Inherit)
-        {
-            throw new ArgumentException("Input is fed through a pipe: leave Stdin unset when giving Input or InputText.", nameof(options));
-        }
-
-        if (options.CaptureOutput && (options.Stdout.Kind != RedirectKind.Inherit || options.Stderr.Kind != RedirectKind.Inherit))
-        {
-            throw new ArgumentException("CaptureOutput makes stdout and stderr pipes: leave Stdout and Stderr unset with it.", nameof(options));
-        }
-
-        PopenOptions popenOptions = options.ToPopenOptions(
-            feeds ? Redirect.Pipe : options.Stdin,
-            options.CaptureOutput ? Redirect.Pipe : options.Stdout,
-            options.CaptureOutput ? Redirect.Pipe : options.Stderr);
+        PopenOptions popenOptions = options.ToPopenOptions(stdoutForText: false, out ReadOnlyMemory<byte> input);
         return await RunCoreAsync(args, popenOptions, input, options, cancellationToken);
     }
 
@@ -56,17 +36,11 @@ public static class Subprocess
     /// <returns>What the child wrote to stdout, decoded with <see cref="RunOptions.Encoding"/>.</returns>
     /// <exception cref="CalledProcessException">The exit code is not 0.</exception>
     /// <exception cref="SubprocessTimeoutException">The timeout passed; the child was killed.</exception>
+    /// <exception cref="ArgumentException">Stdout or capture was set, or input was combined with an explicit stdin.</exception>
     public static async Task<string> CheckOutputAsync(IReadOnlyList<string> args, RunOptions? options = null, CancellationToken cancellationToken = default)
     {
         options ??= RunOptions.Default;
-        if (options.Stdout.Kind != RedirectKind.Inherit || options.CaptureOutput)
-        {
-            throw new ArgumentException("CheckOutputAsync captures stdout itself: leave Stdout and CaptureOutput unset.", nameof(options));
-        }
-
-        ReadOnlyMemory<byte> input = options.InputText is { } text ? options.Encoding.GetBytes(text) : options.Input ?? default;
-        bool feeds = options.Input is not null || options.InputText is not null;
-        PopenOptions popenOptions = options.ToPopenOptions(feeds ? Redirect.Pipe : options.Stdin, Redirect.Pipe, options.Stderr);
+        PopenOptions popenOptions = options.ToPopenOptions(stdoutForText: true, out ReadOnlyMemory<byte> input);
         CompletedProcess done = await RunCoreAsync(args, popenOptions, input, options, cancellationToken);
         done.CheckReturnCode();
         return done.StdoutText!;
@@ -77,6 +51,7 @@ public static class Subprocess
     /// <param name="options">Options (capture and check are honoured as in <see cref="RunAsync"/>).</param>
     /// <param name="cancellationToken">Cancels the run (the child is killed).</param>
     /// <returns>The exit code; negative when killed by a signal.</returns>
+    /// <exception cref="ArgumentException">Input or capture was combined with an explicit stdin/stdout/stderr.</exception>
     public static async Task<int> CallAsync(IReadOnlyList<string> args, RunOptions? options = null, CancellationToken cancellationToken = default)
         => (await RunAsync(args, options, cancellationToken)).ReturnCode;
 
@@ -86,6 +61,7 @@ public static class Subprocess
     /// <param name="cancellationToken">Cancels the run (the child is killed).</param>
     /// <returns>A task that completes when the child has exited with code 0.</returns>
     /// <exception cref="CalledProcessException">The exit code is not 0.</exception>
+    /// <exception cref="ArgumentException">Input or capture was combined with an explicit stdin/stdout/stderr.</exception>
     public static async Task CheckCallAsync(IReadOnlyList<string> args, RunOptions? options = null, CancellationToken cancellationToken = default)
         => (await RunAsync(args, options, cancellationToken)).CheckReturnCode();
 

@@ -11,7 +11,18 @@ namespace GreenProc.Subprocess.Internal;
 /// Turns the stdio redirects and passed descriptors into dup2 actions, creating pipes and opening files as needed.
 /// Holds the child's ends (closed here once the child has them) and this side's <see cref="GreenStream"/>s.
 /// </summary>
-internal sealed class StdioPlan
+/// <remarks>
+/// O_NONBLOCK belongs to the open file description, which dup2 shares: a child given one of our non-blocking
+/// descriptions (a GreenStream's pipe end) sees EAGAIN where it expects to wait (gevent issue 134). So every
+/// descriptor a child receives from this process's own (stdio <see cref="RedirectKind.Inherit"/>,
+/// <see cref="RedirectKind.Handle"/>, <see cref="PopenOptions.PassFds"/>) goes through <see cref="ForChild"/>: a
+/// blocking one is shared as is (Python's semantics), a non-blocking pipe or FIFO is reopened as a description of its
+/// own, blocking (ours keeps its mode), and what cannot be reopened (a socket, a terminal) is refused as explicit
+/// stdio and shared as is otherwise. Clearing O_NONBLOCK "for the spawn only" is no way out: the child keeps the
+/// shared description after exec, so restoring the flag reaches the child too, and until then our own greenlets
+/// would block the hub on it.
+/// </remarks>
+internal sealed partial class StdioPlan
 {
     private static readonly Lazy<SafeFileHandle> s_devNull = new(() => File.OpenHandle("/dev/null", FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite));
 
@@ -53,7 +64,7 @@ internal sealed class StdioPlan
         {
             foreach (KeyValuePair<int, SafeHandle> pass in options.PassFds.OrderBy(p => p.Key))
             {
-                request.FdMap.Add((Reference(pass.Value), pass.Key));
+                request.FdMap.Add((ForChild(Reference(pass.Value), pass.Key, refuseShared: false), pass.Key));
                 request.MaxChildFd = Math.Max(request.MaxChildFd, pass.Key);
             }
         }
@@ -120,7 +131,7 @@ internal sealed class StdioPlan
         switch (redirect.Kind)
         {
             case RedirectKind.Inherit:
-                return -1;
+                return Inherited(childFd);
             case RedirectKind.Pipe:
             {
                 // Blocking pipe: the child's end stays blocking (programs expect that); GreenStream makes only this
@@ -164,18 +175,95 @@ internal sealed class StdioPlan
             case RedirectKind.DevNull:
                 return Reference(s_devNull.Value);
             case RedirectKind.Handle:
-                return Reference(redirect.Handle!);
+                return ForChild(Reference(redirect.Handle!), childFd, refuseShared: true);
             case RedirectKind.File:
             {
                 SafeFileHandle file = redirect.ForReading
                     ? File.OpenHandle(redirect.Path!, FileMode.Open, FileAccess.Read, FileShare.ReadWrite)
                     : File.OpenHandle(redirect.Path!, redirect.Append ? FileMode.Append : FileMode.Create, FileAccess.Write, FileShare.ReadWrite);
                 _childSide.Add(file);
-                return (int)file.DangerousGetHandle();
+                int fd = (int)file.DangerousGetHandle();
+                if (redirect.Append)
+                {
+                    // .NET's FileMode.Append is no O_APPEND: it only starts a FileStream's own position at the end, and
+                    // the descriptor the child inherits stays at offset 0 (a file holding "first;" became "PEARt;").
+                    // O_APPEND also keeps two writers (stdout and stderr to one file) from overwriting each other.
+                    Interop.SetAppend(fd);
+                }
+
+                return fd;
             }
 
             default:
                 throw new ArgumentException($"Redirect {redirect} is not valid for fd {childFd}.");
+        }
+    }
+
+    /// <summary>
+    /// The descriptor to give the child for our <paramref name="fd"/>: <paramref name="fd"/> itself when it is
+    /// blocking; else a blocking description of its own when the kernel can make one (a pipe or FIFO on Linux);
+    /// else <paramref name="fd"/> shared, or, with <paramref name="refuseShared"/> (explicit stdio, which every
+    /// program expects to block), an <see cref="ArgumentException"/>.
+    /// </summary>
+    private int ForChild(int fd, int childFd, bool refuseShared)
+    {
+        if ((Interop.GetStatusFlags(fd) & Interop.O_NONBLOCK) == 0)
+        {
+            return fd;
+        }
+
+        if (OperatingSystem.IsLinux() && TryReopenBlocking(fd, out int copy))
+        {
+            _copies.Add(copy);
+            return copy;
+        }
+
+        if (refuseShared)
+        {
+            throw new ArgumentException(
+                $"The descriptor given as the child's {StreamName(childFd)} (fd {fd}{Describe(fd)}) is non-blocking and cannot be given " +
+                "to a child as a blocking description of its own (only a pipe or FIFO can, on Linux): the child would share the " +
+                "mode and fail with EAGAIN (\"Resource temporarily unavailable\") where it expects to wait. If no green code of this process uses the " +
+                "descriptor while the child has it, make it blocking before the start (SafeFdHandle.SetNonBlocking(false); " +
+                "this process's side becomes blocking too); otherwise use Redirect.Pipe and copy between the descriptor and " +
+                "the Popen's stream in a greenlet.",
+                "options");
+        }
+
+        return fd;
+    }
+
+    /// <summary>What the child gets for an inherited stdio descriptor: -1 (no action) unless it must be reopened.</summary>
+    private int Inherited(int childFd)
+    {
+        try
+        {
+            int fd = ForChild(childFd, childFd, refuseShared: false);
+            return fd == childFd ? -1 : fd;
+        }
+        catch (NativeIOException e) when (e.Errno == Interop.EBADF)
+        {
+            return -1; // closed here: closed in the child too, as before
+        }
+    }
+
+    private static string StreamName(int childFd) => childFd switch
+    {
+        0 => "stdin",
+        1 => "stdout",
+        _ => "stderr",
+    };
+
+    /// <summary>", socket:[1234]" and the like (Linux's name for what the descriptor is), or nothing.</summary>
+    private static string Describe(int fd)
+    {
+        try
+        {
+            return OperatingSystem.IsLinux() && new FileInfo($"/proc/self/fd/{fd}").LinkTarget is { } target ? ", " + target : "";
+        }
+        catch (IOException)
+        {
+            return "";
         }
     }
 

@@ -62,6 +62,46 @@ public sealed class ProcessHygieneTests
     }
 
     [Fact]
+    public void Pipes_reopened_for_children_are_closed_here_after_starts_failed_starts_and_refusals()
+    {
+        Run(async () =>
+        {
+            SafeFdHandle.CreatePipe(out SafeFdHandle read, out SafeFdHandle write, nonBlocking: true);
+            SafeFdHandle.CreateSocketPair(out SafeFdHandle socket, out SafeFdHandle peer, nonBlocking: true);
+            using (read)
+            using (write)
+            using (socket)
+            using (peer)
+            {
+                var passed = new Dictionary<int, SafeHandle> { [3] = write };
+                using (var warm = Popen.Start(["true"], new PopenOptions { Stdin = Redirect.FromHandle(read), PassFds = passed }))
+                {
+                    await warm.WaitAsync();
+                }
+
+                int[] before = OpenFds(Environment.ProcessId);
+                for (int i = 0; i < 50; i++)
+                {
+                    // Reopened for the child, then closed here once it has them (or the start failed).
+                    using (var started = Popen.Start(["true"], new PopenOptions { Stdin = Redirect.FromHandle(read), PassFds = passed }))
+                    {
+                        await started.WaitAsync();
+                    }
+
+                    Assert.Throws<ProcessStartException>(() => Popen.Start(["/greenproc/missing"], new PopenOptions { Stdin = Redirect.FromHandle(read), PassFds = passed }));
+
+                    // Refused after the stdin pipe was reopened: that copy is closed too.
+                    Assert.Throws<ArgumentException>(() => Popen.Start(["true"], stdin: Redirect.FromHandle(read), stdout: Redirect.FromHandle(socket)));
+                }
+
+                Assert.Empty(OpenFds(Environment.ProcessId).Except(before));
+                Assert.True(read.IsNonBlocking());
+                Assert.True(write.IsNonBlocking());
+            }
+        });
+    }
+
+    [Fact]
     public void A_child_holds_exactly_stdio_and_the_passed_fds_even_when_this_process_has_inheritable_fds()
     {
         Run(async () =>

@@ -92,6 +92,87 @@ public sealed class RunTests : HubTestBase
     }
 
     [Fact]
+    public void Every_entry_point_refuses_stdin_together_with_input()
+    {
+        Run(async () =>
+        {
+            // Python: "stdin and input arguments may not both be used." `cat` would succeed if either were dropped.
+            RunOptions[] conflicting =
+            [
+                new() { Stdin = Redirect.DevNull, InputText = "x" },
+                new() { Stdin = Redirect.DevNull, Input = new byte[] { (byte)'x' } },
+            ];
+            foreach (RunOptions options in conflicting)
+            {
+                var checkOutput = await Assert.ThrowsAsync<ArgumentException>(() => Subprocess.CheckOutputAsync(["cat"], options));
+                var run = await Assert.ThrowsAsync<ArgumentException>(() => Subprocess.RunAsync(["cat"], options));
+                await Assert.ThrowsAsync<ArgumentException>(() => Subprocess.CallAsync(["cat"], options));
+                await Assert.ThrowsAsync<ArgumentException>(() => Subprocess.CheckCallAsync(["cat"], options));
+                Assert.Equal(run.Message, checkOutput.Message);
+                Assert.Contains("Stdin", checkOutput.Message, StringComparison.Ordinal);
+                Assert.Contains("Input", checkOutput.Message, StringComparison.Ordinal);
+            }
+
+            await Assert.ThrowsAsync<ArgumentException>(() => Subprocess.CheckOutputAsync(["cat"], new RunOptions { InputText = "x", Input = new byte[1] }));
+            await Assert.ThrowsAsync<ArgumentException>(() => Subprocess.CheckOutputAsync(["cat"], new RunOptions { Stdout = Redirect.DevNull }));
+            await Assert.ThrowsAsync<ArgumentException>(() => Subprocess.CheckOutputAsync(["cat"], new RunOptions { CaptureOutput = true }));
+        });
+    }
+
+    public static TheoryData<string, byte[]> MarkedOutputs() => new()
+    {
+        // The chosen encoding's own mark.
+        { "utf-16", [0xFF, 0xFE, (byte)'h', 0, (byte)'i', 0] },
+        { "utf-16BE", [0xFE, 0xFF, 0, (byte)'h', 0, (byte)'i'] },
+        { "utf-32", [0xFF, 0xFE, 0, 0, (byte)'h', 0, 0, 0, (byte)'i', 0, 0, 0] },
+        { "utf-32BE", [0, 0, 0xFE, 0xFF, 0, 0, 0, (byte)'h', 0, 0, 0, (byte)'i'] },
+        { "utf-8", [0xEF, 0xBB, 0xBF, (byte)'h', (byte)'i'] }, // the default UTF-8 has no preamble of its own
+        { "utf-8-bom", [0xEF, 0xBB, 0xBF, (byte)'h', (byte)'i'] },
+
+        // No mark: nothing is dropped.
+        { "utf-16", [(byte)'h', 0, (byte)'i', 0] },
+        { "utf-8", [(byte)'h', (byte)'i'] },
+
+        // The UTF-16 mark followed by U+0000 is that, not a UTF-32 mark, when UTF-16 was chosen.
+        { "utf-16", [0xFF, 0xFE, 0, 0, (byte)'h', 0] },
+
+        // A mark of another Unicode form decides, as StreamReader (and so Process.StandardOutput) decides.
+        { "utf-16", [0xFE, 0xFF, 0, (byte)'h', 0, (byte)'i'] },
+        { "utf-8", [0xFF, 0xFE, (byte)'h', 0, (byte)'i', 0] },
+    };
+
+    [Theory]
+    [MemberData(nameof(MarkedOutputs))]
+    public void Text_output_drops_a_byte_order_mark_as_stream_reader_does(string encodingName, byte[] output)
+    {
+        Encoding encoding = encodingName switch
+        {
+            "utf-16" => Encoding.Unicode,
+            "utf-16BE" => Encoding.BigEndianUnicode,
+            "utf-32" => Encoding.UTF32,
+            "utf-32BE" => new UTF32Encoding(bigEndian: true, byteOrderMark: true),
+            "utf-8-bom" => new UTF8Encoding(encoderShouldEmitUTF8Identifier: true),
+            _ => new RunOptions().Encoding,
+        };
+        string expected = new System.IO.StreamReader(new System.IO.MemoryStream(output), encoding).ReadToEnd();
+        Assert.DoesNotContain('\uFEFF', expected);
+        Run(async () =>
+        {
+            CompletedProcess done = await Subprocess.RunAsync(Sh("tee /dev/stderr"), new RunOptions { Input = output, CaptureOutput = true, Encoding = encoding });
+            Assert.Equal(expected, done.StdoutText);
+            Assert.Equal(expected, done.StderrText);
+
+            Assert.Equal(expected, await Subprocess.CheckOutputAsync(["cat"], new RunOptions { Input = output, Encoding = encoding }));
+
+            var failed = await Assert.ThrowsAsync<CalledProcessException>(() => Subprocess.RunAsync(Sh("tee /dev/stderr; exit 3"),
+                new RunOptions { Input = output, CaptureOutput = true, Check = true, Encoding = encoding }));
+            Assert.Equal(expected, failed.StdoutText);
+            Assert.Equal(expected, failed.StderrText);
+            Assert.DoesNotContain('\uFEFF', failed.Message);
+        });
+    }
+
+    [Fact]
     public void Run_timeout_kills_the_child_and_carries_its_output()
     {
         Run(async () =>

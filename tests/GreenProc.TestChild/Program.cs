@@ -21,6 +21,8 @@ namespace GreenProc.TestChild;
 ///                             wait for stdin EOF
 ///   sigchld                   run `sh -c 'exit 7'` on a hub and print its code (for a start with SIGCHLD ignored)
 ///   env NAME                  print the variable (or "(unset)")
+///   inherit-nonblocking       make stdin (a pipe) non-blocking, run `cat /proc/self/fdinfo/0` with stdin inherited,
+///                             then say whether stdin is still non-blocking here
 /// </summary>
 internal static class Program
 {
@@ -116,6 +118,19 @@ internal static class Program
             case "env":
                 Console.Out.WriteLine(Environment.GetEnvironmentVariable(args[1]) ?? "(unset)");
                 return 0;
+            case "inherit-nonblocking":
+            {
+                var stdin = new SafeFdHandle(0, ownsHandle: false);
+                stdin.SetNonBlocking(true);
+                Green.Run(async () =>
+                {
+                    using var cat = Popen.Start(["cat", "/proc/self/fdinfo/0"]);
+                    await cat.WaitAsync();
+                });
+                Console.Out.WriteLine(stdin.IsNonBlocking() ? "stdin here: non-blocking" : "stdin here: blocking");
+                return 0;
+            }
+
             default:
                 Console.Error.WriteLine($"unknown mode {args[0]}");
                 return 2;
