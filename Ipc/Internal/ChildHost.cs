@@ -142,6 +142,18 @@ internal static class ChildHost
         return method;
     }
 
+    /// <summary>
+    /// A received fd in the mode every gipc handle needs. The parent's non-blocking pipes reach a child as fresh,
+    /// blocking descriptions (Subprocess gives every child blocking descriptors, DESIGN §6), and a read that blocks
+    /// would stall every greenlet of this hub; this description is the child's own, so the parent is not affected.
+    /// </summary>
+    private static SafeFdHandle NonBlocking(int fd)
+    {
+        var handle = new SafeFdHandle(fd);
+        handle.SetNonBlocking();
+        return handle;
+    }
+
     private static IGipcHandle CreateHandle(List<HandleDescriptor> descriptors, int index, Type declaredType, List<object> created)
     {
         if ((uint)index >= (uint)descriptors.Count)
@@ -173,7 +185,7 @@ internal static class ChildHost
         }
 
         IGipcHandle handle = TypedOps.For(declaredType.GetGenericArguments()[0]).CreateHandle(
-            d.Kind, new SafeFdHandle(d.Fd), d.SecondFd >= 0 ? new SafeFdHandle(d.SecondFd) : null, d, options);
+            d.Kind, NonBlocking(d.Fd), d.SecondFd >= 0 ? NonBlocking(d.SecondFd) : null, d, options);
         while (created.Count <= index)
         {
             created.Add(null!);

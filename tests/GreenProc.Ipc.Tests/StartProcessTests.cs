@@ -24,6 +24,16 @@ public sealed class StartProcessTests : LeakCheckedTest
         }
     }
 
+    /// <summary>A child whose first greenlet waits to read before the second one writes: the reader must park, not block
+    /// the child's hub in read(2).</summary>
+    internal static async Task ReadWhileWriting(GipcReader<int> input, GipcWriter<int> output)
+    {
+        Greenlet<int> reader = Green.Spawn(async () => await input.GetAsync());
+        await Green.Yield(); // the reader runs first and waits for a message the parent sends only after ours
+        await output.PutAsync(42);
+        await output.PutAsync(await reader + 1);
+    }
+
     internal static async Task SumJob(Job job) => await job.Results.PutAsync($"{job.Label}={job.Numbers.Sum()}");
 
     internal static Task Fail(string message) => throw new InvalidOperationException(message);
@@ -112,6 +122,22 @@ public sealed class StartProcessTests : LeakCheckedTest
             Assert.True(await child.JoinAsync(TimeSpan.FromSeconds(20)));
             Assert.Equal(0, child.ExitCode);
             Assert.Equal("Relay", child.Name);
+        });
+    }
+
+    [Fact]
+    public void A_child_waits_for_its_handles_cooperatively_while_its_other_greenlets_run()
+    {
+        Run(async () =>
+        {
+            using GipcPipe<int> toChild = Gipc.Pipe<int>();
+            using GipcPipe<int> fromChild = Gipc.Pipe<int>();
+            using GipcProcess child = Gipc.StartProcess(ReadWhileWriting, toChild.Reader, fromChild.Writer);
+            Assert.Equal(42, await fromChild.Reader.GetAsync(TimeSpan.FromSeconds(20))); // not stuck behind the read
+            await toChild.Writer.PutAsync(1);
+            Assert.Equal(2, await fromChild.Reader.GetAsync(TimeSpan.FromSeconds(20)));
+            Assert.True(await child.JoinAsync(TimeSpan.FromSeconds(20)));
+            Assert.Equal(0, child.ExitCode);
         });
     }
 
