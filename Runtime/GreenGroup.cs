@@ -5,6 +5,7 @@ using System.Linq;
 using System.Runtime.CompilerServices;
 using System.Threading;
 using System.Threading.Tasks;
+using GreenProc.Internal;
 
 namespace GreenProc;
 
@@ -215,7 +216,7 @@ public class GreenGroup : IReadOnlyCollection<Greenlet>
     /// <param name="cancellationToken">Stops waiting (and spawning).</param>
     /// <returns>The results in input order.</returns>
     public IAsyncEnumerable<TResult> Imap<TIn, TResult>(Func<TIn, Task<TResult>> func, IEnumerable<TIn> items, CancellationToken cancellationToken = default)
-        => MapCore(func, items, ordered: true, cancellationToken);
+        => MapSequence(func, items, ordered: true, cancellationToken);
 
     /// <summary>Like <see cref="Imap{TIn, TResult}"/>, but yields each result as soon as it is ready (gevent's <c>imap_unordered</c>).</summary>
     /// <typeparam name="TIn">The item type.</typeparam>
@@ -225,7 +226,7 @@ public class GreenGroup : IReadOnlyCollection<Greenlet>
     /// <param name="cancellationToken">Stops waiting (and spawning).</param>
     /// <returns>The results in completion order.</returns>
     public IAsyncEnumerable<TResult> ImapUnordered<TIn, TResult>(Func<TIn, Task<TResult>> func, IEnumerable<TIn> items, CancellationToken cancellationToken = default)
-        => MapCore(func, items, ordered: false, cancellationToken);
+        => MapSequence(func, items, ordered: false, cancellationToken);
 
     /// <summary>Enumerates the members in the order they joined.</summary>
     /// <returns>The enumerator.</returns>
@@ -257,78 +258,13 @@ public class GreenGroup : IReadOnlyCollection<Greenlet>
         }
     }
 
-    private async IAsyncEnumerable<TResult> MapCore<TIn, TResult>(
-        Func<TIn, Task<TResult>> func, IEnumerable<TIn> items, bool ordered, [EnumeratorCancellation] CancellationToken cancellationToken)
+    private ImapSequence<TIn, TResult> MapSequence<TIn, TResult>(Func<TIn, Task<TResult>> func, IEnumerable<TIn> items, bool ordered, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(func);
         ArgumentNullException.ThrowIfNull(items);
 
-        // A feeder greenlet spawns the workers (waiting for pool slots), as gevent's IMap greenlet does; each worker's
-        // end is reported through a queue, with its index, and a final entry says how many there were.
-        var done = new GreenQueue<(int Index, Greenlet<TResult>? Worker, int Total)>();
-        Greenlet feeder = Green.Spawn(async () =>
-        {
-            int index = 0;
-            foreach (TIn item in items)
-            {
-                Greenlet<TResult> g = await SpawnAsync(() => func(item), cancellationToken).ConfigureAwait(true);
-                int i = index++;
-                g.Link(w => done.TryPut((i, (Greenlet<TResult>)w, -1)));
-            }
-
-            done.TryPut((-1, null, index));
-        }, "imap feeder");
-        feeder.LinkException(f => done.TryPut((-2, null, -1)));
-
-        var pending = ordered ? new Dictionary<int, Greenlet<TResult>>() : null;
-        int next = 0, seen = 0, total = -1;
-        try
-        {
-            while (total < 0 || seen < total)
-            {
-                (int index, Greenlet<TResult>? worker, int count) = await done.GetAsync(null, cancellationToken).ConfigureAwait(true);
-                if (index == -2)
-                {
-                    await feeder.GetAsync().ConfigureAwait(true); // raises the feeder's error (the items or the spawn failed)
-                }
-
-                if (index == -1)
-                {
-                    total = count;
-                    continue;
-                }
-
-                seen++;
-                if (!ordered)
-                {
-                    yield return Result(worker!);
-                    continue;
-                }
-
-                pending!.Add(index, worker!);
-                while (pending.Remove(next, out Greenlet<TResult>? inOrder))
-                {
-                    next++;
-                    yield return Result(inOrder);
-                }
-            }
-        }
-        finally
-        {
-            if (!feeder.IsReady)
-            {
-                await feeder.KillAsync().ConfigureAwait(true);
-            }
-        }
-
-        static TResult Result(Greenlet<TResult> worker)
-        {
-            if (worker.Exception is { } error)
-            {
-                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(error);
-            }
-
-            return worker.Value!;
-        }
+        // A feeder greenlet spawns the workers (waiting for pool slots), as gevent's IMap greenlet does; see
+        // ImapEnumerator for how results reach the consumer.
+        return new ImapSequence<TIn, TResult>(this, func, items, ordered, cancellationToken);
     }
 }

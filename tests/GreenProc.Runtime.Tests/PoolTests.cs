@@ -42,6 +42,172 @@ public abstract class PoolTests : HubTestBase
         Assert.Equal([2, 1, 4, 3, 0], unordered);
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void Imap_hands_each_result_to_the_consumer_in_the_same_step_as_gevent(bool ordered)
+    {
+        // gevent 22.10, Pool(2), workers: out.append("start%d" % i); gevent.sleep(0); out.append("end%d" % i); return i
+        //   for r in pool.imap(work, range(6)): out.append("got%d" % r)    (imap_unordered prints the same)
+        const string Gevent = "start0 start1 end0 end1 got0 got1 start2 start3 end2 end3 got2 got3 start4 start5 end4 end5 got4 got5";
+        var log = new List<string>();
+        Run(async () =>
+        {
+            var pool = new GreenPool(2);
+            IAsyncEnumerable<int> results = ordered ? pool.Imap<int, int>(Work, Enumerable.Range(0, 6)) : pool.ImapUnordered<int, int>(Work, Enumerable.Range(0, 6));
+            await foreach (int r in results)
+            {
+                log.Add($"got{r}");
+            }
+
+            async Task<int> Work(int i)
+            {
+                log.Add($"start{i}");
+                await Green.Sleep(TimeSpan.Zero);
+                log.Add($"end{i}");
+                return i;
+            }
+        });
+
+        string printed = string.Join(" ", log);
+        Assert.True(printed == Gevent, $"GreenProc printed: {printed}");
+    }
+
+    [Theory]
+    [InlineData(true, "s0 s1 e1 s2 e2 e0 s3 e3 got0 got1 got2 got3 s4 s5 e5 s6 e4 got4 got5 e6 got6")]
+    [InlineData(false, "s0 s1 e1 s2 got1 e2 e0 s3 e3 got2 got0 got3 s4 s5 e5 s6 e4 got5 got4 e6 got6")]
+    public void Imap_results_that_finish_out_of_order_reach_the_consumer_as_in_gevent(bool ordered, string gevent)
+    {
+        // gevent 22.10, Pool(3), K = [3, 0, 2, 0, 1, 0, 2]; worker i: out.append("s%d" % i); K[i] times gevent.sleep(0);
+        // out.append("e%d" % i); return i. The consumer: for r in pool.imap(work, range(7)) (or imap_unordered): "got%d".
+        int[] k = [3, 0, 2, 0, 1, 0, 2];
+        var log = new List<string>();
+        Run(async () =>
+        {
+            var pool = new GreenPool(3);
+            IAsyncEnumerable<int> results = ordered ? pool.Imap<int, int>(Work, Enumerable.Range(0, k.Length)) : pool.ImapUnordered<int, int>(Work, Enumerable.Range(0, k.Length));
+            await foreach (int r in results)
+            {
+                log.Add($"got{r}");
+            }
+
+            async Task<int> Work(int i)
+            {
+                log.Add($"s{i}");
+                for (int n = 0; n < k[i]; n++)
+                {
+                    await Green.Sleep(TimeSpan.Zero);
+                }
+
+                log.Add($"e{i}");
+                return i;
+            }
+        });
+
+        string printed = string.Join(" ", log);
+        Assert.True(printed == gevent, $"GreenProc printed: {printed}");
+    }
+
+    [Theory]
+    [InlineData(true, "s0 s1 e0 e1 got0 got1 s2 e2 got2 raised items")]
+    [InlineData(false, "s0 s1 e0 e1 got0 got1 raised items")]
+    public void A_failing_item_sequence_is_raised_where_gevent_raises_it(bool ordered, string gevent)
+    {
+        // gevent 22.10, Pool(2); items() yields 0, 1, 2 and then raises ValueError("items"); worker i: "s%d", one
+        // gevent.sleep(0), "e%d". An imap raises it after the last item's result (it is keyed at the next index), an
+        // imap_unordered where it was queued: after the results that arrived before it.
+        string printed = "";
+        Run(async () =>
+        {
+            var log = new List<string>();
+            var pool = new GreenPool(2);
+            IAsyncEnumerable<int> results = ordered ? pool.Imap<int, int>(Work, Items()) : pool.ImapUnordered<int, int>(Work, Items());
+            FormatException e = await Assert.ThrowsAsync<FormatException>(async () =>
+            {
+                await foreach (int r in results)
+                {
+                    log.Add($"got{r}");
+                }
+            });
+            log.Add("raised " + e.Message);
+            printed = string.Join(" ", log);
+            await pool.JoinAsync();
+
+            async Task<int> Work(int i)
+            {
+                log.Add($"s{i}");
+                await Green.Sleep(TimeSpan.Zero);
+                log.Add($"e{i}");
+                return i;
+            }
+        });
+
+        Assert.True(printed == gevent, $"GreenProc printed: {printed}");
+        Assert.IsType<FormatException>(Assert.Single(Reported).Error); // the feeder's failure, as gevent's hub reports it
+
+        static IEnumerable<int> Items()
+        {
+            for (int i = 0; i < 3; i++)
+            {
+                yield return i;
+            }
+
+            throw new FormatException("items");
+        }
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void MapAsync_and_a_collected_Imap_interleave_with_other_greenlets_as_gevent_map_does(bool map)
+    {
+        // gevent 22.10: ticker(): for n in range(14): out.append("t%d" % n); gevent.sleep(0); t = gevent.spawn(ticker);
+        // Pool(2), worker i: "s%d", one gevent.sleep(0), "e%d"; r = pool.map(work, range(4)) (or list(pool.imap(...)));
+        // out.append("done"). Both print the same.
+        const string Gevent = "t0 t1 s0 s1 t2 e0 e1 t3 t4 t5 s2 s3 t6 e2 e3 t7 t8 done t9 t10 t11 t12 t13";
+        var log = new List<string>();
+        Run(async () =>
+        {
+            var pool = new GreenPool(2);
+            Greenlet ticker = Green.Spawn(async () =>
+            {
+                for (int n = 0; n < 14; n++)
+                {
+                    log.Add($"t{n}");
+                    await Green.Sleep(TimeSpan.Zero);
+                }
+            });
+            List<int> r;
+            if (map)
+            {
+                r = await pool.MapAsync<int, int>(Work, Enumerable.Range(0, 4));
+            }
+            else
+            {
+                r = new List<int>();
+                await foreach (int x in pool.Imap<int, int>(Work, Enumerable.Range(0, 4)))
+                {
+                    r.Add(x);
+                }
+            }
+
+            Assert.Equal([0, 1, 2, 3], r);
+            log.Add("done");
+            await ticker;
+
+            async Task<int> Work(int i)
+            {
+                log.Add($"s{i}");
+                await Green.Sleep(TimeSpan.Zero);
+                log.Add($"e{i}");
+                return i;
+            }
+        });
+
+        string printed = string.Join(" ", log);
+        Assert.True(printed == Gevent, $"GreenProc printed: {printed}");
+    }
+
     [Fact]
     public void Pool_members_interleave_as_in_gevent()
     {
@@ -123,6 +289,81 @@ public abstract class PoolTests : HubTestBase
 
         Assert.Equal([0, 1, 2], got);
         Assert.Single(Reported); // the failing worker
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void An_imap_goes_on_after_a_failed_item_when_asked_again_as_in_gevent(bool ordered)
+    {
+        // gevent 22.10, Pool(2), worker: gevent.sleep(0); raise ValueError("item1") for 1, else return i; next(it) in a
+        // loop that catches the error: imap and imap_unordered both give ['0', 'err item1', '2', '3', 'stop'].
+        var seen = new List<string>();
+        Run(async () =>
+        {
+            var pool = new GreenPool(2);
+            IAsyncEnumerable<int> results = ordered ? pool.Imap<int, int>(Work, Enumerable.Range(0, 4)) : pool.ImapUnordered<int, int>(Work, Enumerable.Range(0, 4));
+            await using IAsyncEnumerator<int> e = results.GetAsyncEnumerator();
+            while (true)
+            {
+                try
+                {
+                    if (!await e.MoveNextAsync())
+                    {
+                        seen.Add("stop");
+                        break;
+                    }
+
+                    seen.Add(e.Current.ToString(System.Globalization.CultureInfo.InvariantCulture));
+                }
+                catch (FormatException error)
+                {
+                    seen.Add("err " + error.Message);
+                }
+            }
+
+            static async Task<int> Work(int i)
+            {
+                await Green.Sleep(TimeSpan.Zero);
+                return i == 1 ? throw new FormatException("item1") : i;
+            }
+        });
+
+        Assert.Equal(["0", "err item1", "2", "3", "stop"], seen);
+        Assert.Single(Reported); // the failed worker
+    }
+
+    [Fact]
+    public void Cancelling_an_imap_raises_in_the_waiting_consumer_and_stops_the_feeder()
+    {
+        var got = new List<int>();
+        Run(async () =>
+        {
+            using var cts = new CancellationTokenSource();
+            var pool = new GreenPool(1);
+            var never = new GreenEvent();
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(async () =>
+            {
+                await foreach (int r in pool.ImapUnordered<int, int>(async i =>
+                {
+                    if (i == 1)
+                    {
+                        cts.Cancel(); // the consumer waits for this item, the feeder for a slot: both are cancelled
+                        await never.WaitAsync();
+                    }
+
+                    return i;
+                }, Enumerable.Range(0, 5), cts.Token))
+                {
+                    got.Add(r);
+                }
+            });
+            Greenlet second = Assert.Single(pool.ToList()); // the feeder spawned nothing after item 1
+            Assert.False(second.IsReady);
+            await pool.KillAsync();
+        });
+
+        Assert.Equal([0], got);
     }
 
     [Fact]
