@@ -14,7 +14,7 @@ namespace GreenProc;
 /// group when its link callbacks run after it dies (so a dead greenlet still counts until then, as in gevent).
 /// </summary>
 /// <remarks>Use it on the hub thread of its first member. <see cref="GreenPool"/> adds a size limit.</remarks>
-public class GreenGroup : IReadOnlyCollection<Greenlet>
+public partial class GreenGroup : IReadOnlyCollection<Greenlet>
 {
     // Members with the order they joined in (iteration, kill and join report in that order).
     private readonly Dictionary<Greenlet, long> _members = new();
@@ -99,6 +99,7 @@ public class GreenGroup : IReadOnlyCollection<Greenlet>
         }
 
         greenlet.Unlink(_discard);
+        _dying?.Remove(greenlet);
         OnRemoved();
         return true;
     }
@@ -125,30 +126,6 @@ public class GreenGroup : IReadOnlyCollection<Greenlet>
         }
 
         return empty;
-    }
-
-    /// <summary>Kills every member (gevent's <c>kill</c>), and with <paramref name="block"/> waits until the group is empty.</summary>
-    /// <param name="exception">What to raise in each; null for <see cref="GreenletExit"/>.</param>
-    /// <param name="block">Whether to wait for them to die.</param>
-    /// <param name="timeout">With <paramref name="block"/>, how long to wait.</param>
-    /// <param name="cancellationToken">Ends the wait with <see cref="OperationCanceledException"/>.</param>
-    /// <returns>A task to await.</returns>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
-    public async ValueTask KillAsync(Exception? exception = null, bool block = true, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
-    {
-        Greenlet? current = Hub.Current?.CurrentGreenlet;
-        foreach (Greenlet g in Members())
-        {
-            if (!ReferenceEquals(g, current))
-            {
-                await g.KillAsync(exception, block: false).ConfigureAwait(false);
-            }
-        }
-
-        if (block)
-        {
-            await _empty.WaitAsync(timeout, cancellationToken).ConfigureAwait(false);
-        }
     }
 
     /// <summary>
@@ -245,6 +222,7 @@ public class GreenGroup : IReadOnlyCollection<Greenlet>
     {
         if (_members.Remove(greenlet))
         {
+            _dying?.Remove(greenlet);
             OnRemoved();
         }
     }
