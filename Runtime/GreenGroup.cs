@@ -112,20 +112,13 @@ public partial class GreenGroup : IReadOnlyCollection<Greenlet>
     /// <param name="raiseError">Raise a member's error after the wait.</param>
     /// <param name="cancellationToken">Ends the wait with <see cref="OperationCanceledException"/>.</param>
     /// <returns>True if the group emptied, false if the timeout passed first.</returns>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    public async ValueTask<bool> JoinAsync(TimeSpan? timeout = null, bool raiseError = false, CancellationToken cancellationToken = default)
+    public ValueTask<bool> JoinAsync(TimeSpan? timeout = null, bool raiseError = false, CancellationToken cancellationToken = default)
     {
-        Greenlet[] members = raiseError ? Members() : [];
-        bool empty = await _empty.WaitAsync(timeout, cancellationToken).ConfigureAwait(false);
-        foreach (Greenlet g in members)
-        {
-            if (g.Exception is { } error)
-            {
-                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(error);
-            }
-        }
-
-        return empty;
+        // The event's waiter itself is returned (with the error check riding on it): an async method here would
+        // resume the caller one step after gevent's join, behind a feeder refilling the slot the last member freed.
+        return raiseError
+            ? _empty.WaitAsync(timeout, new MemberErrors(Members()), cancellationToken)
+            : _empty.WaitAsync(timeout, cancellationToken);
     }
 
     /// <summary>
@@ -229,11 +222,14 @@ public partial class GreenGroup : IReadOnlyCollection<Greenlet>
 
     private void OnRemoved()
     {
-        OnMemberLeft();
+        // gevent's Pool._discard: the empty event is set before the slot is released, so a JoinAsync waiting for the
+        // group to empty resumes before a spawner waiting for that slot (a map's feeder) fills it again.
         if (_members.Count == 0)
         {
             _empty.Set();
         }
+
+        OnMemberLeft();
     }
 
     private ImapSequence<TIn, TResult> MapSequence<TIn, TResult>(Func<TIn, Task<TResult>> func, IEnumerable<TIn> items, bool ordered, CancellationToken cancellationToken)
@@ -244,5 +240,20 @@ public partial class GreenGroup : IReadOnlyCollection<Greenlet>
         // A feeder greenlet spawns the workers (waiting for pool slots), as gevent's IMap greenlet does; see
         // ImapEnumerator for how results reach the consumer.
         return new ImapSequence<TIn, TResult>(this, func, items, ordered, cancellationToken);
+    }
+
+    /// <summary>A raising join's check, run as its wait ends: the first member (in joining order) that failed raises.</summary>
+    private sealed class MemberErrors(Greenlet[] members) : IResultSource
+    {
+        public void ThrowIfFailedNow()
+        {
+            foreach (Greenlet g in members)
+            {
+                if (g.Exception is { } error)
+                {
+                    System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(error);
+                }
+            }
+        }
     }
 }

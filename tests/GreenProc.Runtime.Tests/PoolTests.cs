@@ -547,6 +547,58 @@ public abstract class PoolTests : HubTestBase
     }
 
     [Fact]
+    public void JoinAsync_resumes_before_a_map_refills_the_slot_the_last_member_freed_as_in_gevent()
+    {
+        // gevent 22.10, Pool(1); worker i: "s%d", gevent.sleep(0), "e%d"; a consumer greenlet iterates
+        // pool.imap(work, range(3)) printing "got%d"; main sleeps twice, then a joiner loops: pool.join();
+        // out.append("joined, len %d" % len(pool)); stop after 12 entries; gevent.sleep(0). gevent's Pool._discard
+        // sets the empty event before it releases the slot, so the joiner sees the pool empty before the feeder
+        // refills it.
+        const string Gevent = "s0 e0 joined, len 0 got0 s1 e1 joined, len 0 got1 s2 e2 joined, len 0 got2 joined, len 0";
+        var log = new List<string>();
+        Run(async () =>
+        {
+            var pool = new GreenPool(1);
+            Greenlet consumer = Green.Spawn(async () =>
+            {
+                await foreach (int r in pool.Imap<int, int>(Work, Enumerable.Range(0, 3)))
+                {
+                    log.Add($"got{r}");
+                }
+            });
+            await Green.Sleep(TimeSpan.Zero);
+            await Green.Sleep(TimeSpan.Zero);
+            Greenlet joiner = Green.Spawn(async () =>
+            {
+                while (true)
+                {
+                    await pool.JoinAsync();
+                    log.Add($"joined, len {pool.Count}");
+                    if (log.Count > 12)
+                    {
+                        break;
+                    }
+
+                    await Green.Sleep(TimeSpan.Zero);
+                }
+            });
+            await consumer;
+            await joiner.KillAsync();
+
+            async Task<int> Work(int i)
+            {
+                log.Add($"s{i}");
+                await Green.Sleep(TimeSpan.Zero);
+                log.Add($"e{i}");
+                return i;
+            }
+        });
+
+        string printed = string.Join(" ", log);
+        Assert.True(printed == Gevent, $"GreenProc printed: {printed}");
+    }
+
+    [Fact]
     public void A_finished_greenlet_holds_its_slot_until_its_links_have_run()
     {
         Run(async () =>
