@@ -318,20 +318,25 @@ public abstract class GreenletTests : HubTestBase
     [Fact]
     public void IWait_yields_finished_greenlets_first_then_the_rest_as_they_finish()
     {
+        // c and a finish while the iteration runs, in an order the loop body sets (c's gate opens when b is yielded,
+        // a's when c is): completion order by construction, not by which of two sleeps the clock ends first.
+        var names = new List<string>();
         Run(async () =>
         {
-            Greenlet a = Green.Spawn(() => Green.Sleep(TimeSpan.FromMilliseconds(20)).AsTask(), "a");
+            var gateA = new GreenEvent();
+            var gateC = new GreenEvent();
+            Greenlet a = Green.Spawn(() => gateA.WaitAsync().AsTask(), "a");
             Greenlet b = Green.Spawn(() => Task.CompletedTask, "b");
-            Greenlet c = Green.Spawn(() => Green.Sleep(TimeSpan.FromMilliseconds(5)).AsTask(), "c");
+            Greenlet c = Green.Spawn(() => gateC.WaitAsync().AsTask(), "c");
             await b;
-            var names = new List<string>();
             await foreach (Greenlet g in Green.IWait([a, b, c]))
             {
                 names.Add(g.Name);
+                (g == b ? gateC : gateA).Set();
             }
-
-            Assert.Equal(["b", "c", "a"], names);
         });
+
+        Assert.Equal(["b", "c", "a"], names);
     }
 
     [Fact]
