@@ -71,8 +71,9 @@ public sealed class GreenEvent : IWaitSite
     }
 
     /// <summary>
-    /// <see cref="WaitAsync(TimeSpan?, CancellationToken)"/>, after which <paramref name="then"/> may raise an error in the awaiting code: checked by
-    /// the waiter as the wait ends (one hop, no async method in between), or at once if the event is set.
+    /// <see cref="WaitAsync(TimeSpan?, CancellationToken)"/>, after which <paramref name="then"/> may raise an error in
+    /// the awaiting code: checked by the waiter as the wait ends (one hop, no async method in between), or at once if
+    /// the event is set.
     /// </summary>
     internal ValueTask<bool> WaitAsync(TimeSpan? timeout, IResultSource then, CancellationToken cancellationToken)
     {

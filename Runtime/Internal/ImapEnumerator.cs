@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
 using System.Runtime.ExceptionServices;
 using System.Threading;
 using System.Threading.Tasks;
@@ -101,6 +102,11 @@ internal sealed class ImapEnumerator<TIn, TResult> : IAsyncEnumerator<TResult>, 
             throw new InvalidOperationException("MoveNextAsync was called again before the ValueTask of the previous call was awaited.");
         }
 
+        if (_disposed)
+        {
+            return new ValueTask<bool>(false);
+        }
+
         _feeder ??= Green.Spawn(Feed, "imap feeder");
         switch (TryAdvance(out Exception? error))
         {
@@ -119,6 +125,9 @@ internal sealed class ImapEnumerator<TIn, TResult> : IAsyncEnumerator<TResult>, 
         return new ValueTask<bool>(this, w.Version);
     }
 
+    // A pooling builder, as GreenProc's other async methods: a caller awaiting with ConfigureAwait(false) stays on the
+    // hub (a Task-backed ValueTask would send its continuation to the thread pool when the kill completes it).
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     public async ValueTask DisposeAsync()
     {
         if (_disposed)
