@@ -70,6 +70,33 @@ public sealed class GreenEvent : IWaitSite
         return hub.ParkOn(this, ref _waiters, timeout, throwOnTimeout: false, cancellationToken, nameof(WaitAsync)).AsValueTaskOfBool();
     }
 
+    /// <summary>
+    /// <see cref="WaitAsync(TimeSpan?, CancellationToken)"/>, after which <paramref name="then"/> may raise an error in
+    /// the awaiting code: checked by the waiter as the wait ends (one hop, no async method in between), or at once if
+    /// the event is set.
+    /// </summary>
+    internal ValueTask<bool> WaitAsync(TimeSpan? timeout, IResultSource then, CancellationToken cancellationToken)
+    {
+        Hub.ValidateTimeout(timeout, nameof(timeout));
+        Hub hub = Hub.Bind(ref _hub, this);
+        if (_set)
+        {
+            try
+            {
+                then.ThrowIfFailedNow();
+                return new ValueTask<bool>(true);
+            }
+            catch (Exception e)
+            {
+                return ValueTask.FromException<bool>(e);
+            }
+        }
+
+        Waiter w = hub.ParkOn(this, ref _waiters, timeout, throwOnTimeout: false, cancellationToken, nameof(WaitAsync));
+        w.ResultSource = then;
+        return w.AsValueTaskOfBool();
+    }
+
     void IWaitSite.Abandon(Waiter waiter) => _waiters.Remove(waiter);
 
     string IWaitSite.Describe(Waiter waiter) => "a GreenEvent to be set";

@@ -2,9 +2,9 @@ using System;
 using System.Collections;
 using System.Collections.Generic;
 using System.Linq;
-using System.Runtime.CompilerServices;
 using System.Threading;
 using System.Threading.Tasks;
+using GreenProc.Internal;
 
 namespace GreenProc;
 
@@ -13,7 +13,7 @@ namespace GreenProc;
 /// group when its link callbacks run after it dies (so a dead greenlet still counts until then, as in gevent).
 /// </summary>
 /// <remarks>Use it on the hub thread of its first member. <see cref="GreenPool"/> adds a size limit.</remarks>
-public class GreenGroup : IReadOnlyCollection<Greenlet>
+public partial class GreenGroup : IReadOnlyCollection<Greenlet>
 {
     // Members with the order they joined in (iteration, kill and join report in that order).
     private readonly Dictionary<Greenlet, long> _members = new();
@@ -98,6 +98,7 @@ public class GreenGroup : IReadOnlyCollection<Greenlet>
         }
 
         greenlet.Unlink(_discard);
+        _dying?.Remove(greenlet);
         OnRemoved();
         return true;
     }
@@ -110,44 +111,13 @@ public class GreenGroup : IReadOnlyCollection<Greenlet>
     /// <param name="raiseError">Raise a member's error after the wait.</param>
     /// <param name="cancellationToken">Ends the wait with <see cref="OperationCanceledException"/>.</param>
     /// <returns>True if the group emptied, false if the timeout passed first.</returns>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    public async ValueTask<bool> JoinAsync(TimeSpan? timeout = null, bool raiseError = false, CancellationToken cancellationToken = default)
+    public ValueTask<bool> JoinAsync(TimeSpan? timeout = null, bool raiseError = false, CancellationToken cancellationToken = default)
     {
-        Greenlet[] members = raiseError ? Members() : [];
-        bool empty = await _empty.WaitAsync(timeout, cancellationToken).ConfigureAwait(false);
-        foreach (Greenlet g in members)
-        {
-            if (g.Exception is { } error)
-            {
-                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(error);
-            }
-        }
-
-        return empty;
-    }
-
-    /// <summary>Kills every member (gevent's <c>kill</c>), and with <paramref name="block"/> waits until the group is empty.</summary>
-    /// <param name="exception">What to raise in each; null for <see cref="GreenletExit"/>.</param>
-    /// <param name="block">Whether to wait for them to die.</param>
-    /// <param name="timeout">With <paramref name="block"/>, how long to wait.</param>
-    /// <param name="cancellationToken">Ends the wait with <see cref="OperationCanceledException"/>.</param>
-    /// <returns>A task to await.</returns>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
-    public async ValueTask KillAsync(Exception? exception = null, bool block = true, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
-    {
-        Greenlet? current = Hub.Current?.CurrentGreenlet;
-        foreach (Greenlet g in Members())
-        {
-            if (!ReferenceEquals(g, current))
-            {
-                await g.KillAsync(exception, block: false).ConfigureAwait(false);
-            }
-        }
-
-        if (block)
-        {
-            await _empty.WaitAsync(timeout, cancellationToken).ConfigureAwait(false);
-        }
+        // The event's waiter itself is returned (with the error check riding on it): an async method here would
+        // resume the caller one step after gevent's join, behind a feeder refilling the slot the last member freed.
+        return raiseError
+            ? _empty.WaitAsync(timeout, new MemberErrors(Members()), cancellationToken)
+            : _empty.WaitAsync(timeout, cancellationToken);
     }
 
     /// <summary>
@@ -215,7 +185,7 @@ public class GreenGroup : IReadOnlyCollection<Greenlet>
     /// <param name="cancellationToken">Stops waiting (and spawning).</param>
     /// <returns>The results in input order.</returns>
     public IAsyncEnumerable<TResult> Imap<TIn, TResult>(Func<TIn, Task<TResult>> func, IEnumerable<TIn> items, CancellationToken cancellationToken = default)
-        => MapCore(func, items, ordered: true, cancellationToken);
+        => MapSequence(func, items, ordered: true, cancellationToken);
 
     /// <summary>Like <see cref="Imap{TIn, TResult}"/>, but yields each result as soon as it is ready (gevent's <c>imap_unordered</c>).</summary>
     /// <typeparam name="TIn">The item type.</typeparam>
@@ -225,7 +195,7 @@ public class GreenGroup : IReadOnlyCollection<Greenlet>
     /// <param name="cancellationToken">Stops waiting (and spawning).</param>
     /// <returns>The results in completion order.</returns>
     public IAsyncEnumerable<TResult> ImapUnordered<TIn, TResult>(Func<TIn, Task<TResult>> func, IEnumerable<TIn> items, CancellationToken cancellationToken = default)
-        => MapCore(func, items, ordered: false, cancellationToken);
+        => MapSequence(func, items, ordered: false, cancellationToken);
 
     /// <summary>Enumerates the members in the order they joined.</summary>
     /// <returns>The enumerator.</returns>
@@ -244,91 +214,45 @@ public class GreenGroup : IReadOnlyCollection<Greenlet>
     {
         if (_members.Remove(greenlet))
         {
+            _dying?.Remove(greenlet);
             OnRemoved();
         }
     }
 
     private void OnRemoved()
     {
-        OnMemberLeft();
+        // gevent's Pool._discard: the empty event is set before the slot is released, so a JoinAsync waiting for the
+        // group to empty resumes before a spawner waiting for that slot (a map's feeder) fills it again.
         if (_members.Count == 0)
         {
             _empty.Set();
         }
+
+        OnMemberLeft();
     }
 
-    private async IAsyncEnumerable<TResult> MapCore<TIn, TResult>(
-        Func<TIn, Task<TResult>> func, IEnumerable<TIn> items, bool ordered, [EnumeratorCancellation] CancellationToken cancellationToken)
+    private ImapSequence<TIn, TResult> MapSequence<TIn, TResult>(Func<TIn, Task<TResult>> func, IEnumerable<TIn> items, bool ordered, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(func);
         ArgumentNullException.ThrowIfNull(items);
 
-        // A feeder greenlet spawns the workers (waiting for pool slots), as gevent's IMap greenlet does; each worker's
-        // end is reported through a queue, with its index, and a final entry says how many there were.
-        var done = new GreenQueue<(int Index, Greenlet<TResult>? Worker, int Total)>();
-        Greenlet feeder = Green.Spawn(async () =>
+        // A feeder greenlet spawns the workers (waiting for pool slots), as gevent's IMap greenlet does; see
+        // ImapEnumerator for how results reach the consumer.
+        return new ImapSequence<TIn, TResult>(this, func, items, ordered, cancellationToken);
+    }
+
+    /// <summary>A raising join's check, run as its wait ends: the first member (in joining order) that failed raises.</summary>
+    private sealed class MemberErrors(Greenlet[] members) : IResultSource
+    {
+        public void ThrowIfFailedNow()
         {
-            int index = 0;
-            foreach (TIn item in items)
+            foreach (Greenlet g in members)
             {
-                Greenlet<TResult> g = await SpawnAsync(() => func(item), cancellationToken).ConfigureAwait(true);
-                int i = index++;
-                g.Link(w => done.TryPut((i, (Greenlet<TResult>)w, -1)));
-            }
-
-            done.TryPut((-1, null, index));
-        }, "imap feeder");
-        feeder.LinkException(f => done.TryPut((-2, null, -1)));
-
-        var pending = ordered ? new Dictionary<int, Greenlet<TResult>>() : null;
-        int next = 0, seen = 0, total = -1;
-        try
-        {
-            while (total < 0 || seen < total)
-            {
-                (int index, Greenlet<TResult>? worker, int count) = await done.GetAsync(null, cancellationToken).ConfigureAwait(true);
-                if (index == -2)
+                if (g.Exception is { } error)
                 {
-                    await feeder.GetAsync().ConfigureAwait(true); // raises the feeder's error (the items or the spawn failed)
-                }
-
-                if (index == -1)
-                {
-                    total = count;
-                    continue;
-                }
-
-                seen++;
-                if (!ordered)
-                {
-                    yield return Result(worker!);
-                    continue;
-                }
-
-                pending!.Add(index, worker!);
-                while (pending.Remove(next, out Greenlet<TResult>? inOrder))
-                {
-                    next++;
-                    yield return Result(inOrder);
+                    System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(error);
                 }
             }
-        }
-        finally
-        {
-            if (!feeder.IsReady)
-            {
-                await feeder.KillAsync().ConfigureAwait(true);
-            }
-        }
-
-        static TResult Result(Greenlet<TResult> worker)
-        {
-            if (worker.Exception is { } error)
-            {
-                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(error);
-            }
-
-            return worker.Value!;
         }
     }
 }

@@ -81,11 +81,22 @@ public partial class Greenlet
     private bool Interrupt(Exception exception, bool kill)
     {
         bool woke = false;
-        for (Waiter? w = ActiveWaits; w is not null;)
+        if (kill && ActiveWaits is { NextActive: null } only)
         {
-            Waiter? next = w.NextActive;
-            woke |= w.Wake(exception, result: true, from: null);
-            w = next;
+            // A kill is delivered from a hub callback (KillRequest), from which gevent's _kill throws into the greenlet
+            // at once: a greenlet parked on one wait resumes right here, not at the back of the run queue (one step
+            // after gevent). Timeouts, and a greenlet with several waits in flight (the next could be recycled by the
+            // time an inline run returns), are queued as before.
+            woke = only.Wake(exception, result: true, from: null, runNow: true);
+        }
+        else
+        {
+            for (Waiter? w = ActiveWaits; w is not null;)
+            {
+                Waiter? next = w.NextActive;
+                woke |= w.Wake(exception, result: true, from: null);
+                w = next;
+            }
         }
 
         if (!woke && kill)

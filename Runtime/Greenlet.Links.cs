@@ -44,7 +44,8 @@ public partial class Greenlet
         switch (_links)
         {
             case LinkList list:
-                for (int i = 0; i < list.Count; i++)
+                // From Head on: the links before it have already run (their slots are null).
+                for (int i = list.Head; i < list.Count; i++)
                 {
                     if (IsLinkOf(list[i], callback))
                     {
@@ -83,7 +84,7 @@ public partial class Greenlet
         }
         else if (_links is LinkList list)
         {
-            int i = list.IndexOf(target);
+            int i = list.IndexOf(target, list.Head);
             if (i >= 0)
             {
                 list.RemoveAt(i);
@@ -110,7 +111,7 @@ public partial class Greenlet
     private void ScheduleNotify()
     {
         // Links run from one callback queued at the back of the run queue (DESIGN §2, rule 5).
-        if (!_notifyScheduled && _links is not null and not LinkList { Count: 0 })
+        if (!_notifyScheduled && _links is not null and not LinkList { Pending: 0 })
         {
             _notifyScheduled = true;
             Hub.Enqueue(new WorkItem(s_notifyLinks, this, null));
@@ -120,21 +121,30 @@ public partial class Greenlet
     private void NotifyLinks()
     {
         _notifyScheduled = false;
+
+        // gevent's _notify_links: each link leaves the list just before it runs, and the rest stay in _links while it
+        // runs. So a link can unlink a later one (which then never runs: Unlink and a join waiter's Abandon find it),
+        // unlinking one that already ran finds nothing, and links added meanwhile are appended and run in this pass.
         while (_links is { } links)
         {
-            // Links added while these run (or after death) start a fresh set and run in this same pass.
-            _links = null;
-            if (links is LinkList list)
+            object link;
+            if (links is not LinkList list)
             {
-                foreach (object link in list)
-                {
-                    InvokeLink(link);
-                }
+                _links = null;
+                link = links;
+            }
+            else if (list.Head < list.Count)
+            {
+                link = list[list.Head];
+                list[list.Head++] = null!; // consumed: no longer found by Unlink, and not kept alive by us
             }
             else
             {
-                InvokeLink(links);
+                _links = null; // drained; a link added from now on starts a fresh set
+                continue;
             }
+
+            InvokeLink(link);
         }
     }
 
@@ -173,8 +183,17 @@ public partial class Greenlet
         }
     }
 
+    /// <summary>
+    /// Two or more links. Invariant: <see cref="Head"/> is 0 except while <see cref="NotifyLinks"/> drains the list;
+    /// the slots before it are null (links that have run), those from it on are the links still due.
+    /// </summary>
     private sealed class LinkList : List<object>
     {
+        /// <summary>The next link to run while the list is being drained (links leave from the front, as in gevent).</summary>
+        public int Head;
+
+        /// <summary>Links not yet run.</summary>
+        public int Pending => Count - Head;
     }
 
     private sealed class FilteredLink(Action<Greenlet> callback, bool onSuccess)

@@ -371,7 +371,13 @@ internal class Waiter : IValueTaskSource, IValueTaskSource<bool>, IValueTaskSour
         (source as IResultSource)?.ThrowIfFailedNow();
     }
 
-    bool IValueTaskSource<bool>.GetResult(short token) => GetResultCore(token);
+    bool IValueTaskSource<bool>.GetResult(short token)
+    {
+        object? source = ResultSource;
+        bool result = GetResultCore(token);
+        (source as IResultSource)?.ThrowIfFailedNow(); // e.g. a group's join that raises a member's error
+        return result;
+    }
 
     GreenReleaser IValueTaskSource<GreenReleaser>.GetResult(short token)
     {

@@ -216,6 +216,49 @@ public abstract class GreenletTests : HubTestBase
     }
 
     [Fact]
+    public void A_link_that_unlinks_a_later_link_stops_it_as_in_gevent()
+    {
+        // gevent 22.10 (pops each link off the list just before calling it, so earlier links can remove later ones):
+        //   a(g): out.append(g.value); g.unlink(b)    b(g): out.append(g.value)
+        //   g = gevent.spawn(lambda: 5); g.link(a); g.link(b); g.join()  -> [5]
+        //   c(g): out.append("c"); g.unlink(c); g.link(lambda g: out.append("added"))    d(g): out.append("d")
+        //   h.link(c); h.link(d)  -> ['c', 'd', 'added']
+        var values = new List<int>();
+        var log = new List<string>();
+        bool unlinkedLater = false, unlinkedSelf = true;
+        Run(async () =>
+        {
+            Greenlet<int> g = Green.Spawn(() => Task.FromResult(5));
+            Action<Greenlet> b = x => values.Add(((Greenlet<int>)x).Value);
+            g.Link(x =>
+            {
+                values.Add(((Greenlet<int>)x).Value);
+                unlinkedLater = x.Unlink(b); // b is due but has not run: it must be found and never run
+            });
+            g.Link(b);
+
+            Greenlet<int> h = Green.Spawn(() => Task.FromResult(1));
+            Action<Greenlet>? c = null;
+            c = x =>
+            {
+                log.Add("c");
+                unlinkedSelf = x.Unlink(c!); // c is already running: nothing left to remove
+                x.Link(_ => log.Add("added"));
+            };
+            h.Link(c);
+            h.Link(_ => log.Add("d"));
+            await Green.JoinAll([g, h]);
+            await Green.Yield();
+        });
+
+        Assert.Equal([5], values);
+        Assert.True(unlinkedLater);
+        Assert.Equal(["c", "d", "added"], log);
+        Assert.False(unlinkedSelf);
+        Assert.Empty(Reported);
+    }
+
+    [Fact]
     public void A_link_that_throws_is_reported_and_later_links_still_fire()
     {
         var log = new List<string>();
@@ -275,20 +318,25 @@ public abstract class GreenletTests : HubTestBase
     [Fact]
     public void IWait_yields_finished_greenlets_first_then_the_rest_as_they_finish()
     {
+        // c and a finish while the iteration runs, in an order the loop body sets (c's gate opens when b is yielded,
+        // a's when c is): completion order by construction, not by which of two sleeps the clock ends first.
+        var names = new List<string>();
         Run(async () =>
         {
-            Greenlet a = Green.Spawn(() => Green.Sleep(TimeSpan.FromMilliseconds(20)).AsTask(), "a");
+            var gateA = new GreenEvent();
+            var gateC = new GreenEvent();
+            Greenlet a = Green.Spawn(() => gateA.WaitAsync().AsTask(), "a");
             Greenlet b = Green.Spawn(() => Task.CompletedTask, "b");
-            Greenlet c = Green.Spawn(() => Green.Sleep(TimeSpan.FromMilliseconds(5)).AsTask(), "c");
+            Greenlet c = Green.Spawn(() => gateC.WaitAsync().AsTask(), "c");
             await b;
-            var names = new List<string>();
             await foreach (Greenlet g in Green.IWait([a, b, c]))
             {
                 names.Add(g.Name);
+                (g == b ? gateC : gateA).Set();
             }
-
-            Assert.Equal(["b", "c", "a"], names);
         });
+
+        Assert.Equal(["b", "c", "a"], names);
     }
 
     [Fact]

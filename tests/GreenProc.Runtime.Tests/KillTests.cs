@@ -89,6 +89,49 @@ public abstract class KillTests : HubTestBase
     }
 
     [Fact]
+    public void A_kill_raises_in_the_parked_greenlet_when_it_is_delivered_as_in_gevent()
+    {
+        // gevent 22.10: victim: try: ev.wait() except GreenletExit: out.append("killed"); raise. other: three times
+        // out.append("o%d" % i); gevent.sleep(0). main: spawn both, gevent.sleep(0), g.kill(block=False),
+        // out.append("after kill"), gevent.sleep(0), out.append("main resumed"), joinall -> the kill's callback throws
+        // into the victim at once: "o0 after kill o1 killed main resumed o2".
+        var log = new List<string>();
+        Run(async () =>
+        {
+            var ev = new GreenEvent();
+            Greenlet victim = Green.Spawn(async () =>
+            {
+                try
+                {
+                    await ev.WaitAsync();
+                }
+                catch (GreenletExit)
+                {
+                    log.Add("killed");
+                    throw;
+                }
+            });
+            Greenlet other = Green.Spawn(async () =>
+            {
+                for (int i = 0; i < 3; i++)
+                {
+                    log.Add($"o{i}");
+                    await Green.Sleep(TimeSpan.Zero);
+                }
+            });
+            await Green.Sleep(TimeSpan.Zero);
+            await victim.KillAsync(block: false);
+            log.Add("after kill");
+            await Green.Sleep(TimeSpan.Zero);
+            log.Add("main resumed");
+            await Green.JoinAll([victim, other]);
+            Assert.True(victim.Killed);
+        });
+
+        Assert.Equal("o0 after kill o1 killed main resumed o2", string.Join(" ", log));
+    }
+
+    [Fact]
     public void Kill_never_raises_to_the_caller_and_may_be_repeated()
     {
         Run(async () =>

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Diagnostics;
 using System.IO;
 using System.Linq;
 using System.Threading;
@@ -121,29 +122,41 @@ public abstract class SchedulingTests : HubTestBase
     [Fact]
     public void A_positive_sleep_lets_the_hub_poll_io()
     {
-        var log = new List<string>();
-        Run(async () =>
-        {
-            SafeFdHandle.CreatePipe(out SafeFdHandle r, out SafeFdHandle w);
-            using (r)
-            using (w)
+        // A sleep parks the greenlet on a timer, so the loop reaches the reactor before the sleeper runs again: the
+        // reader of an fd that is readable before anyone sleeps has run by the sleeper's second wake-up at the latest
+        // (its first, unless the 1 ms has already passed at the first timer check, which queues the sleeper ahead of
+        // the reader). Nothing here races the clock: a slow machine only moves the wake-up from the first to the
+        // second. A yield loop instead keeps the ready pass going (the test above), and would count to the bound.
+        int sleeps = 0;
+        bool ioSeen = false;
+        Run(
+            async () =>
             {
-                WriteByte(w);
-                Greenlet reader = Green.Spawn(async () =>
+                SafeFdHandle.CreatePipe(out SafeFdHandle r, out SafeFdHandle w);
+                using (r)
+                using (w)
                 {
-                    await Green.WaitReadAsync(r);
-                    log.Add("io");
-                });
-                Greenlet sleeper = Green.Spawn(async () =>
-                {
-                    await Green.Sleep(TimeSpan.FromMilliseconds(1));
-                    log.Add("slept");
-                });
-                await Green.JoinAll([reader, sleeper]);
-            }
-        });
+                    WriteByte(w);
+                    Greenlet reader = Green.Spawn(async () =>
+                    {
+                        await Green.WaitReadAsync(r);
+                        ioSeen = true;
+                    });
+                    Greenlet sleeper = Green.Spawn(async () =>
+                    {
+                        while (!ioSeen && sleeps < 1000)
+                        {
+                            await Green.Sleep(TimeSpan.FromMilliseconds(1));
+                            sleeps++;
+                        }
+                    });
+                    await Green.JoinAll([reader, sleeper]);
+                }
+            },
+            new HubOptions { MaxReadyPass = TimeSpan.FromSeconds(10) });
 
-        Assert.Equal(["io", "slept"], log);
+        Assert.True(ioSeen);
+        Assert.InRange(sleeps, 1, 2);
     }
 
     [Fact]
@@ -179,50 +192,94 @@ public abstract class SchedulingTests : HubTestBase
     }
 
     [Fact]
-    public void Sleep_order_follows_deadlines_and_equal_deadlines_keep_spawn_order()
+    public void Sleep_order_follows_deadlines()
     {
-        var log = new List<string>();
+        // A deadline is the clock when the sleep is armed plus its length, and each greenlet arms its own when it
+        // first runs. The clock read just before and just after arming bounds each deadline; the wake order must
+        // agree with every pair whose bounds are apart (the usual case: all of them, so a, a2, b, c). A machine
+        // that stalls between two arms for longer than their lengths differ really does reorder the deadlines, and
+        // then either order is right: the test checks the rule, not the machine's speed. Equal deadlines keep their
+        // arming order: Timers_due_at_the_same_tick_fire_in_arming_order_after_earlier_ones, where they can be equal.
+        var armed = new Dictionary<string, (long Lo, long Hi)>();
+        var woke = new List<(string Name, long At)>();
         Run(async () =>
         {
             var gs = new List<Greenlet>();
-            // Gaps of 100 ms: each deadline is taken when its greenlet first runs, and a starved machine can stall
-            // the hub between two of them for tens of milliseconds.
-            foreach ((string name, int ms) in new[] { ("c", 300), ("a", 100), ("b", 200), ("a2", 100) })
+            foreach ((string name, int ms) in new[] { ("c", 60), ("a", 20), ("b", 40), ("a2", 20) })
             {
                 gs.Add(Green.Spawn(async () =>
                 {
-                    await Green.Sleep(TimeSpan.FromMilliseconds(ms));
-                    log.Add(name);
+                    long ticks = Ticks(TimeSpan.FromMilliseconds(ms));
+                    long before = Stopwatch.GetTimestamp();
+                    ValueTask sleep = Green.Sleep(TimeSpan.FromMilliseconds(ms));
+                    armed[name] = (before + ticks, Stopwatch.GetTimestamp() + ticks);
+                    await sleep;
+                    woke.Add((name, Stopwatch.GetTimestamp()));
                 }));
             }
 
             await Green.JoinAll(gs);
         });
 
-        Assert.Equal(["a", "a2", "b", "c"], log);
+        AssertWakeOrderFollowsDeadlines(armed, woke);
     }
 
     [Fact]
     public void SpawnLater_starts_after_its_delay_in_delay_order()
     {
-        var log = new List<string>();
+        // As above: the delays' deadlines are bounded by the clock around each SpawnLater call. "now" is spawned
+        // plainly and runs at the next ready pass, before the hub ever looks at its timers.
+        var armed = new Dictionary<string, (long Lo, long Hi)>();
+        var woke = new List<(string Name, long At)>();
         Run(async () =>
         {
-            Greenlet late = Green.SpawnLater(TimeSpan.FromMilliseconds(30), () => Record("late"));
-            Greenlet early = Green.SpawnLater(TimeSpan.FromMilliseconds(5), () => Record("early"));
+            Greenlet late = Later("late", 30);
+            Greenlet early = Later("early", 5);
             Greenlet now = Green.Spawn(() => Record("now"));
             Assert.True(late.Started);
             Assert.False(late.IsAlive);
             await Green.JoinAll([late, early, now]);
         });
 
-        Assert.Equal(["now", "early", "late"], log);
+        Assert.Equal("now", woke[0].Name);
+        woke.RemoveAt(0);
+        AssertWakeOrderFollowsDeadlines(armed, woke);
+
+        Greenlet Later(string name, int ms)
+        {
+            long ticks = Ticks(TimeSpan.FromMilliseconds(ms));
+            long before = Stopwatch.GetTimestamp();
+            Greenlet g = Green.SpawnLater(TimeSpan.FromMilliseconds(ms), () => Record(name));
+            armed[name] = (before + ticks, Stopwatch.GetTimestamp() + ticks);
+            return g;
+        }
 
         Task Record(string s)
         {
-            log.Add(s);
+            woke.Add((s, Stopwatch.GetTimestamp()));
             return Task.CompletedTask;
         }
+    }
+
+    [Fact]
+    public void Timers_due_at_the_same_tick_fire_in_arming_order_after_earlier_ones()
+    {
+        // Equal deadlines cannot be made through the clock-based API, so the timers are armed on the hub's heap with
+        // explicit deadlines: d2 is due first, then a, b, c at one tick, in the order they were armed.
+        var fired = new List<string>();
+        Run(async () =>
+        {
+            Hub hub = Hub.Current!;
+            long due = Stopwatch.GetTimestamp();
+            foreach ((string name, long at) in new[] { ("a", due), ("b", due), ("d2", due - 2), ("c", due) })
+            {
+                hub.Timers.Add(new RecordingTimer(name, fired), at);
+            }
+
+            await Green.Sleep(TimeSpan.FromMilliseconds(1)); // due after all of them: they fire at its timer pass or before
+        });
+
+        Assert.Equal(["d2", "a", "b", "c"], fired);
     }
 
     [Fact]
@@ -374,6 +431,32 @@ public abstract class SchedulingTests : HubTestBase
         }
 
         Assert.Equal("0.0 1.0 2.0 3.0 4.0 0.1 1.1 2.1 3.1 4.1 0.2 1.2 2.2 3.2 4.2 joined 2", first);
+    }
+
+    private static long Ticks(TimeSpan span) => span.Ticks * Stopwatch.Frequency / TimeSpan.TicksPerSecond;
+
+    /// <summary>
+    /// Each greenlet woke no earlier than its deadline's lower bound, and no two woke against the order of deadlines
+    /// whose bounds are apart (a deadline lies between the clock read before and after it was armed).
+    /// </summary>
+    private static void AssertWakeOrderFollowsDeadlines(Dictionary<string, (long Lo, long Hi)> armed, List<(string Name, long At)> woke)
+    {
+        Assert.Equal(armed.Count, woke.Count);
+        for (int i = 0; i < woke.Count; i++)
+        {
+            (string name, long at) = woke[i];
+            Assert.True(at >= armed[name].Lo - 1, $"'{name}' woke before its deadline"); // 1 tick: the hub converts through a double
+            for (int j = i + 1; j < woke.Count; j++)
+            {
+                string later = woke[j].Name;
+                Assert.False(armed[later].Hi < armed[name].Lo, $"'{later}' was due before '{name}' but woke after it");
+            }
+        }
+    }
+
+    private sealed class RecordingTimer(string name, List<string> fired) : Internal.HubTimer
+    {
+        public override void Fire() => fired.Add(name);
     }
 
     internal static unsafe void WriteByte(SafeFdHandle w)
