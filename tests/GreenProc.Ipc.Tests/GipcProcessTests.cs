@@ -257,7 +257,9 @@ public sealed class GipcProcessTests : LeakCheckedTest
             }
 
             child.Kill();
-            var clock = Stopwatch.StartNew();
+
+            // A get that hung would end in its own timeout: a GreenTimeoutException, which the type check below refuses
+            // (no wall-clock assertion: it would depend on the machine's speed).
             Exception e = await Assert.ThrowsAnyAsync<Exception>(async () =>
             {
                 while (true)
@@ -268,7 +270,6 @@ public sealed class GipcProcessTests : LeakCheckedTest
             Assert.True(e is EndOfStreamException or GipcProtocolException, e.ToString());
             Assert.True(await child.JoinAsync(TimeSpan.FromSeconds(10)));
             Assert.Equal(-9, child.ExitCode);
-            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(5), $"the get took {clock.Elapsed} to fail");
         });
     }
 

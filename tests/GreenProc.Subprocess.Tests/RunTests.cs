@@ -177,9 +177,11 @@ public sealed class RunTests : HubTestBase
     {
         Run(async () =>
         {
+            // The timeout has to outlast sh's start and its echo, and nothing inside RunAsync can be waited for instead:
+            // 2 s is over 100 times what that takes here, so a loaded machine does not fail the test.
             var e = await Assert.ThrowsAsync<SubprocessTimeoutException>(() =>
-                Subprocess.RunAsync(Sh("echo started; exec sleep 30"), new RunOptions { CaptureOutput = true, Timeout = TimeSpan.FromMilliseconds(300) }));
-            Assert.Equal(TimeSpan.FromMilliseconds(300), e.Timeout);
+                Subprocess.RunAsync(Sh("echo started; exec sleep 30"), new RunOptions { CaptureOutput = true, Timeout = TimeSpan.FromSeconds(2) }));
+            Assert.Equal(TimeSpan.FromSeconds(2), e.Timeout);
             Assert.Equal("started\n", Encoding.ASCII.GetString(e.Stdout!));
             Assert.False(e.PipesHeldOpen);
         });
@@ -192,7 +194,7 @@ public sealed class RunTests : HubTestBase
         {
             // Python's run(timeout) hangs here: it kills sh, then waits for EOF that the background sleep never gives.
             var e = await Assert.ThrowsAsync<SubprocessTimeoutException>(() =>
-                Subprocess.RunAsync(Sh("sleep 30 & echo $!; exec sleep 30"), new RunOptions { CaptureOutput = true, Timeout = TimeSpan.FromMilliseconds(300) }));
+                Subprocess.RunAsync(Sh("sleep 30 & echo $!; exec sleep 30"), new RunOptions { CaptureOutput = true, Timeout = TimeSpan.FromSeconds(2) })); // see above
             Assert.True(e.PipesHeldOpen);
             int grandchild = int.Parse(Encoding.ASCII.GetString(e.Stdout!).Trim(), System.Globalization.CultureInfo.InvariantCulture);
             Assert.Equal(0, Interop.Kill(grandchild, 9));
