@@ -12,8 +12,8 @@ public static partial class Gipc
 {
     /// <summary>
     /// Starts a child process (a fresh <c>dotnet</c> process running this app's code, never a fork) that runs
-    /// <paramref name="target"/> with <paramref name="args"/> on a hub of its own, then exits with 0 (or 1, with the
-    /// exception on its stderr, when the target throws).
+    /// <paramref name="target"/> with <paramref name="args"/> on a hub of its own, then exits with 0 (or 1, when the
+    /// target throws: the exception is on the child's stderr, and in <see cref="GipcProcess.Exception"/> here).
     /// </summary>
     /// <param name="target">A static method, or a lambda that captures nothing. Capturing lambdas and instance methods are
     /// refused: their state cannot travel to another process.</param>
@@ -84,6 +84,8 @@ public static partial class Gipc
             descriptors.Add(new HandleDescriptor(handle.Kind, codec, custom, fd, secondFd, o.MaxFrameSize, o.WriteBufferLimit, o.ReadBufferSize, o.ExitFlushTimeout));
         }
 
+        // The outcome pipe: the child's unhandled exception comes back through it (GipcProcess.Exception).
+        int outcomeFd = nextFd++;
         string processName = name ?? method.Name;
         byte[] bootstrap = new Bootstrap
         {
@@ -93,12 +95,15 @@ public static partial class Gipc
             MethodToken = method.MetadataToken,
             Name = processName,
             Handles = descriptors,
+            OutcomeFd = outcomeFd,
             Arguments = encoded,
         }.Serialize();
 
         (string[] command, bool viaStartupHook) = ChildLauncher.Command();
         SafeFdHandle.CreatePipe(out SafeFdHandle bootRead, out SafeFdHandle bootWrite, nonBlocking: false);
+        SafeFdHandle.CreatePipe(out SafeFdHandle outcomeRead, out SafeFdHandle outcomeWrite, nonBlocking: false);
         bool restHandedOff = false;
+        bool outcomeHandedOff = false;
         try
         {
             int capacity = 64 << 10;
@@ -118,6 +123,7 @@ public static partial class Gipc
             WriteAll(bootWrite, bootstrap.AsSpan(0, first));
 
             passFds[Bootstrap.BootstrapFd] = bootRead;
+            passFds[outcomeFd] = outcomeWrite;
 
             // A hook-launched child is the app itself: the variables tell the hook to host a target instead of Main.
             Dictionary<string, string?>? environment = viaStartupHook
@@ -158,11 +164,18 @@ public static partial class Gipc
                 });
             }
 
-            return new GipcProcess(popen, processName);
+            outcomeHandedOff = true;
+            return new GipcProcess(popen, processName, outcomeRead);
         }
         finally
         {
             bootRead.Dispose();
+            outcomeWrite.Dispose();
+            if (!outcomeHandedOff)
+            {
+                outcomeRead.Dispose();
+            }
+
             if (!restHandedOff)
             {
                 bootWrite.Dispose();

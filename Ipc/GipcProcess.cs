@@ -16,9 +16,14 @@ public sealed class GipcProcess : IDisposable
 {
     private readonly Popen _popen;
 
-    internal GipcProcess(Popen popen, string name)
+    // The read end of the child's outcome pipe (see Exception); null once read.
+    private SafeFdHandle? _outcome;
+    private GipcRemoteException? _exception;
+
+    internal GipcProcess(Popen popen, string name, SafeFdHandle outcome)
     {
         _popen = popen;
+        _outcome = outcome;
         Name = name;
         if (Hub.Current is not null)
         {
@@ -47,6 +52,25 @@ public sealed class GipcProcess : IDisposable
     /// is on the child's stderr), negative when a signal killed it (-9: SIGKILL). Null while it runs.</summary>
     public int? ExitCode => _popen.Poll();
 
+    /// <summary>
+    /// The exception the child's target raised (its type's name, message, stack in the child and inner exceptions),
+    /// once the child has exited with 1; null while it runs, when it exited otherwise, or when it could not say (it
+    /// was killed, or failed before it had read its start-up data). A loss at the child's exit (its hub could not
+    /// deliver what a writer had accepted) comes here too, as <c>GreenProc.Ipc.GipcUndeliveredException</c>.
+    /// </summary>
+    public GipcRemoteException? Exception
+    {
+        get
+        {
+            if (_outcome is not null && _popen.Poll() is not null)
+            {
+                ReadOutcome();
+            }
+
+            return _exception;
+        }
+    }
+
     /// <summary>Whether the child is still running.</summary>
     public bool IsAlive => _popen.Poll() is null;
 
@@ -74,7 +98,67 @@ public sealed class GipcProcess : IDisposable
     public void Kill() => _popen.Kill();
 
     /// <summary>Lets go of the child (it keeps running; it is reaped in the background when it exits).</summary>
-    public void Dispose() => _popen.Dispose();
+    public void Dispose()
+    {
+        if (_popen.Poll() is not null)
+        {
+            ReadOutcome(); // the exception stays readable after dispose
+        }
+
+        _outcome?.Dispose();
+        _outcome = null;
+        _popen.Dispose();
+    }
+
+    /// <summary>
+    /// Reads what the exited child wrote to its outcome pipe. It wrote before exiting and the pipe holds it all; the
+    /// reads never wait (non-blocking: should a program the child started hold the write end, what is there is taken).
+    /// </summary>
+    private unsafe void ReadOutcome()
+    {
+        SafeFdHandle? fd = _outcome;
+        if (fd is null)
+        {
+            return;
+        }
+
+        _outcome = null;
+        using (fd)
+        {
+            fd.SetNonBlocking();
+            var data = new System.IO.MemoryStream();
+            byte* buffer = stackalloc byte[4096];
+            while (true)
+            {
+                nint n = Interop.Read(fd.Fd, buffer, 4096);
+                if (n < 0 && Interop.LastErrno == Interop.EINTR)
+                {
+                    continue;
+                }
+
+                // n == 0: end of stream; n < 0: EAGAIN (someone else holds the write end) or an error.
+
+                if (n <= 0)
+                {
+                    break;
+                }
+
+                data.Write(new ReadOnlySpan<byte>(buffer, (int)n));
+            }
+
+            if (data.Length > 0)
+            {
+                try
+                {
+                    _exception = Internal.RemoteError.Read(data.GetBuffer().AsSpan(0, (int)data.Length), Pid);
+                }
+                catch (GipcProtocolException e)
+                {
+                    _exception = new GipcRemoteException($"The child exited with 1 but its exception record could not be read ({e.Message}); see its stderr.", e);
+                }
+            }
+        }
+    }
 
     /// <inheritdoc />
     public override string ToString() => $"GipcProcess({Name}, pid {Pid}, {(ExitCode is { } c ? $"exit {c}" : "running")})";

@@ -8,8 +8,7 @@ namespace GreenProc.Ipc.Internal;
 
 /// <summary>
 /// What a StartProcess child reads from its bootstrap pipe (fd 3): the target, the handles it received (fds 4, 5, ...;
-/// a duplex end arrives as two)
-/// and the encoded arguments. The parent wrote it, so this channel names the target's assembly and type; the gipc pipes
+/// a duplex end arrives as two), the fd of its outcome pipe (the next one) and the encoded arguments. The parent wrote it, so this channel names the target's assembly and type; the gipc pipes
 /// themselves never carry a type name.
 /// </summary>
 internal sealed class Bootstrap
@@ -33,6 +32,12 @@ internal sealed class Bootstrap
 
     public required string Name { get; init; }
 
+    /// <summary>
+    /// The fd (after the handles' fds) of the outcome pipe: the child writes its unhandled exception there before it
+    /// exits with 1, and the parent reads it once the child has exited (<see cref="GipcProcess.Exception"/>).
+    /// </summary>
+    public required int OutcomeFd { get; init; }
+
     public required List<HandleDescriptor> Handles { get; init; }
 
     public required List<byte[]> Arguments { get; init; }
@@ -48,6 +53,7 @@ internal sealed class Bootstrap
             w.Write(TypeName);
             w.Write(MethodToken);
             w.Write(Name);
+            w.Write(OutcomeFd);
             w.Write(Handles.Count);
             foreach (HandleDescriptor h in Handles)
             {
@@ -87,6 +93,7 @@ internal sealed class Bootstrap
         string typeName = r.ReadString();
         int token = r.ReadInt32();
         string name = r.ReadString();
+        int outcomeFd = r.ReadInt32();
         var handles = new List<HandleDescriptor>();
         for (int i = r.ReadInt32(); i > 0; i--)
         {
@@ -111,6 +118,7 @@ internal sealed class Bootstrap
             TypeName = typeName,
             MethodToken = token,
             Name = name,
+            OutcomeFd = outcomeFd,
             Handles = handles,
             Arguments = arguments,
         };

@@ -17,11 +17,20 @@ internal static class ChildHost
     public static int Run()
     {
         string name = "gipc child";
+        int outcomeFd = -1;
         try
         {
             byte[] data = ReadBootstrap();
             Bootstrap boot = Bootstrap.Deserialize(data);
             name = boot.Name;
+            outcomeFd = boot.OutcomeFd;
+            if (outcomeFd >= Bootstrap.FirstHandleFd)
+            {
+                // Received through dup2, which clears close-on-exec: a program this child starts must not hold it (the
+                // parent reads it to its end once this process has exited).
+                Interop.SetCloseOnExec(outcomeFd, true);
+            }
+
             MethodInfo method = FindTarget(boot);
             object? instance = ProcessTarget.NeedsInstance(method) ? Activator.CreateInstance(method.DeclaringType!, nonPublic: true) : null;
             Type[] types = ProcessTarget.ParameterTypes(method);
@@ -88,7 +97,47 @@ internal static class ChildHost
             Console.Out.Flush();
             Console.Error.WriteLine($"gipc child process '{name}' failed: {e}");
             Console.Error.Flush();
+            ReportOutcome(outcomeFd, e);
             return 1;
+        }
+    }
+
+    /// <summary>
+    /// Writes the exception to the outcome pipe for the parent (GipcProcess.Exception). Nobody reads the pipe before
+    /// this process exits, so the record must fit in the pipe's buffer (64 KiB): a longer one goes without its inner
+    /// exceptions and with its stack cut.
+    /// </summary>
+    private static unsafe void ReportOutcome(int fd, Exception error)
+    {
+        if (fd < Bootstrap.FirstHandleFd)
+        {
+            return;
+        }
+
+        byte[] record = RemoteError.ToBytes(error);
+        if (record.Length > 48 << 10)
+        {
+            record = RemoteError.ToBytes(error, brief: true);
+        }
+
+        using var outcome = new SafeFdHandle(fd);
+        fixed (byte* p = record)
+        {
+            for (int done = 0; done < record.Length;)
+            {
+                nint n = Interop.Write(fd, p + done, record.Length - done);
+                if (n < 0 && Interop.LastErrno == Interop.EINTR)
+                {
+                    continue;
+                }
+
+                if (n <= 0)
+                {
+                    return; // the parent is gone: nobody to tell
+                }
+
+                done += (int)n;
+            }
         }
     }
 
@@ -143,7 +192,7 @@ internal static class ChildHost
     }
 
     /// <summary>
-    /// A received fd in the mode every gipc handle needs. The parent's non-blocking pipes reach a child as fresh,
+    /// A received fd in the mode every gipc handle needs, close-on-exec. The parent's non-blocking pipes reach a child as fresh,
     /// blocking descriptions (Subprocess gives every child blocking descriptors, DESIGN §6), and a read that blocks
     /// would stall every greenlet of this hub; this description is the child's own, so the parent is not affected.
     /// </summary>
@@ -151,6 +200,7 @@ internal static class ChildHost
     {
         var handle = new SafeFdHandle(fd);
         handle.SetNonBlocking();
+        Interop.SetCloseOnExec(fd, true); // every fd GreenProc holds is close-on-exec (dup2 cleared it on the way in)
         return handle;
     }
 

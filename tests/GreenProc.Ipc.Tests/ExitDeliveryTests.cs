@@ -434,6 +434,7 @@ public sealed class ExitDeliveryProcessTests : LeakCheckedTest
             using GipcProcess child = Gipc.StartProcess(FloodUnreadPipe, pipe.Writer);
             Assert.True(await child.JoinAsync(TimeSpan.FromSeconds(30))); // no hang: the child gives up and says so
             Assert.Equal(1, child.ExitCode);
+            Assert.True(child.Exception!.Is<GipcUndeliveredException>(), child.Exception.ToString());
             Assert.Equal(new byte[4096], await pipe.Reader.GetAsync()); // what was delivered is whole
         });
     }

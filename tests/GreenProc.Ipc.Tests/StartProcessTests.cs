@@ -38,6 +38,20 @@ public sealed class StartProcessTests : LeakCheckedTest
 
     internal static Task Fail(string message) => throw new InvalidOperationException(message);
 
+    internal static async Task FailWithInner(int size)
+    {
+        await Green.Yield();
+        try
+        {
+            throw new FormatException(new string('x', size));
+        }
+        catch (FormatException e)
+        {
+            // Four inner exceptions: with long messages, more than the outcome pipe is given (48 KiB).
+            throw new AggregateException("outer", e, new ArgumentException("second"), new FormatException(e.Message), new FormatException(e.Message));
+        }
+    }
+
     internal static void ExitWith(int code) => Environment.Exit(code);
 
     /// <summary>A codec that is not built in: the child rebuilds it by type name.</summary>
@@ -160,12 +174,48 @@ public sealed class StartProcessTests : LeakCheckedTest
         Run(async () =>
         {
             using GipcProcess failing = Gipc.StartProcess(Fail, "boom");
+            Assert.Null(failing.Exception); // running (or not joined yet): nothing to say
             Assert.True(await failing.JoinAsync(TimeSpan.FromSeconds(20)));
             Assert.Equal(1, failing.ExitCode);
+            GipcRemoteException remote = failing.Exception!;
+            Assert.True(remote.Is<InvalidOperationException>());
+            Assert.Equal("boom", remote.Message);
+            Assert.Equal(failing.Pid, remote.ProcessId);
+            Assert.Contains(nameof(Fail), remote.RemoteStackTrace, StringComparison.Ordinal);
+            Assert.Contains("System.InvalidOperationException: boom", remote.ToString(), StringComparison.Ordinal);
 
             using GipcProcess exiting = Gipc.StartProcess(ExitWith, 7);
             Assert.True(await exiting.JoinAsync(TimeSpan.FromSeconds(20)));
             Assert.Equal(7, exiting.ExitCode);
+            Assert.Null(exiting.Exception);
+        });
+    }
+
+    [Theory]
+    [InlineData(10)]
+    [InlineData(200_000)] // more than the outcome pipe holds: the record comes without inner exceptions, cut
+    public void A_childs_exception_comes_back_with_its_inner_exceptions(int size)
+    {
+        Run(async () =>
+        {
+            using GipcProcess child = Gipc.StartProcess(FailWithInner, size);
+            Assert.True(await child.JoinAsync(TimeSpan.FromSeconds(20)));
+            Assert.Equal(1, child.ExitCode);
+            GipcRemoteException remote = child.Exception!;
+            Assert.True(remote.Is<AggregateException>());
+            if (size < 1000)
+            {
+                Assert.Equal(4, remote.RemoteInnerExceptions.Count);
+                Assert.True(remote.RemoteInnerExceptions[0].Is<FormatException>());
+                Assert.Equal(new string('x', size), remote.RemoteInnerExceptions[0].Message);
+                Assert.Same(remote.RemoteInnerExceptions[0], remote.InnerException);
+                Assert.Equal("second", remote.RemoteInnerExceptions[1].Message);
+            }
+            else
+            {
+                Assert.True(remote.RemoteInnerExceptions.Count == 0, "a record too long for the pipe keeps no inner exceptions");
+                Assert.True(remote.Message.Length < 5000 && remote.Message.EndsWith("[cut]", StringComparison.Ordinal), "the message is cut");
+            }
         });
     }
 
