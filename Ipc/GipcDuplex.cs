@@ -95,6 +95,7 @@ public sealed class GipcDuplex<T> : IDisposable, IAsyncDisposable, ITransferable
 
     /// <summary>Writes every accepted message, then closes this end.</summary>
     /// <returns>A task that completes when the end is closed.</returns>
+    [System.Runtime.CompilerServices.AsyncMethodBuilder(typeof(GreenProc.Internal.HubValueTaskMethodBuilder))]
     public async ValueTask DisposeAsync()
     {
         if (!_writer.IsClosed && Hub.Current is not null)

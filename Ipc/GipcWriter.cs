@@ -80,6 +80,7 @@ public sealed class GipcWriter<T> : IDisposable, IAsyncDisposable, ITransferable
 
     /// <summary>Writes every accepted message, then closes the handle.</summary>
     /// <returns>A task that completes when the handle is closed.</returns>
+    [System.Runtime.CompilerServices.AsyncMethodBuilder(typeof(GreenProc.Internal.HubValueTaskMethodBuilder))]
     public async ValueTask DisposeAsync()
     {
         if (!_writer.IsClosed && Hub.Current is not null)

@@ -5,6 +5,7 @@ using System.Linq;
 using System.Runtime.CompilerServices;
 using System.Threading;
 using System.Threading.Tasks;
+using GreenProc.Internal;
 
 namespace GreenProc;
 
@@ -110,11 +111,11 @@ public class GreenGroup : IReadOnlyCollection<Greenlet>
     /// <param name="raiseError">Raise a member's error after the wait.</param>
     /// <param name="cancellationToken">Ends the wait with <see cref="OperationCanceledException"/>.</param>
     /// <returns>True if the group emptied, false if the timeout passed first.</returns>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    [AsyncMethodBuilder(typeof(HubValueTaskMethodBuilder<>))]
     public async ValueTask<bool> JoinAsync(TimeSpan? timeout = null, bool raiseError = false, CancellationToken cancellationToken = default)
     {
         Greenlet[] members = raiseError ? Members() : [];
-        bool empty = await _empty.WaitAsync(timeout, cancellationToken).ConfigureAwait(false);
+        bool empty = await _empty.WaitAsync(timeout, cancellationToken);
         foreach (Greenlet g in members)
         {
             if (g.Exception is { } error)
@@ -132,7 +133,7 @@ public class GreenGroup : IReadOnlyCollection<Greenlet>
     /// <param name="timeout">With <paramref name="block"/>, how long to wait.</param>
     /// <param name="cancellationToken">Ends the wait with <see cref="OperationCanceledException"/>.</param>
     /// <returns>A task to await.</returns>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    [AsyncMethodBuilder(typeof(HubValueTaskMethodBuilder))]
     public async ValueTask KillAsync(Exception? exception = null, bool block = true, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
     {
         Greenlet? current = Hub.Current?.CurrentGreenlet;
@@ -140,13 +141,13 @@ public class GreenGroup : IReadOnlyCollection<Greenlet>
         {
             if (!ReferenceEquals(g, current))
             {
-                await g.KillAsync(exception, block: false).ConfigureAwait(false);
+                await g.KillAsync(exception, block: false);
             }
         }
 
         if (block)
         {
-            await _empty.WaitAsync(timeout, cancellationToken).ConfigureAwait(false);
+            await _empty.WaitAsync(timeout, cancellationToken);
         }
     }
 

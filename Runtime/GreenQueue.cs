@@ -175,7 +175,7 @@ public class GreenQueue<T> : IWaitSite, IHandoffSite, IAsyncEnumerable<T>
     {
         while (true)
         {
-            yield return await GetAsync(null, cancellationToken).ConfigureAwait(false);
+            yield return await GetAsync(null, cancellationToken);
         }
     }
 

@@ -68,7 +68,7 @@ public sealed class GreenTimeout : IDisposable
     /// <param name="duration">The scope's length.</param>
     /// <param name="body">The work.</param>
     /// <returns>True if <paramref name="body"/> finished, false if this scope expired first.</returns>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    [AsyncMethodBuilder(typeof(HubValueTaskMethodBuilder<>))]
     public static async ValueTask<bool> RunSilentAsync(TimeSpan duration, Func<Task> body)
     {
         ArgumentNullException.ThrowIfNull(body);

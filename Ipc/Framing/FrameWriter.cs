@@ -104,6 +104,7 @@ internal sealed class FrameWriter
         return default;
     }
 
+    [System.Runtime.CompilerServices.AsyncMethodBuilder(typeof(GreenProc.Internal.HubValueTaskMethodBuilder))]
     private async ValueTask PutSlowAsync<T>(IGipcCodec<T> codec, T value, TimeSpan? timeout, CancellationToken cancellationToken)
     {
         long deadline = Deadline(timeout);
@@ -194,6 +195,7 @@ internal sealed class FrameWriter
         _flusher ??= Green.Spawn(FlushLoopAsync, "gipc-flusher");
     }
 
+    [System.Runtime.CompilerServices.AsyncMethodBuilder(typeof(GreenProc.Internal.HubValueTaskMethodBuilder))]
     private async ValueTask PutDirectAsync(ReadOnlyMemory<byte> payload, TimeSpan? timeout, CancellationToken cancellationToken)
     {
         if (payload.Length > _options.MaxFrameSize)
@@ -280,6 +282,7 @@ internal sealed class FrameWriter
     }
 
     /// <summary>Waits until everything accepted so far has been written.</summary>
+    [System.Runtime.CompilerServices.AsyncMethodBuilder(typeof(GreenProc.Internal.HubValueTaskMethodBuilder))]
     public async ValueTask FlushAsync(TimeSpan? timeout, CancellationToken cancellationToken)
     {
         long deadline = Deadline(timeout);
@@ -509,6 +512,7 @@ internal sealed class FrameWriter
         return left <= 0 ? TimeSpan.Zero : TimeSpan.FromSeconds((double)left / Stopwatch.Frequency);
     }
 
+    [System.Runtime.CompilerServices.AsyncMethodBuilder(typeof(GreenProc.Internal.HubValueTaskMethodBuilder))]
     private static async ValueTask WaitEvent(GreenEvent e, long deadline, TimeSpan? timeout, CancellationToken cancellationToken)
     {
         if (!await e.WaitAsync(Remaining(deadline, timeout), cancellationToken))
