@@ -13,7 +13,8 @@ public static partial class Green
 {
     /// <summary>
     /// Waits until every greenlet has finished (gevent's <c>joinall</c>). With <paramref name="raiseError"/>, the
-    /// first greenlet to fail (in completion order) ends the wait with its error.
+    /// first greenlet to fail (in completion order) ends the wait with its error; a canceled greenlet did not fail
+    /// (<see cref="Greenlet.IsCanceled"/>): it counts as finished, as with <see cref="Greenlet.JoinAsync"/>.
     /// </summary>
     /// <param name="greenlets">The greenlets.</param>
     /// <param name="timeout">How long to wait; null waits forever. On timeout the greenlets that did finish are returned.</param>

@@ -150,10 +150,10 @@ public sealed class GreenAsyncResult<T> : IWaitSite, IResultSource<T>
         return hub.ParkOn(this, ref _waiters, timeout, throwOnTimeout, cancellationToken, nameof(WaitAsync)).AsValueTaskOfBool();
     }
 
-    /// <summary>Takes the outcome of <paramref name="greenlet"/> (its value, or its error).</summary>
+    /// <summary>Takes the outcome of <paramref name="greenlet"/> (its value, or what getting it raises: its error or its cancellation).</summary>
     internal void SetFrom(Greenlet<T> greenlet)
     {
-        if (greenlet.Exception is { } error)
+        if (greenlet.ErrorOrCancellation is { } error)
         {
             TrySetException(error);
         }

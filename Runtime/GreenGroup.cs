@@ -105,7 +105,7 @@ public class GreenGroup : IReadOnlyCollection<Greenlet>
 
     /// <summary>
     /// Waits until the group is empty (gevent's <c>join</c>). With <paramref name="raiseError"/>, then raises the
-    /// error of the first member (in joining order) that failed.
+    /// error of the first member (in joining order) that failed; a canceled member did not fail.
     /// </summary>
     /// <param name="timeout">How long to wait; null waits forever.</param>
     /// <param name="raiseError">Raise a member's error after the wait.</param>
@@ -207,7 +207,7 @@ public class GreenGroup : IReadOnlyCollection<Greenlet>
     /// <summary>
     /// Runs <paramref name="func"/> over <paramref name="items"/> in member greenlets (a <see cref="GreenPool"/> keeps at
     /// most its size running) and yields the results in input order (gevent's <c>imap</c>). A failing item raises its
-    /// error at its position in the sequence.
+    /// error at its position in the sequence, a canceled one its OperationCanceledException (as awaiting it would).
     /// </summary>
     /// <typeparam name="TIn">The item type.</typeparam>
     /// <typeparam name="TResult">The result type.</typeparam>
@@ -279,7 +279,13 @@ public class GreenGroup : IReadOnlyCollection<Greenlet>
 
             done.TryPut((-1, null, index));
         }, "imap feeder");
-        feeder.LinkException(f => done.TryPut((-2, null, -1)));
+        feeder.Link(f => // failed or canceled (LinkException does not run for a cancellation)
+        {
+            if (!f.IsSuccessful)
+            {
+                done.TryPut((-2, null, -1));
+            }
+        });
 
         var pending = ordered ? new Dictionary<int, Greenlet<TResult>>() : null;
         int next = 0, seen = 0, total = -1;
@@ -324,7 +330,7 @@ public class GreenGroup : IReadOnlyCollection<Greenlet>
 
         static TResult Result(Greenlet<TResult> worker)
         {
-            if (worker.Exception is { } error)
+            if (worker.ErrorOrCancellation is { } error) // a canceled item raises its OperationCanceledException, as awaiting it would
             {
                 System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(error);
             }

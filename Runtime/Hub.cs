@@ -70,7 +70,8 @@ public sealed partial class Hub : IFdCloseObserver
 
     /// <summary>
     /// Receives errors that escape a greenlet (with the greenlet) or a hub callback such as a link (with null).
-    /// Each error is reported once. The default writes the greenlet's name and the exception to stderr.
+    /// Each error is reported once. The default writes the greenlet's name and the exception to stderr. A greenlet
+    /// ended by an <see cref="OperationCanceledException"/> is canceled, not failed, and is not reported.
     /// </summary>
     public Action<Greenlet?, Exception> ErrorHandler { get; set; }
 

@@ -180,7 +180,7 @@ public sealed partial class Popen
 
         foreach (Greenlet? g in (ReadOnlySpan<Greenlet?>)[c.Writer, c.OutReader, c.ErrReader])
         {
-            if (g?.Exception is { } e)
+            if (g?.ErrorOrCancellation is { } e) // a pump that was canceled must not pass for one that finished
             {
                 ExceptionDispatchInfo.Throw(e);
             }

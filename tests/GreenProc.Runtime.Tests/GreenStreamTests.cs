@@ -168,7 +168,7 @@ public abstract class GreenStreamTests : HubTestBase
             Assert.Equal(9, buf[0]);
         });
 
-        Assert.Single(Reported); // the cancelled greenlet
+        Assert.Empty(Reported); // the cancelled greenlet is canceled, not failed: nothing to report
     }
 
     [Fact]
