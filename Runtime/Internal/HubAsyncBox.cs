@@ -16,17 +16,23 @@ namespace GreenProc.Internal;
 /// <remarks>
 /// Continuations always run on the hub thread of the code that awaits: inline when the method ends in the awaiting
 /// greenlet's own turn (as an inline Task continuation would: one hop for the whole call), else queued at the back
-/// of that hub's run queue as that greenlet. The awaiting code's ConfigureAwait is ignored, as a <see cref="Waiter"/>
-/// ignores it: library code that awaits a GreenProc method with ConfigureAwait(false) stays on the hub, where a Task
-/// would send it to the thread pool (the completing thread has a SynchronizationContext), and where the BCL's pooling
-/// builder would stay too but post a normal await through the greenlet's context (a second hop, which reorders
-/// greenlets, and a Tuple per call).
+/// of that hub's run queue as that greenlet. The awaiting code's ConfigureAwait does not move it off the hub, as it
+/// does not for a <see cref="Waiter"/>: library code that awaits a GreenProc method with ConfigureAwait(false) stays on
+/// the hub (run without a SynchronizationContext, see <see cref="ContextFreeContinuation"/>), where a Task would send it
+/// to the thread pool (the completing thread has a SynchronizationContext), and where the BCL's pooling builder would
+/// stay too but post a normal await through the greenlet's context (a second hop, which reorders greenlets, and a
+/// Tuple per call).
 /// </remarks>
 internal abstract class HubAsyncBox<TResult> : IValueTaskSource<TResult>, IValueTaskSource
 {
     // Put in _continuation by whichever of completion and OnCompleted comes first when completion wins: "ended, not awaited yet".
     private static readonly Action<object?> s_completedSentinel = static _ => Debug.Fail("the completion sentinel is never invoked");
     private static readonly Action<object?> s_runWithContext = static s => ((HubAsyncBox<TResult>)s!).InvokeWithContext();
+    private static readonly Action<object?> s_runContextFree = static s =>
+    {
+        var box = (HubAsyncBox<TResult>)s!;
+        ContextFreeContinuation.Invoke(box._continuation!, box._continuationState);
+    };
     private static readonly SendOrPostCallback s_invokeForeign = static s => ((HubAsyncBox<TResult>)s!).InvokeWithContext();
 
     // Bumped on every reuse: a ValueTask of an earlier call is told apart by it.
@@ -45,6 +51,7 @@ internal abstract class HubAsyncBox<TResult> : IValueTaskSource<TResult>, IValue
     private Greenlet? _awaitingGreenlet;
     private ExecutionContext? _continuationContext;
     private SynchronizationContext? _foreignContext;
+    private bool _contextFree; // the awaiting code used ConfigureAwait(false): see ContextFreeContinuation
 
     public short Version => _version;
 
@@ -92,15 +99,26 @@ internal abstract class HubAsyncBox<TResult> : IValueTaskSource<TResult>, IValue
             if (mayInline && _continuationContext is null && hub.IsHubThread && ReferenceEquals(hub.CurrentGreenlet, greenlet)
                 && RuntimeHelpers.TryEnsureSufficientExecutionStack())
             {
-                continuation(_continuationState);
+                if (_contextFree)
+                {
+                    ContextFreeContinuation.Invoke(continuation, _continuationState);
+                }
+                else
+                {
+                    continuation(_continuationState);
+                }
             }
-            else if (_continuationContext is null)
+            else if (_continuationContext is not null)
             {
-                hub.PostWork(new WorkItem(continuation, _continuationState, greenlet));
+                hub.PostWork(new WorkItem(s_runWithContext, this, greenlet));
+            }
+            else if (_contextFree)
+            {
+                hub.PostWork(new WorkItem(s_runContextFree, this, greenlet));
             }
             else
             {
-                hub.PostWork(new WorkItem(s_runWithContext, this, greenlet));
+                hub.PostWork(new WorkItem(continuation, _continuationState, greenlet));
             }
 
             return;
@@ -120,19 +138,25 @@ internal abstract class HubAsyncBox<TResult> : IValueTaskSource<TResult>, IValue
 
     private void InvokeWithContext()
     {
-        Action<object?> continuation = _continuation!;
-        object? state = _continuationState;
         if (_continuationContext is { } context)
         {
-            ExecutionContext.Run(context, static s =>
-            {
-                var box = (HubAsyncBox<TResult>)s!;
-                box._continuation!(box._continuationState);
-            }, this);
+            ExecutionContext.Run(context, static s => ((HubAsyncBox<TResult>)s!).Invoke(), this);
         }
         else
         {
-            continuation(state);
+            Invoke();
+        }
+    }
+
+    private void Invoke()
+    {
+        if (_contextFree && _awaitingHub is not null)
+        {
+            ContextFreeContinuation.Invoke(_continuation!, _continuationState);
+        }
+        else
+        {
+            _continuation!(_continuationState);
         }
     }
 
@@ -158,6 +182,7 @@ internal abstract class HubAsyncBox<TResult> : IValueTaskSource<TResult>, IValue
         Hub? hub = Hub.Current;
         _awaitingHub = hub;
         _awaitingGreenlet = hub?.CurrentGreenlet;
+        _contextFree = (flags & ValueTaskSourceOnCompletedFlags.UseSchedulingContext) == 0;
         if ((flags & ValueTaskSourceOnCompletedFlags.FlowExecutionContext) != 0)
         {
             _continuationContext = ExecutionContext.Capture();
@@ -214,6 +239,7 @@ internal abstract class HubAsyncBox<TResult> : IValueTaskSource<TResult>, IValue
         _awaitingGreenlet = null;
         _continuationContext = null;
         _foreignContext = null;
+        _contextFree = false;
         OnReset(reusable);
     }
 

@@ -23,7 +23,11 @@ public abstract class HubContinuationTests : HubTestBase
     [Fact]
     public void JoinAll_resumes_its_caller_two_hops_after_the_joined_greenlet_ends_never_through_the_thread_pool()
     {
-        List<string> log = RunJoinScenario(target => Green.JoinAll([target]).AsTask());
+        List<string> log = RunJoinScenario(async (target, joined) =>
+        {
+            await Green.JoinAll([target]);
+            joined();
+        });
 
         // The target's link callback is queued behind tick1, and the joiner's wake-up behind tick2.
         Assert.Equal(["tick0", "target ends", "tick1", "tick2", "joined on the hub", "tick3", "tick4", "tick5", "tick6", "tick7"], log);
@@ -32,7 +36,11 @@ public abstract class HubContinuationTests : HubTestBase
     [Fact]
     public void Wait_resumes_its_caller_two_hops_after_the_awaited_greenlet_ends_never_through_the_thread_pool()
     {
-        List<string> log = RunJoinScenario(target => Green.Wait([target], count: 1).AsTask());
+        List<string> log = RunJoinScenario(async (target, joined) =>
+        {
+            await Green.Wait([target], count: 1);
+            joined();
+        });
 
         Assert.Equal(["tick0", "target ends", "tick1", "tick2", "joined on the hub", "tick3", "tick4", "tick5", "tick6", "tick7"], log);
     }
@@ -42,7 +50,11 @@ public abstract class HubContinuationTests : HubTestBase
     {
         // Library code that awaits a GreenProc method with ConfigureAwait(false) must not leave the hub: the hub builder
         // ignores the flag, as every GreenProc wait does.
-        List<string> log = RunJoinScenario(async target => await Green.JoinAll([target]).ConfigureAwait(false));
+        List<string> log = RunJoinScenario(async (target, joined) =>
+        {
+            await Green.JoinAll([target]).ConfigureAwait(false);
+            joined();
+        });
 
         Assert.Equal(["tick0", "target ends", "tick1", "tick2", "joined on the hub", "tick3", "tick4", "tick5", "tick6", "tick7"], log);
     }
@@ -77,6 +89,35 @@ public abstract class HubContinuationTests : HubTestBase
             // One hop: the event's wake-up runs the method's last step, whose end runs the caller inline.
             Assert.Equal(["tick0", "tick1", "set", "tick2", "resumed with 42", "tick3", "tick4", "tick5", "tick6", "tick7"], log);
         }
+    }
+
+    [Fact]
+    public void Library_code_chaining_ConfigureAwait_false_over_a_GreenProc_method_stays_on_the_hub()
+    {
+        // A library's own default-built async methods, each awaiting the next with ConfigureAwait(false) (StreamReader
+        // under CliWrap's PipeTarget is one). The hub-built method resumes the inner one without a SynchronizationContext,
+        // so the Task it completes resumes the outer one inline, on the hub, instead of on the thread pool.
+        Run(async () =>
+        {
+            int hubThread = Environment.CurrentManagedThreadId;
+            var ev = new GreenEvent();
+            Greenlet setter = Green.Spawn(() =>
+            {
+                ev.Set();
+                return Task.CompletedTask;
+            });
+            Assert.True(await LibraryOuter(ev, hubThread), "the library's code left the hub");
+            Assert.Equal(hubThread, Environment.CurrentManagedThreadId);
+            await setter;
+        });
+
+        static async Task<bool> LibraryOuter(GreenEvent ev, int hubThread)
+        {
+            int value = await LibraryInner(ev).ConfigureAwait(false);
+            return value == 3 && OnHub(hubThread);
+        }
+
+        static async ValueTask<int> LibraryInner(GreenEvent ev) => await WaitThenReturn(ev, 3).ConfigureAwait(false);
     }
 
     [Fact]
@@ -153,7 +194,7 @@ public abstract class HubContinuationTests : HubTestBase
         });
     }
 
-    private List<string> RunJoinScenario(Func<Greenlet, Task> join)
+    private List<string> RunJoinScenario(Func<Greenlet, Action, Task> joinThenLog)
     {
         var log = new List<string>();
         Run(async () =>
@@ -164,11 +205,9 @@ public abstract class HubContinuationTests : HubTestBase
                 await Green.Yield();
                 log.Add("target ends");
             }, "target");
-            Greenlet joiner = Green.Spawn(async () =>
-            {
-                await join(target);
-                log.Add(OnHub(hubThread) ? "joined on the hub" : "joined off the hub");
-            }, "joiner");
+            Greenlet joiner = Green.Spawn(
+                () => joinThenLog(target, () => log.Add(OnHub(hubThread) ? "joined on the hub" : "joined off the hub")),
+                "joiner");
             Greenlet ticker = Ticker(log);
             await joiner;
             await ticker;
