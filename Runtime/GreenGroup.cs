@@ -13,7 +13,11 @@ namespace GreenProc;
 /// A set of greenlets to wait for, kill, or map work over together (gevent's <c>Group</c>). A greenlet leaves the
 /// group when its link callbacks run after it dies (so a dead greenlet still counts until then, as in gevent).
 /// </summary>
-/// <remarks>Use it on the hub thread of its first member. <see cref="GreenPool"/> adds a size limit.</remarks>
+/// <remarks>
+/// Use it on its hub's thread only: it belongs to the hub it was created on (or, created outside any hub, to the first
+/// hub that uses it), and a call from any other thread throws <see cref="InvalidOperationException"/>.
+/// <see cref="GreenPool"/> adds a size limit.
+/// </remarks>
 public class GreenGroup : IReadOnlyCollection<Greenlet>
 {
     // Members with the order they joined in (iteration, kill and join report in that order).
@@ -21,6 +25,9 @@ public class GreenGroup : IReadOnlyCollection<Greenlet>
     private readonly GreenEvent _empty = new(set: true);
     private readonly Action<Greenlet> _discard;
     private long _joined;
+
+    // The hub it belongs to: the one it was created on, else the first that used it (checked before any change).
+    private Hub? _hub = Hub.Current;
 
     /// <summary>Creates an empty group.</summary>
     public GreenGroup() => _discard = OnMemberDone;
@@ -74,6 +81,7 @@ public class GreenGroup : IReadOnlyCollection<Greenlet>
     public virtual void Add(Greenlet greenlet)
     {
         ArgumentNullException.ThrowIfNull(greenlet);
+        BindHub();
         AddMember(greenlet);
     }
 
@@ -93,6 +101,7 @@ public class GreenGroup : IReadOnlyCollection<Greenlet>
     public virtual bool Discard(Greenlet greenlet)
     {
         ArgumentNullException.ThrowIfNull(greenlet);
+        BindHub();
         if (!_members.Remove(greenlet))
         {
             return false;
@@ -233,6 +242,12 @@ public class GreenGroup : IReadOnlyCollection<Greenlet>
     public IEnumerator<Greenlet> GetEnumerator() => ((IEnumerable<Greenlet>)Members()).GetEnumerator();
 
     IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
+
+    /// <summary>
+    /// Checks the caller runs on the group's hub before a change to the members; the other operations are refused by the
+    /// greenlet calls they make first.
+    /// </summary>
+    private protected void BindHub() => Hub.Bind(ref _hub, this);
 
     /// <summary>Called when a member leaves (the pool frees its slot).</summary>
     private protected virtual void OnMemberLeft()

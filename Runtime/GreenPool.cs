@@ -98,6 +98,7 @@ public sealed class GreenPool : GreenGroup
     public override void Add(Greenlet greenlet)
     {
         ArgumentNullException.ThrowIfNull(greenlet);
+        BindHub();
         if (Contains(greenlet))
         {
             return;

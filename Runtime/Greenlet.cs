@@ -181,6 +181,7 @@ public partial class Greenlet : IWaitSite, IResultSource
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> fired.</exception>
     public ValueTask GetAsync(TimeSpan? timeout = null, CancellationToken cancellationToken = default)
     {
+        EnsureHubThread();
         if (IsReady)
         {
             ThrowIfFailed();
@@ -204,13 +205,14 @@ public partial class Greenlet : IWaitSite, IResultSource
     {
         if (!Hub.IsHubThread)
         {
-            throw new InvalidOperationException($"Greenlet '{Name}' belongs to another hub thread; use it only from the thread that runs its hub.");
+            throw Hub.WrongThread(Hub, $"Greenlet '{Name}'");
         }
     }
 
     internal ValueTask<bool> JoinCore(TimeSpan? timeout, bool throwOnTimeout, CancellationToken cancellationToken)
     {
         Hub.ValidateTimeout(timeout, nameof(timeout));
+        EnsureHubThread();
         if (IsReady)
         {
             return new ValueTask<bool>(true);

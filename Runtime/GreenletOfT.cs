@@ -32,6 +32,7 @@ public class Greenlet<T> : Greenlet, Internal.IResultSource<T?>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> fired.</exception>
     public new ValueTask<T?> GetAsync(TimeSpan? timeout = null, CancellationToken cancellationToken = default)
     {
+        EnsureHubThread();
         if (IsReady)
         {
             ThrowIfFailed();
