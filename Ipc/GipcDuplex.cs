@@ -97,6 +97,7 @@ public sealed class GipcDuplex<T> : IDisposable, IAsyncDisposable, ITransferable
     /// <returns>A task that completes when the end is closed.</returns>
     /// <exception cref="GipcUndeliveredException">The reading end closed before every accepted message was written,
     /// and no earlier put or flush had raised that.</exception>
+    [System.Runtime.CompilerServices.AsyncMethodBuilder(typeof(GreenProc.Internal.HubValueTaskMethodBuilder))]
     public async ValueTask DisposeAsync()
     {
         _reader.Close();

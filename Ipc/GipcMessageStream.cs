@@ -127,7 +127,7 @@ public sealed class GipcMessageStream : Stream
         base.Dispose(disposing);
     }
 
-    [System.Runtime.CompilerServices.AsyncMethodBuilder(typeof(System.Runtime.CompilerServices.PoolingAsyncValueTaskMethodBuilder<>))]
+    [System.Runtime.CompilerServices.AsyncMethodBuilder(typeof(GreenProc.Internal.HubValueTaskMethodBuilder<>))]
     private async ValueTask<int> Advance(ValueTask<int> read)
     {
         int n = await read.ConfigureAwait(true);

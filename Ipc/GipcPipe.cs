@@ -47,6 +47,7 @@ public sealed class GipcPipe<T> : IDisposable, IAsyncDisposable
 
     /// <summary>Flushes and closes the writer, then closes the reader.</summary>
     /// <returns>A task that completes when both are closed.</returns>
+    [System.Runtime.CompilerServices.AsyncMethodBuilder(typeof(GreenProc.Internal.HubValueTaskMethodBuilder))]
     public async ValueTask DisposeAsync()
     {
         if (!Writer.IsClosed)

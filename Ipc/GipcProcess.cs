@@ -78,6 +78,7 @@ public sealed class GipcProcess : IDisposable
     /// <param name="timeout">How long to wait; null waits as long as it takes.</param>
     /// <param name="cancellationToken">Cancels the wait (not the child).</param>
     /// <returns>True when the child has exited, false when the timeout passed first.</returns>
+    [System.Runtime.CompilerServices.AsyncMethodBuilder(typeof(GreenProc.Internal.HubValueTaskMethodBuilder<>))]
     public async ValueTask<bool> JoinAsync(TimeSpan? timeout = null, CancellationToken cancellationToken = default)
     {
         try

@@ -13,18 +13,19 @@ public static partial class Green
 {
     /// <summary>
     /// Waits until every greenlet has finished (gevent's <c>joinall</c>). With <paramref name="raiseError"/>, the
-    /// first greenlet to fail (in completion order) ends the wait with its error.
+    /// first greenlet to fail (in completion order) ends the wait with its error; a canceled greenlet did not fail
+    /// (<see cref="Greenlet.IsCanceled"/>): it counts as finished, as with <see cref="Greenlet.JoinAsync"/>.
     /// </summary>
     /// <param name="greenlets">The greenlets.</param>
     /// <param name="timeout">How long to wait; null waits forever. On timeout the greenlets that did finish are returned.</param>
     /// <param name="raiseError">Raise the first error instead of waiting for the rest.</param>
     /// <param name="cancellationToken">Ends the wait with <see cref="OperationCanceledException"/>.</param>
     /// <returns>The greenlets that finished, in the order they finished (those already finished first, in the order given).</returns>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    [AsyncMethodBuilder(typeof(HubValueTaskMethodBuilder<>))]
     public static async ValueTask<IReadOnlyList<Greenlet>> JoinAll(
         IEnumerable<Greenlet> greenlets, TimeSpan? timeout = null, bool raiseError = false, CancellationToken cancellationToken = default)
     {
-        WaitSet set = await WaitSet.RunAsync(greenlets, timeout, count: null, stopOnError: raiseError, cancellationToken).ConfigureAwait(false);
+        WaitSet set = await WaitSet.RunAsync(greenlets, timeout, count: null, stopOnError: raiseError, cancellationToken);
         if (raiseError && set.FirstError is { } failed)
         {
             ExceptionDispatchInfo.Throw(failed.Exception!);
@@ -42,7 +43,7 @@ public static partial class Green
     /// <param name="count">How many must finish; null for all.</param>
     /// <param name="cancellationToken">Ends the wait with <see cref="OperationCanceledException"/>.</param>
     /// <returns>The greenlets that finished, in the order they finished (those already finished first, in the order given).</returns>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    [AsyncMethodBuilder(typeof(HubValueTaskMethodBuilder<>))]
     public static async ValueTask<IReadOnlyList<Greenlet>> Wait(
         IEnumerable<Greenlet> greenlets, TimeSpan? timeout = null, int? count = null, CancellationToken cancellationToken = default)
     {
@@ -51,7 +52,7 @@ public static partial class Green
             throw new ArgumentOutOfRangeException(nameof(count), count, "count must be zero or positive.");
         }
 
-        WaitSet set = await WaitSet.RunAsync(greenlets, timeout, count, stopOnError: false, cancellationToken).ConfigureAwait(false);
+        WaitSet set = await WaitSet.RunAsync(greenlets, timeout, count, stopOnError: false, cancellationToken);
         return set.Done;
     }
 
@@ -84,7 +85,7 @@ public static partial class Green
                 }
 
                 set.Target = taken + 1;
-                if (!await set.WaitAsync(hub.RequireGreenlet(nameof(IWait)), Remaining(due), cancellationToken).ConfigureAwait(false))
+                if (!await set.WaitAsync(hub.RequireGreenlet(nameof(IWait)), Remaining(due), cancellationToken))
                 {
                     yield break; // timed out
                 }
@@ -139,6 +140,7 @@ public static partial class Green
 
         public Greenlet? FirstError { get; private set; }
 
+        [AsyncMethodBuilder(typeof(HubValueTaskMethodBuilder<>))]
         public static async ValueTask<WaitSet> RunAsync(
             IEnumerable<Greenlet> greenlets, TimeSpan? timeout, int? count, bool stopOnError, CancellationToken cancellationToken)
         {
@@ -151,7 +153,7 @@ public static partial class Green
                 set.Watch();
                 if (!set.Satisfied)
                 {
-                    await set.WaitAsync(hub.RequireGreenlet(nameof(JoinAll)), timeout, cancellationToken).ConfigureAwait(false);
+                    await set.WaitAsync(hub.RequireGreenlet(nameof(JoinAll)), timeout, cancellationToken);
                 }
             }
             finally

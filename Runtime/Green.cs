@@ -277,7 +277,7 @@ public static partial class Green
     /// <param name="func">The blocking work.</param>
     /// <param name="cancellationToken">Stops waiting (not the work).</param>
     /// <returns>What <paramref name="func"/> returned; its exception is rethrown here.</returns>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    [AsyncMethodBuilder(typeof(HubValueTaskMethodBuilder<>))]
     public static async ValueTask<T> RunBlocking<T>(Func<T> func, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(func);
@@ -291,7 +291,7 @@ public static partial class Green
     /// <param name="action">The blocking work.</param>
     /// <param name="cancellationToken">Stops waiting (not the work).</param>
     /// <returns>A task to await.</returns>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    [AsyncMethodBuilder(typeof(HubValueTaskMethodBuilder))]
     public static async ValueTask RunBlocking(Action action, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(action);

@@ -15,13 +15,16 @@ namespace GreenProc;
 /// </summary>
 /// <typeparam name="T">The value's type.</typeparam>
 /// <remarks>
-/// Use it on the hub thread of its first waiter. <see cref="Greenlet{T}.Link(GreenAsyncResult{T})"/> makes it the
+/// Use it on its hub's thread only: it belongs to the hub it was created on (or, created outside any hub, to the first
+/// hub that uses it), and a call from any other thread throws <see cref="InvalidOperationException"/>.
+/// <see cref="Greenlet{T}.Link(GreenAsyncResult{T})"/> makes it the
 /// receiver of a greenlet's outcome.
 /// </remarks>
 [DebuggerDisplay("GreenAsyncResult(ready = {IsReady}, waiters = {_waiters.Count})")]
 public sealed class GreenAsyncResult<T> : IWaitSite, IResultSource<T>
 {
-    private Hub? _hub;
+    // The hub it belongs to: the one it was created on, else the first that used it (every call checks it: Hub.Bind).
+    private Hub? _hub = Hub.Current;
     private bool _ready;
     private T? _value;
     private Exception? _exception;
@@ -66,7 +69,7 @@ public sealed class GreenAsyncResult<T> : IWaitSite, IResultSource<T>
     /// <returns>Whether this call set it.</returns>
     public bool TrySet(T value)
     {
-        Hub.CheckBound(_hub, this);
+        Hub.Bind(ref _hub, this);
         if (_ready)
         {
             return false;
@@ -83,7 +86,7 @@ public sealed class GreenAsyncResult<T> : IWaitSite, IResultSource<T>
     public bool TrySetException(Exception exception)
     {
         ArgumentNullException.ThrowIfNull(exception);
-        Hub.CheckBound(_hub, this);
+        Hub.Bind(ref _hub, this);
         if (_ready)
         {
             return false;
@@ -108,13 +111,13 @@ public sealed class GreenAsyncResult<T> : IWaitSite, IResultSource<T>
     /// <exception cref="GreenTimeoutException"><paramref name="timeout"/> passed first.</exception>
     public ValueTask<T> GetAsync(TimeSpan? timeout = null, CancellationToken cancellationToken = default)
     {
+        Hub hub = Hub.Bind(ref _hub, this);
         if (_ready)
         {
             return _exception is null ? new ValueTask<T>(_value!) : ValueTask.FromException<T>(_exception);
         }
 
         Hub.ValidateTimeout(timeout, nameof(timeout));
-        Hub hub = Hub.Bind(ref _hub, this);
         Waiter<T> w = SharedWaiterPool<T>.Rent();
         hub.BeginWait(hub.RequireGreenlet(nameof(GetAsync)), this, w);
         w.ResultSource = this; // the waiter returns the value or raises the error itself: one hop
@@ -150,10 +153,10 @@ public sealed class GreenAsyncResult<T> : IWaitSite, IResultSource<T>
         return hub.ParkOn(this, ref _waiters, timeout, throwOnTimeout, cancellationToken, nameof(WaitAsync)).AsValueTaskOfBool();
     }
 
-    /// <summary>Takes the outcome of <paramref name="greenlet"/> (its value, or its error).</summary>
+    /// <summary>Takes the outcome of <paramref name="greenlet"/> (its value, or what getting it raises: its error or its cancellation).</summary>
     internal void SetFrom(Greenlet<T> greenlet)
     {
-        if (greenlet.Exception is { } error)
+        if (greenlet.ErrorOrCancellation is { } error)
         {
             TrySetException(error);
         }

@@ -17,7 +17,9 @@ namespace GreenProc;
 /// As in gevent, pairing is done by one "unlock" callback queued at the back of the run queue, even when a partner
 /// is already waiting; it runs the getter, then the putter, right there, each until its next switch. The async forms raise
 /// <see cref="GreenTimeoutException"/> when their timeout passes; the <c>Try</c> forms never wait. An item handed to
-/// a getter that is killed before it resumes goes to the next getter. Use it on the hub thread of its first user.
+/// a getter that is killed before it resumes goes to the next getter. Use it on its hub's thread only: it belongs to the
+/// hub it was created on (or, created outside any hub, to the first hub that uses it), and a call from any other thread
+/// throws <see cref="InvalidOperationException"/>.
 /// </remarks>
 [DebuggerDisplay("GreenChannel(putters = {_putters.Count}, getters = {_getters.Count})")]
 public sealed class GreenChannel<T> : IWaitSite, IHandoffSite
@@ -29,7 +31,8 @@ public sealed class GreenChannel<T> : IWaitSite, IHandoffSite
 
     // Items handed to getters that were killed before they resumed: the next getters get them first.
     private readonly FifoStore<T> _orphans = new();
-    private Hub? _hub;
+    // The hub it belongs to: the one it was created on, else the first that used it (every call checks it: Hub.Bind).
+    private Hub? _hub = Hub.Current;
     private WaiterQueue _getters;
     private WaiterQueue _putters;
     private bool _unlockScheduled;

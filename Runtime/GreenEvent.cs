@@ -12,13 +12,15 @@ namespace GreenProc;
 /// again before the waiter ran.
 /// </summary>
 /// <remarks>
-/// Bound to the hub of the first greenlet that waits on it; use it on that hub's thread only (from another thread,
+/// Use it on its hub's thread only: it belongs to the hub it was created on (or, created outside any hub, to the first
+/// hub that uses it), and a call from any other thread throws <see cref="InvalidOperationException"/> (from another thread,
 /// <c>hub.Post(() => ev.Set())</c>). Waking never switches: the woken greenlets are queued behind the caller.
 /// </remarks>
 [DebuggerDisplay("GreenEvent(set = {IsSet}, waiters = {WaiterCount})")]
 public sealed class GreenEvent : IWaitSite
 {
-    private Hub? _hub;
+    // The hub it belongs to: the one it was created on, else the first that used it (every call checks it: Hub.Bind).
+    private Hub? _hub = Hub.Current;
     private bool _set;
     private WaiterQueue _waiters;
 
@@ -33,10 +35,10 @@ public sealed class GreenEvent : IWaitSite
     public int WaiterCount => _waiters.Count;
 
     /// <summary>Sets the flag and wakes every waiter (they run after the caller's next switch).</summary>
-    /// <exception cref="InvalidOperationException">Called from another hub's thread.</exception>
+    /// <exception cref="InvalidOperationException">Called from a thread other than its hub's.</exception>
     public void Set()
     {
-        Hub.CheckBound(_hub, this);
+        Hub.Bind(ref _hub, this);
         _set = true;
         while (_waiters.Dequeue() is { } w)
         {
@@ -45,9 +47,10 @@ public sealed class GreenEvent : IWaitSite
     }
 
     /// <summary>Clears the flag; later waits block until the next <see cref="Set"/>.</summary>
+    /// <exception cref="InvalidOperationException">Called from a thread other than its hub's.</exception>
     public void Clear()
     {
-        Hub.CheckBound(_hub, this);
+        Hub.Bind(ref _hub, this);
         _set = false;
     }
 

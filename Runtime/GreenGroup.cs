@@ -12,7 +12,11 @@ namespace GreenProc;
 /// A set of greenlets to wait for, kill, or map work over together (gevent's <c>Group</c>). A greenlet leaves the
 /// group when its link callbacks run after it dies (so a dead greenlet still counts until then, as in gevent).
 /// </summary>
-/// <remarks>Use it on the hub thread of its first member. <see cref="GreenPool"/> adds a size limit.</remarks>
+/// <remarks>
+/// Use it on its hub's thread only: it belongs to the hub it was created on (or, created outside any hub, to the first
+/// hub that uses it), and a call from any other thread throws <see cref="InvalidOperationException"/>.
+/// <see cref="GreenPool"/> adds a size limit.
+/// </remarks>
 public partial class GreenGroup : IReadOnlyCollection<Greenlet>
 {
     // Members with the order they joined in (iteration, kill and join report in that order).
@@ -20,6 +24,9 @@ public partial class GreenGroup : IReadOnlyCollection<Greenlet>
     private readonly GreenEvent _empty = new(set: true);
     private readonly Action<Greenlet> _discard;
     private long _joined;
+
+    // The hub it belongs to: the one it was created on, else the first that used it (checked before any change).
+    private Hub? _hub = Hub.Current;
 
     /// <summary>Creates an empty group.</summary>
     public GreenGroup() => _discard = OnMemberDone;
@@ -73,6 +80,7 @@ public partial class GreenGroup : IReadOnlyCollection<Greenlet>
     public virtual void Add(Greenlet greenlet)
     {
         ArgumentNullException.ThrowIfNull(greenlet);
+        BindHub();
         AddMember(greenlet);
     }
 
@@ -92,6 +100,7 @@ public partial class GreenGroup : IReadOnlyCollection<Greenlet>
     public virtual bool Discard(Greenlet greenlet)
     {
         ArgumentNullException.ThrowIfNull(greenlet);
+        BindHub();
         if (!_members.Remove(greenlet))
         {
             return false;
@@ -105,7 +114,7 @@ public partial class GreenGroup : IReadOnlyCollection<Greenlet>
 
     /// <summary>
     /// Waits until the group is empty (gevent's <c>join</c>). With <paramref name="raiseError"/>, then raises the
-    /// error of the first member (in joining order) that failed.
+    /// error of the first member (in joining order) that failed; a canceled member did not fail.
     /// </summary>
     /// <param name="timeout">How long to wait; null waits forever.</param>
     /// <param name="raiseError">Raise a member's error after the wait.</param>
@@ -176,7 +185,7 @@ public partial class GreenGroup : IReadOnlyCollection<Greenlet>
     /// <summary>
     /// Runs <paramref name="func"/> over <paramref name="items"/> in member greenlets (a <see cref="GreenPool"/> keeps at
     /// most its size running) and yields the results in input order (gevent's <c>imap</c>). A failing item raises its
-    /// error at its position in the sequence.
+    /// error at its position in the sequence, a canceled one its OperationCanceledException (as awaiting it would).
     /// </summary>
     /// <typeparam name="TIn">The item type.</typeparam>
     /// <typeparam name="TResult">The result type.</typeparam>
@@ -202,6 +211,12 @@ public partial class GreenGroup : IReadOnlyCollection<Greenlet>
     public IEnumerator<Greenlet> GetEnumerator() => ((IEnumerable<Greenlet>)Members()).GetEnumerator();
 
     IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
+
+    /// <summary>
+    /// Checks the caller runs on the group's hub before a change to the members; the other operations are refused by the
+    /// greenlet calls they make first.
+    /// </summary>
+    private protected void BindHub() => Hub.Bind(ref _hub, this);
 
     /// <summary>Called when a member leaves (the pool frees its slot).</summary>
     private protected virtual void OnMemberLeft()

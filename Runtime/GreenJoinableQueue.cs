@@ -31,9 +31,12 @@ public sealed class GreenJoinableQueue<T> : GreenQueue<T>
     public int UnfinishedTasks { get; private set; }
 
     /// <summary>Marks one item as processed.</summary>
-    /// <exception cref="InvalidOperationException">Called more times than items were put.</exception>
+    /// <exception cref="InvalidOperationException">
+    /// Called more times than items were put, or from a thread other than its hub's.
+    /// </exception>
     public void TaskDone()
     {
+        BindHub();
         if (UnfinishedTasks <= 0)
         {
             throw new InvalidOperationException("TaskDone was called more times than items were put in the queue.");
@@ -50,7 +53,10 @@ public sealed class GreenJoinableQueue<T> : GreenQueue<T>
     /// <param name="cancellationToken">Ends the wait with <see cref="OperationCanceledException"/>.</param>
     /// <returns>True when all are done, false if the timeout passed first.</returns>
     public ValueTask<bool> JoinAsync(TimeSpan? timeout = null, CancellationToken cancellationToken = default)
-        => _allDone.WaitAsync(timeout, cancellationToken);
+    {
+        BindHub();
+        return _allDone.WaitAsync(timeout, cancellationToken);
+    }
 
     private protected override void OnItemAdded()
     {

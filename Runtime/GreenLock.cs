@@ -11,11 +11,16 @@ namespace GreenProc;
 /// A re-entrant lock owned by a greenlet (gevent's <c>RLock</c>): its owner may acquire it again (it must release it
 /// as many times), other greenlets wait in FIFO order, and only the owner may release it.
 /// </summary>
-/// <remarks>Use it on the hub thread of its first user. A greenlet that dies holding the lock leaves it held.</remarks>
+/// <remarks>
+/// Use it on its hub's thread only: it belongs to the hub it was created on (or, created outside any hub, to the first
+/// hub that uses it), and a call from any other thread throws <see cref="InvalidOperationException"/>. A greenlet that
+/// dies holding the lock leaves it held.
+/// </remarks>
 [DebuggerDisplay("GreenLock(owner = {Owner}, depth = {_depth}, waiters = {_waiters.Count})")]
 public sealed class GreenLock : IWaitSite, IHandoffSite, IReleasable
 {
-    private Hub? _hub;
+    // The hub it belongs to: the one it was created on, else the first that used it (every call checks it: Hub.Bind).
+    private Hub? _hub = Hub.Current;
     private Greenlet? _owner;
     private int _depth;
     private WaiterQueue _waiters;

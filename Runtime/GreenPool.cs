@@ -1,6 +1,8 @@
 using System;
+using System.Runtime.CompilerServices;
 using System.Threading;
 using System.Threading.Tasks;
+using GreenProc.Internal;
 
 namespace GreenProc;
 
@@ -69,6 +71,7 @@ public sealed class GreenPool : GreenGroup
     }
 
     /// <inheritdoc />
+    [AsyncMethodBuilder(typeof(HubValueTaskMethodBuilder<>))]
     public override async ValueTask<Greenlet> SpawnAsync(Func<Task> body, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(body);
@@ -79,6 +82,7 @@ public sealed class GreenPool : GreenGroup
     }
 
     /// <inheritdoc />
+    [AsyncMethodBuilder(typeof(HubValueTaskMethodBuilder<>))]
     public override async ValueTask<Greenlet<T>> SpawnAsync<T>(Func<Task<T>> body, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(body);
@@ -94,6 +98,7 @@ public sealed class GreenPool : GreenGroup
     public override void Add(Greenlet greenlet)
     {
         ArgumentNullException.ThrowIfNull(greenlet);
+        BindHub();
         if (Contains(greenlet))
         {
             return;
@@ -107,6 +112,7 @@ public sealed class GreenPool : GreenGroup
     /// <param name="timeout">How long to wait; null waits forever.</param>
     /// <param name="cancellationToken">Ends the wait with <see cref="OperationCanceledException"/>.</param>
     /// <returns>The free slots (0 if the timeout passed first).</returns>
+    [AsyncMethodBuilder(typeof(HubValueTaskMethodBuilder<>))]
     public async ValueTask<int> WaitAvailable(TimeSpan? timeout = null, CancellationToken cancellationToken = default)
     {
         if (_slots is null)

@@ -22,7 +22,9 @@ namespace GreenProc;
 /// blocked getters and putters is done by one "unlock" callback queued at the back of the run queue (at most one
 /// pending), which loops until no blocked putter or getter can move. A getter that times out never takes an item,
 /// and an item handed to a getter that is killed before it resumes goes back to the front.</para>
-/// <para>Use a queue on the hub thread of its first user. A rendezvous (gevent's <c>Channel</c>) is
+/// <para>Use a queue on its hub's thread only: it belongs to the hub it was created on (or, created outside any hub, to
+/// the first hub that uses it), and a call from any other thread throws <see cref="InvalidOperationException"/>. A
+/// rendezvous (gevent's <c>Channel</c>) is
 /// <see cref="GreenChannel{T}"/>.</para>
 /// </remarks>
 [DebuggerDisplay("{GetType().Name,nq}(count = {Count}, getters = {_getters.Count}, putters = {_putters.Count})")]
@@ -34,7 +36,8 @@ public class GreenQueue<T> : IWaitSite, IHandoffSite, IAsyncEnumerable<T>
     private readonly QueueStore<T> _store;
     private readonly int _maxSize;
     private readonly Stack<Waiter<T>> _waiterPool = new();
-    private Hub? _hub;
+    // The hub it belongs to: the one it was created on, else the first that used it (every call checks it: Hub.Bind).
+    private Hub? _hub = Hub.Current;
     private WaiterQueue _getters;
     private WaiterQueue _putters;
     private bool _unlockScheduled;
@@ -175,9 +178,12 @@ public class GreenQueue<T> : IWaitSite, IHandoffSite, IAsyncEnumerable<T>
     {
         while (true)
         {
-            yield return await GetAsync(null, cancellationToken).ConfigureAwait(false);
+            yield return await GetAsync(null, cancellationToken);
         }
     }
+
+    /// <summary>Checks the caller runs on the queue's hub (for the subclasses' own operations).</summary>
+    private protected void BindHub() => Hub.Bind(ref _hub, this);
 
     /// <summary>Called for every item that enters the queue (the joinable queue counts them).</summary>
     private protected virtual void OnItemAdded()

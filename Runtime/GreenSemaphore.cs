@@ -11,11 +11,16 @@ namespace GreenProc;
 /// A counting semaphore for greenlets (gevent's <c>Semaphore</c>), strictly FIFO: a released permit goes to the
 /// greenlet that has waited longest, never to a newcomer, and an acquire that can succeed at once does not switch.
 /// </summary>
-/// <remarks>Use it on the hub thread of its first waiter. <see cref="GreenBoundedSemaphore"/> refuses over-release.</remarks>
+/// <remarks>
+/// Use it on its hub's thread only: it belongs to the hub it was created on (or, created outside any hub, to the first
+/// hub that uses it), and a call from any other thread throws <see cref="InvalidOperationException"/>.
+/// <see cref="GreenBoundedSemaphore"/> refuses over-release.
+/// </remarks>
 [DebuggerDisplay("{GetType().Name,nq}(count = {CurrentCount}, waiters = {_waiters.Count})")]
 public class GreenSemaphore : IWaitSite, IHandoffSite, IReleasable
 {
-    private Hub? _hub;
+    // The hub it belongs to: the one it was created on, else the first that used it (every call checks it: Hub.Bind).
+    private Hub? _hub = Hub.Current;
     private int _count;
     private WaiterQueue _waiters;
 
@@ -78,7 +83,7 @@ public class GreenSemaphore : IWaitSite, IHandoffSite, IReleasable
     /// <exception cref="System.Threading.SemaphoreFullException">A bounded semaphore would exceed its initial count.</exception>
     public void Release()
     {
-        Hub.CheckBound(_hub, this);
+        Hub.Bind(ref _hub, this);
         if (_waiters.IsEmpty)
         {
             CheckCanRelease(_count);

@@ -11,7 +11,9 @@ namespace GreenProc;
 /// cooperatively on the hub (gevent.os's <c>nb_read</c>/<c>nb_write</c>), usable with every .NET stream API.
 /// </summary>
 /// <remarks>
-/// Async operations must run on the hub thread, from a greenlet. The synchronous <see cref="Read(Span{byte})"/> and
+/// Async operations must run on its hub's thread, from a greenlet: the stream belongs to the hub it was created on (or,
+/// created outside any hub, to the first hub that reads or writes it asynchronously), and an async read or write from
+/// any other thread throws <see cref="InvalidOperationException"/>. The synchronous <see cref="Read(Span{byte})"/> and
 /// <see cref="Write(ReadOnlySpan{byte})"/> block the whole thread until the fd is ready; prefer the async forms on
 /// a hub. A read returns 0 at end of stream; a write to a pipe whose reader is gone raises
 /// <see cref="NativeIOException"/> (EPIPE), never SIGPIPE. Disposing the stream (when it owns the handle) wakes a
@@ -27,6 +29,9 @@ public sealed class GreenStream : Stream
     // The pending read and write, reused (see FdOperation).
     private FdOperation? _readOperation;
     private FdOperation? _writeOperation;
+
+    // The hub its async operations belong to: the one it was created on, else the first that used them.
+    private Hub? _hub = Hub.Current;
 
     /// <summary>Wraps <paramref name="handle"/> and sets it O_NONBLOCK.</summary>
     /// <param name="handle">The fd.</param>
@@ -75,6 +80,7 @@ public sealed class GreenStream : Stream
     public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
         EnsureReadable();
+        Hub.Bind(ref _hub, this); // before the first attempt, which would otherwise succeed off the hub unnoticed
         if (cancellationToken.IsCancellationRequested)
         {
             return ValueTask.FromCanceled<int>(cancellationToken);
@@ -92,6 +98,7 @@ public sealed class GreenStream : Stream
     public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
     {
         EnsureWritable();
+        Hub.Bind(ref _hub, this);
         if (cancellationToken.IsCancellationRequested)
         {
             return ValueTask.FromCanceled(cancellationToken);

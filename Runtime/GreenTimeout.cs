@@ -68,7 +68,7 @@ public sealed class GreenTimeout : IDisposable
     /// <param name="duration">The scope's length.</param>
     /// <param name="body">The work.</param>
     /// <returns>True if <paramref name="body"/> finished, false if this scope expired first.</returns>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    [AsyncMethodBuilder(typeof(HubValueTaskMethodBuilder<>))]
     public static async ValueTask<bool> RunSilentAsync(TimeSpan duration, Func<Task> body)
     {
         ArgumentNullException.ThrowIfNull(body);
@@ -85,8 +85,17 @@ public sealed class GreenTimeout : IDisposable
     }
 
     /// <summary>Leaves the scope; a scope that has not fired never will.</summary>
+    /// <exception cref="InvalidOperationException">
+    /// Called from a thread other than its greenlet's hub (the scope's timer lives in that hub's heap): typically the
+    /// end of a <c>using</c> block that a ConfigureAwait(false) moved to the thread pool.
+    /// </exception>
     public void Dispose()
     {
+        if (!_owner.Hub.IsHubThread)
+        {
+            throw Hub.WrongThread(_owner.Hub, "This GreenTimeout");
+        }
+
         if (_disposed)
         {
             return;

@@ -49,7 +49,7 @@ public readonly struct GreenYieldAwaitable
             Hub hub = _greenlet.Hub;
             if (!hub.IsHubThread)
             {
-                throw new InvalidOperationException("Green.Yield() must be awaited on its hub's thread.");
+                throw Hub.WrongThread(hub, "This Green.Yield()");
             }
 
             hub.Enqueue(new WorkItem(continuation, null, _greenlet));

@@ -57,9 +57,9 @@ public partial class Greenlet
         return WaitDeadAsync(timeout, cancellationToken);
     }
 
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    [AsyncMethodBuilder(typeof(HubValueTaskMethodBuilder))]
     private async ValueTask WaitDeadAsync(TimeSpan? timeout, CancellationToken cancellationToken)
-        => await JoinAsync(timeout, cancellationToken).ConfigureAwait(false);
+        => await JoinAsync(timeout, cancellationToken);
 
     private void DeliverKill(Exception exception)
     {

@@ -18,7 +18,7 @@ public partial class Greenlet
         AddLink(callback);
     }
 
-    /// <summary>Like <see cref="Link"/>, but only if the greenlet succeeds.</summary>
+    /// <summary>Like <see cref="Link"/>, but only if the greenlet succeeds (not when it failed or was canceled).</summary>
     /// <param name="callback">Receives the greenlet.</param>
     public void LinkValue(Action<Greenlet> callback)
     {
@@ -26,7 +26,10 @@ public partial class Greenlet
         AddLink(new FilteredLink(callback, onSuccess: true));
     }
 
-    /// <summary>Like <see cref="Link"/>, but only if the greenlet fails.</summary>
+    /// <summary>
+    /// Like <see cref="Link"/>, but only if the greenlet fails: a canceled greenlet did not fail (its
+    /// <see cref="Exception"/> is null), so this does not run for it; use <see cref="Link"/> and <see cref="IsCanceled"/>.
+    /// </summary>
     /// <param name="callback">Receives the greenlet.</param>
     public void LinkException(Action<Greenlet> callback)
     {
@@ -159,7 +162,7 @@ public partial class Greenlet
                 t.OnGreenletReady(this);
                 break;
             case FilteredLink f:
-                if (f.OnSuccess == IsSuccessful)
+                if (f.OnSuccess ? IsSuccessful : Exception is not null) // a cancellation is neither
                 {
                     CallUserLink(f.Callback);
                 }

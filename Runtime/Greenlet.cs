@@ -15,7 +15,8 @@ namespace GreenProc;
 /// <remarks>
 /// All members must be used on the hub thread that created the greenlet. An error that escapes the body stays
 /// in the greenlet (<see cref="Exception"/>), is reported once through <see cref="Hub.ErrorHandler"/>, and is
-/// raised again to whoever calls <see cref="GetAsync"/> or awaits the greenlet.
+/// raised again to whoever calls <see cref="GetAsync"/> or awaits the greenlet. An
+/// <see cref="OperationCanceledException"/> that ends the body is a cancellation, not an error (see <see cref="IsCanceled"/>).
 /// </remarks>
 [DebuggerDisplay("{ToString(),nq}")]
 public partial class Greenlet : IWaitSite, IResultSource
@@ -33,9 +34,10 @@ public partial class Greenlet : IWaitSite, IResultSource
     // Rarely used state, kept aside so that a parked greenlet stays small (see Cold).
     private Cold? _cold;
 
-    // Lifecycle and outcome.
+    // Lifecycle and outcome: the exception the body ended with (an error, or the cancellation when _canceled).
     private GreenletState _state;
     private Exception? _exception;
+    private bool _canceled;
 
     // Link targets in the order added: Action<Greenlet>, FilteredLink, or an internal ILinkTarget (join waiters).
     // One link (the common case: a joiner or a pool) is stored as is; more go into a LinkList.
@@ -89,11 +91,23 @@ public partial class Greenlet : IWaitSite, IResultSource
     /// <summary>Whether the greenlet has started running and not finished yet.</summary>
     public bool IsAlive => _state == GreenletState.Running;
 
-    /// <summary>Whether it finished without an error (a kill with <see cref="GreenletExit"/> counts as success).</summary>
+    /// <summary>
+    /// Whether it finished without an error or a cancellation (a kill with <see cref="GreenletExit"/> counts as
+    /// success; a canceled greenlet did not succeed, as a canceled Task did not).
+    /// </summary>
     public bool IsSuccessful => _state == GreenletState.Dead && _exception is null;
 
-    /// <summary>The error the greenlet died with, or null.</summary>
-    public Exception? Exception => _exception;
+    /// <summary>The error the greenlet died with, or null (also when it was canceled: a cancellation is not an error, as a canceled Task has no Exception).</summary>
+    public Exception? Exception => _canceled ? null : _exception;
+
+    /// <summary>
+    /// Whether it ended through an <see cref="OperationCanceledException"/>, whatever its token: its body's Task was
+    /// canceled, as an async method's Task is when that exception leaves it. Nothing is reported to
+    /// <see cref="Hub.ErrorHandler"/>; <see cref="JoinAsync"/> returns normally; <see cref="GetAsync"/> and awaiting the
+    /// greenlet raise the OperationCanceledException, as awaiting a canceled Task does; <see cref="Link"/> callbacks
+    /// run, <see cref="LinkValue"/> and <see cref="LinkException"/> ones do not.
+    /// </summary>
+    public bool IsCanceled => _canceled;
 
     /// <summary>Whether it ended through <see cref="GreenletExit"/> (killed, or never started because killed first).</summary>
     public bool Killed { get; private set; }
@@ -167,6 +181,7 @@ public partial class Greenlet : IWaitSite, IResultSource
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> fired.</exception>
     public ValueTask GetAsync(TimeSpan? timeout = null, CancellationToken cancellationToken = default)
     {
+        EnsureHubThread();
         if (IsReady)
         {
             ThrowIfFailed();
@@ -184,19 +199,20 @@ public partial class Greenlet : IWaitSite, IResultSource
     public ValueTaskAwaiter GetAwaiter() => GetAsync().GetAwaiter();
 
     /// <inheritdoc />
-    public override string ToString() => $"Greenlet '{Name}' ({_state}{(_exception is null ? "" : ", failed")})";
+    public override string ToString() => $"Greenlet '{Name}' ({_state}{(_canceled ? ", canceled" : _exception is null ? "" : ", failed")})";
 
     internal void EnsureHubThread()
     {
         if (!Hub.IsHubThread)
         {
-            throw new InvalidOperationException($"Greenlet '{Name}' belongs to another hub thread; use it only from the thread that runs its hub.");
+            throw Hub.WrongThread(Hub, $"Greenlet '{Name}'");
         }
     }
 
     internal ValueTask<bool> JoinCore(TimeSpan? timeout, bool throwOnTimeout, CancellationToken cancellationToken)
     {
         Hub.ValidateTimeout(timeout, nameof(timeout));
+        EnsureHubThread();
         if (IsReady)
         {
             return new ValueTask<bool>(true);
@@ -231,7 +247,10 @@ public partial class Greenlet : IWaitSite, IResultSource
 
     void IResultSource.ThrowIfFailedNow() => ThrowIfFailed();
 
-    /// <summary>Raises the stored error, if any.</summary>
+    /// <summary>What getting the greenlet raises: its error, or the OperationCanceledException that canceled it.</summary>
+    internal Exception? ErrorOrCancellation => _exception;
+
+    /// <summary>Raises the stored error or cancellation, if any.</summary>
     private protected void ThrowIfFailed()
     {
         if (_exception is not null)
@@ -384,8 +403,10 @@ public partial class Greenlet : IWaitSite, IResultSource
             error = null;
         }
 
+        // A cancellation is an outcome, not an error (Task's rule): kept for whoever gets the greenlet, never reported.
+        _canceled = error is OperationCanceledException;
         _exception = error;
-        if (error is not null && !IsMain)
+        if (error is not null && !_canceled && !IsMain)
         {
             Hub.ReportError(this, error);
         }

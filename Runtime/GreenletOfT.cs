@@ -19,7 +19,7 @@ public class Greenlet<T> : Greenlet, Internal.IResultSource<T?>
     }
 
     /// <summary>
-    /// The value the body returned; <c>default</c> until it succeeds, and when it was killed or failed (like
+    /// The value the body returned; <c>default</c> until it succeeds, and when it was killed, failed or canceled (like
     /// <see cref="Task{TResult}.Result"/> it lives only on the typed greenlet).
     /// </summary>
     public T? Value { get; private set; }
@@ -32,6 +32,7 @@ public class Greenlet<T> : Greenlet, Internal.IResultSource<T?>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> fired.</exception>
     public new ValueTask<T?> GetAsync(TimeSpan? timeout = null, CancellationToken cancellationToken = default)
     {
+        EnsureHubThread();
         if (IsReady)
         {
             ThrowIfFailed();
@@ -56,7 +57,8 @@ public class Greenlet<T> : Greenlet, Internal.IResultSource<T?>
     public new ValueTaskAwaiter<T?> GetAwaiter() => GetAsync().GetAwaiter();
 
     /// <summary>Delivers the greenlet's outcome to <paramref name="result"/> when it dies (gevent's <c>link(async_result)</c>).</summary>
-    /// <param name="result">Receives the value, or the error; a killed greenlet delivers default.</param>
+    /// <param name="result">Receives the value, or the error (a canceled greenlet's OperationCanceledException, which its
+    /// <see cref="GreenAsyncResult{T}.GetAsync"/> then raises, as awaiting the greenlet does); a killed greenlet delivers default.</param>
     public void Link(GreenAsyncResult<T> result)
     {
         ArgumentNullException.ThrowIfNull(result);

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
 using System.Threading;
 using GreenProc.Internal;
 
@@ -69,7 +70,8 @@ public sealed partial class Hub : IFdCloseObserver
 
     /// <summary>
     /// Receives errors that escape a greenlet (with the greenlet) or a hub callback such as a link (with null).
-    /// Each error is reported once. The default writes the greenlet's name and the exception to stderr.
+    /// Each error is reported once. The default writes the greenlet's name and the exception to stderr. A greenlet
+    /// ended by an <see cref="OperationCanceledException"/> is canceled, not failed, and is not reported.
     /// </summary>
     public Action<Greenlet?, Exception> ErrorHandler { get; set; }
 
@@ -160,9 +162,7 @@ public sealed partial class Hub : IFdCloseObserver
 
     internal void Post(Action<object?> callback, object? state) => PostWork(new WorkItem(callback, state, null));
 
-    internal static Hub RequireCurrent()
-        => t_current ?? throw new InvalidOperationException(
-            "No GreenProc hub runs on this thread. Call this inside Green.Run(...), from the hub's own thread.");
+    internal static Hub RequireCurrent() => t_current ?? throw NoHubOnThisThread();
 
     internal Greenlet RequireGreenlet(string operation)
         => CurrentGreenlet ?? throw new InvalidOperationException(
@@ -213,8 +213,11 @@ public sealed partial class Hub : IFdCloseObserver
     }
 
     /// <summary>
-    /// Binds a primitive to the calling thread's hub on first use and checks every later use is on the same hub
-    /// (primitives are single-hub objects, like everything a hub runs).
+    /// Checks that a primitive is used on its hub's thread and returns that hub. Every operation of every primitive,
+    /// waiting or not, goes through here. A primitive belongs to the hub it was created on (its constructor reads
+    /// <see cref="Current"/>), or, when created outside any hub, to the first hub that uses it. A call from any other
+    /// thread throws: primitives are single-hub objects that no lock protects, and the usual way greenlet code reaches
+    /// another thread is a ConfigureAwait(false), which would otherwise go unnoticed until state is corrupt.
     /// </summary>
     internal static Hub Bind(ref Hub? bound, object primitive)
     {
@@ -225,28 +228,60 @@ public sealed partial class Hub : IFdCloseObserver
 
     private static Hub BindSlow(ref Hub? bound, object primitive)
     {
-        Hub hub = RequireCurrent();
+        Hub? current = t_current;
+        if (current is null)
+        {
+            // No hub here: a thread-pool thread, a thread of the user's, or this hub's thread after Green.Run returned.
+            throw bound is not null && !bound.IsHubThread ? WrongThread(bound, Describe(primitive)) : NoHubOnThisThread();
+        }
+
         if (bound is null)
         {
-            bound = hub;
+            bound = current; // created outside any hub: it belongs to the first hub that uses it
         }
-        else if (!ReferenceEquals(bound, hub))
+        else if (!ReferenceEquals(bound, current))
         {
-            throw new InvalidOperationException(
-                $"This {primitive.GetType().Name} belongs to another hub's thread. To signal it from another thread, use that hub's Post.");
+            throw WrongThread(bound, Describe(primitive));
         }
 
-        return hub;
+        return current;
     }
 
-    /// <summary>For operations that never wait (Set, Release): fine before first use, else only on the bound hub's thread.</summary>
-    internal static void CheckBound(Hub? bound, object primitive)
+    /// <summary>The error for a call on a thread that runs no hub; names ConfigureAwait(false) when that is the likely cause.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    internal static InvalidOperationException NoHubOnThisThread()
+        => new(Thread.CurrentThread.IsThreadPoolThread
+            ? "No GreenProc hub runs on this thread: it is a thread-pool thread. Greenlet code usually lands on one after an await "
+                + "with ConfigureAwait(false), whose continuation does not go back to the hub. Remove the ConfigureAwait(false): "
+                + "greenlet code must not use it. Work meant for another thread reaches a hub through hub.Post(...), and blocking "
+                + "work goes through Green.RunBlocking."
+            : "No GreenProc hub runs on this thread. Call this inside Green.Run(...), from the hub's own thread; other threads "
+                + "reach a hub through hub.Post(...).");
+
+    /// <summary>The error for a hub-bound object used from another thread; names ConfigureAwait(false) on a thread-pool thread.</summary>
+    /// <param name="owner">The hub the object belongs to.</param>
+    /// <param name="what">The object, as a sentence starts with it ("This GreenEvent", "Greenlet 'worker'").</param>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    internal static InvalidOperationException WrongThread(Hub owner, string what)
     {
-        if (bound is not null && !bound.IsHubThread)
-        {
-            throw new InvalidOperationException(
-                $"This {primitive.GetType().Name} belongs to another hub's thread. To signal it from another thread, use that hub's Post.");
-        }
+        string hub = owner._disposed
+            ? $"the GreenProc hub that ran on thread {owner._threadId} (it has ended)"
+            : $"the GreenProc hub of thread {owner._threadId}";
+        string caller = Thread.CurrentThread.IsThreadPoolThread
+            ? $"thread-pool thread {Environment.CurrentManagedThreadId}. Greenlet code usually lands on one after an await with "
+                + "ConfigureAwait(false), whose continuation does not go back to the hub: remove the ConfigureAwait(false) "
+                + "(greenlet code must not use it)"
+            : $"thread {Environment.CurrentManagedThreadId}";
+        return new InvalidOperationException(
+            $"{what} belongs to {hub} and was used from {caller}. Use it only from that hub's greenlets; another thread reaches "
+                + "the hub through hub.Post(...).");
+    }
+
+    private static string Describe(object primitive)
+    {
+        string name = primitive.GetType().Name;
+        int arity = name.IndexOf('`', StringComparison.Ordinal);
+        return "This " + (arity < 0 ? name : name[..arity]);
     }
 
     /// <summary>

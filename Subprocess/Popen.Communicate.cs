@@ -27,6 +27,7 @@ public sealed partial class Popen
     /// <exception cref="InvalidOperationException">Input was given but stdin is not a pipe, or input was given again after the
     /// communication started.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    [System.Runtime.CompilerServices.AsyncMethodBuilder(typeof(GreenProc.Internal.HubValueTaskMethodBuilder<>))]
     public async ValueTask<(byte[]? Stdout, byte[]? Stderr)> CommunicateAsync(
         ReadOnlyMemory<byte> input = default, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
     {
@@ -168,6 +169,7 @@ public sealed partial class Popen
         }
     }
 
+    [System.Runtime.CompilerServices.AsyncMethodBuilder(typeof(GreenProc.Internal.HubValueTaskMethodBuilder<>))]
     private static async ValueTask<bool> JoinAll(Communication c, long deadline, CancellationToken cancellationToken)
     {
         if (!await Join(c.Writer, deadline, cancellationToken) || !await Join(c.OutReader, deadline, cancellationToken)
@@ -178,7 +180,7 @@ public sealed partial class Popen
 
         foreach (Greenlet? g in (ReadOnlySpan<Greenlet?>)[c.Writer, c.OutReader, c.ErrReader])
         {
-            if (g?.Exception is { } e)
+            if (g?.ErrorOrCancellation is { } e) // a pump that was canceled must not pass for one that finished
             {
                 ExceptionDispatchInfo.Throw(e);
             }

@@ -219,6 +219,7 @@ public sealed partial class Popen : IDisposable, IAsyncDisposable
         return WaitSlowAsync(timeout, cancellationToken);
     }
 
+    [System.Runtime.CompilerServices.AsyncMethodBuilder(typeof(GreenProc.Internal.HubValueTaskMethodBuilder<>))]
     private async ValueTask<int> WaitSlowAsync(TimeSpan? timeout, CancellationToken cancellationToken)
     {
         if (!await ExitedEvent().WaitAsync(timeout, cancellationToken))

@@ -118,7 +118,7 @@ internal sealed partial class FrameReader
         }
     }
 
-    [System.Runtime.CompilerServices.AsyncMethodBuilder(typeof(System.Runtime.CompilerServices.PoolingAsyncValueTaskMethodBuilder<>))]
+    [System.Runtime.CompilerServices.AsyncMethodBuilder(typeof(GreenProc.Internal.HubValueTaskMethodBuilder<>))]
     private async ValueTask<GipcMessageStream> GetStreamSlowAsync(TimeSpan? timeout, CancellationToken cancellationToken)
     {
         _busy = true; // while it waits for the header; once open, the stream itself holds the handle (_stream)
@@ -226,7 +226,7 @@ internal sealed partial class FrameReader
         return n;
     }
 
-    [System.Runtime.CompilerServices.AsyncMethodBuilder(typeof(System.Runtime.CompilerServices.PoolingAsyncValueTaskMethodBuilder<>))]
+    [System.Runtime.CompilerServices.AsyncMethodBuilder(typeof(GreenProc.Internal.HubValueTaskMethodBuilder<>))]
     private async ValueTask<int> StreamReadSlowAsync(Memory<byte> destination, TimeSpan? timeout, CancellationToken cancellationToken)
     {
         Deadline deadline = Deadline.Start(timeout);

@@ -119,6 +119,7 @@ internal sealed class FrameWriter : PendingOutput
         return default;
     }
 
+    [System.Runtime.CompilerServices.AsyncMethodBuilder(typeof(GreenProc.Internal.HubValueTaskMethodBuilder))]
     private async ValueTask PutSlowAsync<T>(IGipcCodec<T> codec, T value, TimeSpan? timeout, CancellationToken cancellationToken)
     {
         Deadline deadline = Deadline.Start(timeout);
@@ -239,6 +240,7 @@ internal sealed class FrameWriter : PendingOutput
         _flusher = null;
     }
 
+    [System.Runtime.CompilerServices.AsyncMethodBuilder(typeof(GreenProc.Internal.HubValueTaskMethodBuilder))]
     private async ValueTask PutDirectAsync(ReadOnlyMemory<byte> payload, Deadline deadline, CancellationToken cancellationToken)
     {
         if (payload.Length > _options.MaxFrameSize)
@@ -346,6 +348,7 @@ internal sealed class FrameWriter : PendingOutput
     }
 
     /// <summary>Waits until everything accepted so far has been written.</summary>
+    [System.Runtime.CompilerServices.AsyncMethodBuilder(typeof(GreenProc.Internal.HubValueTaskMethodBuilder))]
     public async ValueTask FlushAsync(TimeSpan? timeout, CancellationToken cancellationToken)
     {
         Deadline deadline = Deadline.Start(timeout);
@@ -560,6 +563,7 @@ internal sealed class FrameWriter : PendingOutput
     /// accepted frames were dropped (the reader closed first) and no earlier call has said so; a reader that is gone
     /// with nothing left to deliver is no error.
     /// </summary>
+    [System.Runtime.CompilerServices.AsyncMethodBuilder(typeof(GreenProc.Internal.HubValueTaskMethodBuilder))]
     public async ValueTask CloseAsync()
     {
         if (!IsClosed && _hub is { } hub && ReferenceEquals(Hub.Current, hub))
@@ -641,6 +645,7 @@ internal sealed class FrameWriter : PendingOutput
         }
     }
 
+    [System.Runtime.CompilerServices.AsyncMethodBuilder(typeof(GreenProc.Internal.HubValueTaskMethodBuilder))]
     private static async ValueTask WaitEvent(GreenEvent e, Deadline deadline, CancellationToken cancellationToken)
     {
         if (!await e.WaitAsync(deadline.Remaining, cancellationToken))

@@ -80,6 +80,11 @@ internal sealed partial class BlockingMonitor
         }
 
         object? target = d.Target;
+        if (target is IAsyncMethodBox box)
+        {
+            return FormatMachine(box.StateMachineType); // a GreenProc async method resumed by its hub builder
+        }
+
         if (target is not null && target.GetType().IsGenericType && target.GetType().Name.StartsWith("AsyncStateMachineBox", StringComparison.Ordinal))
         {
             // The box's first generic argument is the compiler's state machine, named <Method>d__N inside its class.

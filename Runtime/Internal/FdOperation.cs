@@ -34,6 +34,7 @@ internal sealed class FdOperation : IValueTaskSource<int>, IValueTaskSource
     private Action<object?>? _continuation;
     private object? _continuationState;
     private ExecutionContext? _executionContext;
+    private bool _contextFree; // the awaiting code used ConfigureAwait(false): see ContextFreeContinuation
 
     public FdOperation(GreenStream stream, bool isRead)
     {
@@ -156,11 +157,21 @@ internal sealed class FdOperation : IValueTaskSource<int>, IValueTaskSource
         }
         else
         {
-            continuation(_continuationState);
+            InvokeContinuation();
         }
     }
 
-    private void InvokeContinuation() => _continuation!(_continuationState);
+    private void InvokeContinuation()
+    {
+        if (_contextFree)
+        {
+            ContextFreeContinuation.Invoke(_continuation!, _continuationState);
+        }
+        else
+        {
+            _continuation!(_continuationState);
+        }
+    }
 
     public ValueTaskSourceStatus GetStatus(short token)
     {
@@ -176,6 +187,7 @@ internal sealed class FdOperation : IValueTaskSource<int>, IValueTaskSource
         Validate(token);
         _continuation = continuation;
         _continuationState = state;
+        _contextFree = (flags & ValueTaskSourceOnCompletedFlags.UseSchedulingContext) == 0;
         if ((flags & ValueTaskSourceOnCompletedFlags.FlowExecutionContext) != 0)
         {
             _executionContext = ExecutionContext.Capture();
@@ -183,7 +195,7 @@ internal sealed class FdOperation : IValueTaskSource<int>, IValueTaskSource
 
         if (_completed)
         {
-            continuation(state);
+            InvokeContinuation();
         }
     }
 
@@ -203,6 +215,7 @@ internal sealed class FdOperation : IValueTaskSource<int>, IValueTaskSource
         _continuation = null;
         _continuationState = null;
         _executionContext = null;
+        _contextFree = false;
         _readBuffer = default;
         _writeBuffer = default;
         _cancellationToken = default;

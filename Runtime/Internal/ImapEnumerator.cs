@@ -127,7 +127,7 @@ internal sealed class ImapEnumerator<TIn, TResult> : IAsyncEnumerator<TResult>, 
 
     // A pooling builder, as GreenProc's other async methods: a caller awaiting with ConfigureAwait(false) stays on the
     // hub (a Task-backed ValueTask would send its continuation to the thread pool when the kill completes it).
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    [AsyncMethodBuilder(typeof(HubValueTaskMethodBuilder))]
     public async ValueTask DisposeAsync()
     {
         if (_disposed)
@@ -271,9 +271,10 @@ internal sealed class ImapEnumerator<TIn, TResult> : IAsyncEnumerator<TResult>, 
         }
 
         _handedOut++;
-        if (worker.Exception is { } failed)
+        if (worker.ErrorOrCancellation is { } failed)
         {
-            error = failed; // at its position; the enumeration may go on after it, as gevent's does
+            error = failed; // at its position (a canceled item raises its OperationCanceledException, as awaiting it
+                            // would); the enumeration may go on after it, as gevent's does
             return Step.Error;
         }
 

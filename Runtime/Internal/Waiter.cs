@@ -340,7 +340,7 @@ internal class Waiter : IValueTaskSource, IValueTaskSource<bool>, IValueTaskSour
 
         if (!Owner.Hub.IsHubThread)
         {
-            throw new InvalidOperationException("A GreenProc wait must be awaited on the thread of the hub that created it.");
+            throw Hub.WrongThread(Owner.Hub, "This GreenProc wait");
         }
 
         _continuation = continuation;

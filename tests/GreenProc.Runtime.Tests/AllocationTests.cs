@@ -1,6 +1,9 @@
 using System;
 using System.IO;
+using System.Reflection;
+using System.Runtime.CompilerServices;
 using System.Threading.Tasks;
+using GreenProc.Internal;
 
 namespace GreenProc.Tests;
 
@@ -88,6 +91,54 @@ public abstract class AllocationTests : HubTestBase
         });
 
         Assert.True(perRound <= 0, $"{perRound} bytes allocated per round trip beyond the reactor's own");
+    }
+
+    [Fact]
+    public void A_GreenProc_async_method_that_waits_allocates_nothing_per_call()
+    {
+        // The hub builder pools its boxes: a call that waits costs no box, no continuation object, no posted Tuple.
+        // A debug build makes the compiler's state machine a class, one per call whatever the builder: that is allowed.
+        long allowed = StateMachineObjectSize(typeof(AllocationTests), nameof(YieldThenReturn));
+        long perCall = Run(async () =>
+        {
+            await Loop(2000);
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            await Loop(Rounds);
+            long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+            return (allocated / Rounds) - allowed;
+
+            static async Task Loop(int n)
+            {
+                for (int i = 0; i < n; i++)
+                {
+                    await YieldThenReturn(i);
+                }
+            }
+        });
+
+        Assert.True(perCall == 0, $"{perCall} bytes allocated per call");
+    }
+
+    /// <summary>What the compiler allocates per call of an async method by itself: its state machine when that is a class (debug builds).</summary>
+    private static long StateMachineObjectSize(Type type, string method)
+    {
+        Type machine = type.GetMethod(method, BindingFlags.NonPublic | BindingFlags.Static)!.GetCustomAttribute<AsyncStateMachineAttribute>()!.StateMachineType;
+        if (machine.IsValueType)
+        {
+            return 0;
+        }
+
+        RuntimeHelpers.GetUninitializedObject(machine);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        RuntimeHelpers.GetUninitializedObject(machine);
+        return GC.GetAllocatedBytesForCurrentThread() - before;
+    }
+
+    [AsyncMethodBuilder(typeof(HubValueTaskMethodBuilder<>))]
+    private static async ValueTask<int> YieldThenReturn(int value)
+    {
+        await Green.Yield();
+        return value;
     }
 
     [Fact]
