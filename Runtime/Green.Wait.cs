@@ -1,6 +1,5 @@
 using System;
 using System.Collections.Generic;
-using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using System.Runtime.ExceptionServices;
 using System.Threading;
@@ -71,7 +70,7 @@ public static partial class Green
         Hub.ValidateTimeout(timeout, nameof(timeout));
         Hub hub = Hub.RequireCurrent();
         var set = new WaitSet(hub, Materialize(greenlets), count: 1, stopOnError: false);
-        long due = DueOf(timeout);
+        Deadline deadline = Deadline.Start(timeout);
         int taken = 0;
         try
         {
@@ -85,7 +84,7 @@ public static partial class Green
                 }
 
                 set.Target = taken + 1;
-                if (!await set.WaitAsync(hub.RequireGreenlet(nameof(IWait)), Remaining(due), cancellationToken))
+                if (!await set.WaitAsync(hub.RequireGreenlet(nameof(IWait)), deadline.Remaining, cancellationToken))
                 {
                     yield break; // timed out
                 }
@@ -107,20 +106,6 @@ public static partial class Green
         }
 
         return array;
-    }
-
-    private static long DueOf(TimeSpan? timeout)
-        => timeout is { } t && t != Timeout.InfiniteTimeSpan ? Hub.DueAfter(t) : long.MaxValue;
-
-    private static TimeSpan? Remaining(long due)
-    {
-        if (due == long.MaxValue)
-        {
-            return null;
-        }
-
-        long ticks = due - Stopwatch.GetTimestamp();
-        return ticks <= 0 ? TimeSpan.Zero : TimeSpan.FromSeconds((double)ticks / Stopwatch.Frequency);
     }
 
     /// <summary>

@@ -1,8 +1,8 @@
 using System;
-using System.Diagnostics;
 using System.Runtime.ExceptionServices;
 using System.Threading;
 using System.Threading.Tasks;
+using GreenProc.Internal;
 using GreenProc.Subprocess.Internal;
 
 namespace GreenProc.Subprocess;
@@ -32,10 +32,7 @@ public sealed partial class Popen
         ReadOnlyMemory<byte> input = default, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        if (timeout is { } t && t < TimeSpan.Zero && t != System.Threading.Timeout.InfiniteTimeSpan)
-        {
-            throw new ArgumentOutOfRangeException(nameof(timeout), "The timeout must not be negative.");
-        }
+        Deadline deadline = Deadline.Start(timeout); // checks the argument before anything starts
 
         Communication c = StartCommunication(input);
         if (c.Result is { } done)
@@ -43,20 +40,19 @@ public sealed partial class Popen
             return done;
         }
 
-        long deadline = timeout is { } span && span != System.Threading.Timeout.InfiniteTimeSpan ? Stopwatch.GetTimestamp() + (long)(span.TotalSeconds * Stopwatch.Frequency) : long.MaxValue;
         if (_signalled)
         {
             // Killed (or signalled) by us: the child's exit does not wait for its pipes, and a grandchild may hold
             // them for ever. Wait for the exit, then give the pipes a bounded grace to reach end of stream.
-            if (!await ExitedEvent().WaitAsync(Remaining(deadline), cancellationToken))
+            if (!await ExitedEvent().WaitAsync(deadline.Remaining, cancellationToken))
             {
                 throw TimedOut(c, timeout);
             }
 
-            long drainDeadline = Math.Min(deadline, Stopwatch.GetTimestamp() + (long)(_drainGrace.TotalSeconds * Stopwatch.Frequency));
+            Deadline drainDeadline = deadline.Min(_drainGrace);
             if (!await JoinAll(c, drainDeadline, cancellationToken))
             {
-                if (drainDeadline == deadline)
+                if (drainDeadline.Due == deadline.Due)
                 {
                     throw TimedOut(c, timeout);
                 }
@@ -69,7 +65,7 @@ public sealed partial class Popen
             throw TimedOut(c, timeout);
         }
 
-        if (!_child.IsDone && !await ExitedEvent().WaitAsync(Remaining(deadline), cancellationToken))
+        if (!_child.IsDone && !await ExitedEvent().WaitAsync(deadline.Remaining, cancellationToken))
         {
             throw TimedOut(c, timeout);
         }
@@ -170,7 +166,7 @@ public sealed partial class Popen
     }
 
     [System.Runtime.CompilerServices.AsyncMethodBuilder(typeof(GreenProc.Internal.HubValueTaskMethodBuilder<>))]
-    private static async ValueTask<bool> JoinAll(Communication c, long deadline, CancellationToken cancellationToken)
+    private static async ValueTask<bool> JoinAll(Communication c, Deadline deadline, CancellationToken cancellationToken)
     {
         if (!await Join(c.Writer, deadline, cancellationToken) || !await Join(c.OutReader, deadline, cancellationToken)
             || !await Join(c.ErrReader, deadline, cancellationToken))
@@ -189,19 +185,8 @@ public sealed partial class Popen
         return true;
     }
 
-    private static ValueTask<bool> Join(Greenlet? g, long deadline, CancellationToken cancellationToken)
-        => g is null || g.IsReady ? new ValueTask<bool>(true) : g.JoinAsync(Remaining(deadline), cancellationToken);
-
-    private static TimeSpan? Remaining(long deadline)
-    {
-        if (deadline == long.MaxValue)
-        {
-            return null;
-        }
-
-        long left = deadline - Stopwatch.GetTimestamp();
-        return left <= 0 ? TimeSpan.Zero : TimeSpan.FromSeconds((double)left / Stopwatch.Frequency);
-    }
+    private static ValueTask<bool> Join(Greenlet? g, Deadline deadline, CancellationToken cancellationToken)
+        => g is null || g.IsReady ? new ValueTask<bool>(true) : g.JoinAsync(deadline.Remaining, cancellationToken);
 
     private SubprocessTimeoutException TimedOut(Communication c, TimeSpan? timeout)
         => new(_args, timeout ?? TimeSpan.Zero, c.Out?.ToArray(), c.Err?.ToArray());
