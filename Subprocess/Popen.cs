@@ -6,6 +6,7 @@ using System.IO;
 using System.Runtime.InteropServices;
 using System.Threading;
 using System.Threading.Tasks;
+using GreenProc.Internal;
 using GreenProc.Subprocess.Internal;
 using Microsoft.Win32.SafeHandles;
 
@@ -400,7 +401,7 @@ public sealed partial class Popen : IDisposable, IAsyncDisposable
             }
         }
 
-        ArgumentOutOfRangeException.ThrowIfLessThan(options.PipeDrainGrace, TimeSpan.Zero, "options.PipeDrainGrace");
+        Deadline.Validate(options.PipeDrainGrace, "options.PipeDrainGrace"); // Timeout.InfiniteTimeSpan: wait for the pipes
         if (options.PipeSize is { } pipeSize)
         {
             ArgumentOutOfRangeException.ThrowIfNegativeOrZero(pipeSize, "options.PipeSize");

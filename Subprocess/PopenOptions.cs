@@ -63,7 +63,8 @@ public class PopenOptions
     /// <summary>
     /// After this process signalled the child and it exited, how long <see cref="Popen.CommunicateAsync"/> still
     /// waits for end of stream on its output pipes before reporting that a grandchild holds them
-    /// (<see cref="SubprocessPipesHeldException"/>). Default 250 ms.
+    /// (<see cref="SubprocessPipesHeldException"/>). Default 250 ms; <see cref="System.Threading.Timeout.InfiniteTimeSpan"/>
+    /// waits for end of stream as long as it takes (Python's behaviour).
     /// </summary>
     public TimeSpan PipeDrainGrace { get; init; } = TimeSpan.FromMilliseconds(250);
 

@@ -40,13 +40,13 @@ internal sealed class FrameWriter : PendingOutput
     private readonly PendingBuffer _pending = new();
 
     // Woken by a put; the flusher clears it before each pass.
-    private readonly GreenEvent _dataReady = new();
+    private GreenEvent _dataReady = new();
 
     // Set while nothing is pending and no direct write runs; flushes and direct puts wait on it.
-    private readonly GreenEvent _idle = new(set: true);
+    private GreenEvent _idle = new(set: true);
 
     // Set while the pending bytes are under the limit; puts wait on it.
-    private readonly GreenEvent _belowLimit = new(set: true);
+    private GreenEvent _belowLimit = new(set: true);
 
     private Greenlet? _flusher;
 
@@ -236,8 +236,13 @@ internal sealed class FrameWriter : PendingOutput
             throw new InvalidOperationException("This gipc writer belongs to the hub of another thread (the thread of its first put); use it from greenlets of that hub only.");
         }
 
+        // The events belong to the hub that sends (a GreenEvent is bound to one hub, DESIGN §6): made afresh for it.
+        // Nothing is pending at this point (first put, or the previous hub wrote out everything at its exit).
         _hub = current;
         _flusher = null;
+        _dataReady = new GreenEvent();
+        _idle = new GreenEvent(set: true);
+        _belowLimit = new GreenEvent(set: true);
     }
 
     [System.Runtime.CompilerServices.AsyncMethodBuilder(typeof(GreenProc.Internal.HubValueTaskMethodBuilder))]

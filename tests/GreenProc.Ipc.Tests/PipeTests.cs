@@ -416,6 +416,40 @@ public abstract class PipeTests : LeakCheckedTest
     }
 
     [Fact]
+    public void A_handle_belongs_to_the_hub_of_its_first_use_and_refuses_other_threads()
+    {
+        using GipcPipe<int> pipe = Gipc.Pipe<int>();
+        Run(async () =>
+        {
+            await pipe.Writer.PutAsync(1);
+            Assert.Equal(1, await pipe.Reader.GetAsync());
+
+            // A thread-pool thread (where ConfigureAwait(false) lands) and another hub's thread are refused.
+            var pool = await Task.Run(() => Assert.Throws<InvalidOperationException>(() => pipe.Writer.PutAsync(2)));
+            Assert.Contains("ConfigureAwait(false)", pool.Message, StringComparison.Ordinal);
+            Assert.Throws<InvalidOperationException>(() => Task.Run(() => pipe.Reader.GetAsync()).GetAwaiter().GetResult());
+            Exception? other = await Green.RunBlocking(() =>
+            {
+                Exception? seen = null;
+                Green.Run(() =>
+                {
+                    seen = Record.Exception(() => pipe.Writer.PutAsync(3));
+                    return Task.CompletedTask;
+                });
+                return seen;
+            });
+            Assert.IsType<InvalidOperationException>(other);
+        });
+
+        // Once that hub has ended, a later hub on another thread may use them.
+        Run(async () =>
+        {
+            await pipe.Writer.PutAsync(4);
+            Assert.Equal(4, await pipe.Reader.GetAsync());
+        });
+    }
+
+    [Fact]
     public void A_message_over_the_frame_cap_is_refused_at_put()
     {
         Run(async () =>
