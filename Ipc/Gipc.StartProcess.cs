@@ -30,7 +30,13 @@ public static partial class Gipc
     /// <exception cref="NotSupportedException">An argument's type cannot be encoded.</exception>
     /// <exception cref="PlatformNotSupportedException">A single-file or NativeAOT app, or Windows.</exception>
     public static GipcProcess StartProcess(Delegate target, object?[]? args = null, bool daemon = false, string? name = null)
+        => StartProcessCore(target, args, new ChildStart { Daemon = daemon, Name = name });
+
+    /// <summary>StartProcess with the settings only GreenProc's own children use (the process pool's workers).</summary>
+    internal static GipcProcess StartProcessCore(Delegate target, object?[]? args, ChildStart start)
     {
+        bool daemon = start.Daemon;
+        string? name = start.Name;
         MethodInfo method = ProcessTarget.Check(target);
         Type[] types = ProcessTarget.ParameterTypes(method);
         args ??= [];
@@ -84,8 +90,14 @@ public static partial class Gipc
             descriptors.Add(new HandleDescriptor(handle.Kind, codec, custom, fd, secondFd, o.MaxFrameSize, o.WriteBufferLimit, o.ReadBufferSize, o.ExitFlushTimeout));
         }
 
-        // The outcome pipe: the child's unhandled exception comes back through it (GipcProcess.Exception).
+        // The outcome pipe: the child's unhandled exception comes back through it (GipcProcess.Exception). Then the
+        // extra descriptors, which the child's code finds in ChildHost.ExtraFds.
         int outcomeFd = nextFd++;
+        for (int i = 0; i < start.ExtraFds.Count; i++)
+        {
+            passFds[nextFd++] = start.ExtraFds[i];
+        }
+
         string processName = name ?? method.Name;
         byte[] bootstrap = new Bootstrap
         {
@@ -96,6 +108,7 @@ public static partial class Gipc
             Name = processName,
             Handles = descriptors,
             OutcomeFd = outcomeFd,
+            ExtraFdCount = start.ExtraFds.Count,
             Arguments = encoded,
         }.Serialize();
 
@@ -132,8 +145,10 @@ public static partial class Gipc
             Popen popen = Popen.Start(command, new PopenOptions
             {
                 Stdin = Redirect.DevNull,
+                Stderr = start.CaptureStderr ? Redirect.Pipe : Redirect.Inherit,
                 PassFds = passFds,
                 KillWithOwner = daemon,
+                NewProcessGroup = start.NewProcessGroup,
                 EnvironmentOverrides = environment,
             });
 

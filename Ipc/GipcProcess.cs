@@ -42,6 +42,9 @@ public sealed class GipcProcess : IDisposable
         }
     }
 
+    /// <summary>The child as a Popen (its stderr pipe when started with one, its process group).</summary>
+    internal Popen Popen => _popen;
+
     /// <summary>The child's process id.</summary>
     public int Pid => _popen.Pid;
 

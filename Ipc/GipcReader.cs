@@ -28,6 +28,9 @@ public sealed class GipcReader<T> : IDisposable, ITransferableHandle
     /// <summary>The codec messages are decoded with.</summary>
     public IGipcCodec<T> Codec { get; }
 
+    /// <summary>The framing underneath (the process pool speaks its own messages over it).</summary>
+    internal FrameReader Frames => _reader;
+
     /// <summary>Whether the handle is closed (disposed, passed to a child, or after a protocol error).</summary>
     public bool IsClosed => _reader.IsClosed;
 

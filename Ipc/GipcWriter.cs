@@ -27,6 +27,9 @@ public sealed class GipcWriter<T> : IDisposable, IAsyncDisposable, ITransferable
     /// <summary>The codec messages are encoded with.</summary>
     public IGipcCodec<T> Codec { get; }
 
+    /// <summary>The framing underneath (the process pool speaks its own messages over it).</summary>
+    internal FrameWriter Frames => _writer;
+
     /// <summary>Whether the handle is closed (disposed or passed to a child).</summary>
     public bool IsClosed => _writer.IsClosed;
 

@@ -38,6 +38,9 @@ internal sealed class Bootstrap
     /// </summary>
     public required int OutcomeFd { get; init; }
 
+    /// <summary>How many more fds follow the outcome fd (StartProcessCore's extra descriptors).</summary>
+    public int ExtraFdCount { get; init; }
+
     public required List<HandleDescriptor> Handles { get; init; }
 
     public required List<byte[]> Arguments { get; init; }
@@ -54,6 +57,7 @@ internal sealed class Bootstrap
             w.Write(MethodToken);
             w.Write(Name);
             w.Write(OutcomeFd);
+            w.Write(ExtraFdCount);
             w.Write(Handles.Count);
             foreach (HandleDescriptor h in Handles)
             {
@@ -94,6 +98,7 @@ internal sealed class Bootstrap
         int token = r.ReadInt32();
         string name = r.ReadString();
         int outcomeFd = r.ReadInt32();
+        int extraFdCount = r.ReadInt32();
         var handles = new List<HandleDescriptor>();
         for (int i = r.ReadInt32(); i > 0; i--)
         {
@@ -119,6 +124,7 @@ internal sealed class Bootstrap
             MethodToken = token,
             Name = name,
             OutcomeFd = outcomeFd,
+            ExtraFdCount = extraFdCount,
             Handles = handles,
             Arguments = arguments,
         };

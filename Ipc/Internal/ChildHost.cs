@@ -14,6 +14,9 @@ namespace GreenProc.Ipc.Internal;
 /// </summary>
 internal static class ChildHost
 {
+    /// <summary>The extra fds StartProcessCore passed to this child (the process pool's worker slot), in order.</summary>
+    public static int[] ExtraFds { get; private set; } = [];
+
     public static int Run()
     {
         string name = "gipc child";
@@ -29,6 +32,12 @@ internal static class ChildHost
                 // Received through dup2, which clears close-on-exec: a program this child starts must not hold it (the
                 // parent reads it to its end once this process has exited).
                 Interop.SetCloseOnExec(outcomeFd, true);
+                ExtraFds = new int[boot.ExtraFdCount];
+                for (int i = 0; i < ExtraFds.Length; i++)
+                {
+                    ExtraFds[i] = outcomeFd + 1 + i;
+                    Interop.SetCloseOnExec(ExtraFds[i], true);
+                }
             }
 
             MethodInfo method = FindTarget(boot);

@@ -11,12 +11,15 @@ namespace GreenProc.Ipc.Internal;
 /// </summary>
 internal static class ProcessTarget
 {
-    public static MethodInfo Check(Delegate target)
+    /// <param name="target">The delegate.</param>
+    /// <param name="what">What the method is for, in messages ("StartProcess", "A ProcessPool task").</param>
+    /// <param name="checkReturn">Whether the return type must be void, Task or ValueTask (a StartProcess target).</param>
+    public static MethodInfo Check(Delegate target, string what = "StartProcess", bool checkReturn = true)
     {
         ArgumentNullException.ThrowIfNull(target);
         if (target.GetInvocationList().Length != 1)
         {
-            throw new ArgumentException("StartProcess takes one method, not a multicast delegate.", nameof(target));
+            throw new ArgumentException($"{what} takes one method, not a multicast delegate.", nameof(target));
         }
 
         MethodInfo method = target.Method;
@@ -28,7 +31,7 @@ internal static class ProcessTarget
             if (!statelessLambda)
             {
                 throw new ArgumentException(
-                    $"StartProcess needs a static method (or a lambda that captures nothing); '{method.DeclaringType?.Name}.{method.Name}' " +
+                    $"{what} needs a static method (or a lambda that captures nothing); '{method.DeclaringType?.Name}.{method.Name}' " +
                     (owner is not null && owner.IsDefined(typeof(CompilerGeneratedAttribute), false)
                         ? "is a lambda that captures variables, which cannot travel to another process. Pass those values as arguments instead."
                         : "is an instance method: its object cannot travel to another process. Make it static and pass what it needs as arguments."),
@@ -39,13 +42,13 @@ internal static class ProcessTarget
         if (method.IsGenericMethod || method.DeclaringType is null || method.DeclaringType.IsGenericType)
         {
             throw new ArgumentException(
-                $"StartProcess targets cannot be generic methods or live in generic types (a lambda inside a generic class or method is one); '{method.Name}' does. Use a static method of a non-generic class.",
+                $"{what} targets cannot be generic methods or live in generic types (a lambda inside a generic class or method is one); '{method.Name}' does. Use a static method of a non-generic class.",
                 nameof(target));
         }
 
         if (method.Module != method.DeclaringType.Assembly.ManifestModule)
         {
-            throw new ArgumentException($"StartProcess targets must be in their assembly's main module; '{method.Name}' is in {method.Module.Name}.", nameof(target));
+            throw new ArgumentException($"{what} targets must be in their assembly's main module; '{method.Name}' is in {method.Module.Name}.", nameof(target));
         }
 
         if (string.IsNullOrEmpty(method.DeclaringType.Assembly.Location))
@@ -55,7 +58,7 @@ internal static class ProcessTarget
         }
 
         Type r = method.ReturnType;
-        if (r != typeof(void) && !typeof(Task).IsAssignableFrom(r) && r != typeof(ValueTask) && !(r.IsGenericType && r.GetGenericTypeDefinition() == typeof(ValueTask<>)))
+        if (checkReturn && r != typeof(void) && !typeof(Task).IsAssignableFrom(r) && r != typeof(ValueTask) && !(r.IsGenericType && r.GetGenericTypeDefinition() == typeof(ValueTask<>)))
         {
             throw new ArgumentException($"A StartProcess target returns void, Task or ValueTask; '{method.Name}' returns {r.Name}.", nameof(target));
         }

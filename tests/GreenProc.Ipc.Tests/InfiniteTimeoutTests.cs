@@ -31,6 +31,8 @@ public sealed class InfiniteTimeoutTests : HubTestBase
         ["Green.SpawnLater(TimeSpan,Func`1,String)`1"] = "the same delay as StartLater",
         ["HubOptions.MaxReadyPass"] = "a scheduling quantum, not a wait",
         ["HubBlockingMonitorOptions.Threshold"] = "a report threshold, not a wait",
+        ["ProcessPoolProgress..ctor(Int64,Int64,Int64,Nullable`1,TimeSpan)"] = "a progress report's elapsed time, not a wait",
+        ["ProcessPoolProgress.Elapsed"] = "a progress report's elapsed time, not a wait",
     };
 
     private static readonly Dictionary<string, Func<Task>> Cases = new()
@@ -279,7 +281,66 @@ public sealed class InfiniteTimeoutTests : HubTestBase
             Assert.Equal(0, child.ExitCode);
         },
         ["GipcOptions.ExitFlushTimeout"] = () => ExitFlushWithInfiniteTimeout(),
+        ["ProcessPool.SubmitAsync(Func`2,TArg,Nullable`1,CancellationToken)`2"] = () => WithPool(async pool =>
+            Assert.Equal(3, await pool.SubmitAsync(SleepThenReturn, 3, Infinite))),
+        ["ProcessPool.SubmitAsync(Func`3,TArg,Nullable`1,CancellationToken)`2"] = () => WithPool(async pool =>
+            Assert.Equal(3, await pool.SubmitAsync(SleepThenReturnWatching, 3, Infinite))),
+        ["ProcessPoolOptions.TaskTimeout"] = () => WithPool(
+            async pool => Assert.Equal(3, await pool.SubmitAsync(SleepThenReturnWatching, 3)),
+            new ProcessPoolOptions { Workers = 1, TaskTimeout = Infinite }),
+        ["ProcessPoolMapOptions.TaskTimeout"] = () => WithPool(async pool =>
+            Assert.Equal(new[] { 1, 2 }, await pool.MapAsync(SleepThenReturnWatching, new[] { 1, 2 }, new ProcessPoolMapOptions { TaskTimeout = Infinite }))),
+        ["ProcessPoolOptions.KillGrace"] = () => WithPool(
+            async pool =>
+            {
+                // Cancelled while it runs, the task ignores its token and is never killed: it runs to its end and its
+                // result is delivered (a cancellation is a request).
+                string started = Path.Combine(Path.GetTempPath(), $"greenproc-{Guid.NewGuid():N}");
+                try
+                {
+                    using var cts = new CancellationTokenSource();
+                    Task<string> run = pool.SubmitAsync(MarkThenSleepIgnoringToken, started, cancellationToken: cts.Token);
+                    while (!File.Exists(started))
+                    {
+                        await Green.Sleep(TimeSpan.FromMilliseconds(5));
+                    }
+
+                    cts.Cancel();
+                    Assert.Equal(started, await run);
+                }
+                finally
+                {
+                    File.Delete(started);
+                }
+            },
+            new ProcessPoolOptions { Workers = 1, KillGrace = Infinite }),
     };
+
+    internal static int SleepThenReturn(int x)
+    {
+        Thread.Sleep(20); // runs in a pool worker: a blocking wait is what a CPU-bound task looks like to the pool
+        return x;
+    }
+
+    internal static int SleepThenReturnWatching(int x, CancellationToken token)
+    {
+        token.WaitHandle.WaitOne(20);
+        token.ThrowIfCancellationRequested();
+        return x;
+    }
+
+    internal static string MarkThenSleepIgnoringToken(string path, CancellationToken token)
+    {
+        File.WriteAllText(path, "started");
+        Thread.Sleep(200);
+        return path;
+    }
+
+    private static async Task WithPool(Func<ProcessPool, Task> body, ProcessPoolOptions? options = null)
+    {
+        await using var pool = new ProcessPool(options ?? new ProcessPoolOptions { Workers = 1 });
+        await body(pool);
+    }
 
     internal static Task ChildThatSleeps() => Green.Sleep(TimeSpan.FromMilliseconds(50)).AsTask();
 

@@ -1,0 +1,678 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.IO;
+using System.Threading;
+using System.Threading.Tasks;
+using GreenProc.Internal;
+
+namespace GreenProc.Ipc.Internal.Pool;
+
+/// <summary>
+/// The process pool's machinery, on one hub: the queue of tasks not sent yet, the workers, and the dispatcher greenlet
+/// that sends tasks to workers with room. Every member runs on the hub's thread; <see cref="ProcessPool"/> brings calls
+/// from other threads here.
+/// </summary>
+/// <remarks>
+/// <para>
+/// Fates of a task: queued here (<see cref="_queue"/>) → held by one worker (sent, <see cref="WorkerHandle.Held"/>) →
+/// done (result, error, cancelled, timed out, or failed with its worker). A worker that dies fails the one task it was
+/// running (read from its <see cref="WorkerSlot"/>); the others it held go back to the front of the queue, in order, so
+/// every other task completes. A task that was held by three workers that died running something else fails too, so
+/// that nothing circulates for ever.
+/// </para>
+/// <para>
+/// How much a worker is sent ahead: for short tasks a worker must always have its next one at hand (a round trip to the
+/// pool takes ~10 µs, a trivial task ~1 µs), for long ones sending ahead only unbalances the workers. So a worker takes
+/// a new batch while it holds fewer than two batches, or, for single tasks, fewer tasks than cover ~200 µs of their
+/// measured run time (2..64).
+/// </para>
+/// </remarks>
+internal sealed class PoolCore
+{
+    private const int MaxRequeues = 3;
+    private static readonly long s_aheadTicks = Stopwatch.Frequency / 5000; // 200 µs of work sent ahead
+
+    private readonly LinkedList<PoolItem> _queue = new();
+    private readonly List<WorkerHandle> _workers = new();
+    private readonly GreenEvent _wake = new();
+    private readonly GreenEvent _idle = new(set: true); // nothing queued or held
+    private readonly GreenEvent _workersGone = new();   // closing, and every worker has ended
+    private readonly ByteBuilder _message = new();
+    private long _nextId;
+    private int _nextWorkerNumber;
+    private int _ready;
+    private Greenlet? _dispatcher;
+    private Exception? _fault; // an initializer failed: every task fails with it
+    private bool _closing;     // DisposeAsync: no new tasks; workers retire once idle
+    private bool _killed;
+
+    public PoolCore(Hub hub, ProcessPoolOptions options)
+    {
+        Hub = hub;
+        Options = options;
+        ReadyEvent = new GreenEvent();
+    }
+
+    public Hub Hub { get; }
+
+    public ProcessPoolOptions Options { get; }
+
+    /// <summary>Set once every worker has started and run its initializer (or the pool faulted).</summary>
+    public GreenEvent ReadyEvent { get; }
+
+    public int ReadyWorkers => _ready;
+
+    public IEnumerable<WorkerHandle> Workers => _workers;
+
+    /// <summary>Raises the reason the pool cannot run tasks (an initializer failed), if any.</summary>
+    public void ThrowIfFaulted()
+    {
+        if (_fault is not null)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(_fault);
+        }
+    }
+
+    /// <summary>Starts the workers (all at once) and the dispatcher.</summary>
+    public void Start()
+    {
+        _dispatcher = Green.Spawn(DispatchLoopAsync, "pool dispatcher");
+        for (int i = 0; i < Options.Workers; i++)
+        {
+            StartWorker();
+        }
+    }
+
+    /// <summary>Queues a task (or fails it at once when the pool cannot run it).</summary>
+    public void Submit(PoolItem item)
+    {
+        if (_killed || _closing)
+        {
+            item.Fail(new ObjectDisposedException(nameof(ProcessPool), "The process pool is disposed: it takes no more tasks."));
+            return;
+        }
+
+        if (_fault is not null)
+        {
+            item.Fail(_fault);
+            return;
+        }
+
+        item.Id = ++_nextId;
+        if (item.Token.CanBeCanceled)
+        {
+            if (item.Token.IsCancellationRequested)
+            {
+                item.Cancel();
+                return;
+            }
+
+            // The token may fire on any thread: the cancellation itself runs on the hub.
+            item.Registration = item.Token.UnsafeRegister(s => Hub.Post(() => CancelItem((PoolItem)s!)), item);
+        }
+
+        _queue.AddLast(item);
+        _idle.Clear();
+        _wake.Set();
+    }
+
+    /// <summary>A cancellation of one task: unsent, it just ends; at a worker, the worker is asked (and killed after the grace).</summary>
+    public void CancelItem(PoolItem item)
+    {
+        if (item.Done)
+        {
+            return;
+        }
+
+        if (item.Worker is { } worker)
+        {
+            if (!item.CancelRequested)
+            {
+                item.CancelRequested = true;
+                item.CancelRequestedAt = Stopwatch.GetTimestamp();
+                _ = SendCancelAsync(worker, item.Id);
+                worker.ArmKillTimer();
+            }
+
+            return;
+        }
+
+        _queue.Remove(item);
+        item.Cancel();
+        Completed(item, failed: true);
+    }
+
+    /// <summary>Called as each task ends (on the hub, possibly inside a worker's response decoding: nothing here may wait).</summary>
+    public void Completed(PoolItem item, bool failed)
+    {
+        ItemCompleted?.Invoke(item, failed);
+        _wake.Set();
+        UpdateIdle();
+    }
+
+    /// <summary>Raised as each task ends (maps count their progress with it).</summary>
+    public event Action<PoolItem, bool>? ItemCompleted;
+
+    /// <summary>Waits until nothing is queued or held.</summary>
+    public ValueTask<bool> WaitIdleAsync() => _idle.WaitAsync();
+
+    /// <summary>DisposeAsync: takes no more tasks, lets the queued and held ones finish, then retires every worker and
+    /// waits for them to exit (killing what does not exit within the grace).</summary>
+    [System.Runtime.CompilerServices.AsyncMethodBuilder(typeof(HubValueTaskMethodBuilder))]
+    public async ValueTask CloseAsync()
+    {
+        _closing = true;
+        while (!_idle.IsSet && !_killed)
+        {
+            await _idle.WaitAsync();
+        }
+
+        foreach (WorkerHandle w in _workers)
+        {
+            if (w.State != WorkerState.Dead)
+            {
+                w.State = WorkerState.Retiring;
+                w.Requests.Close(); // end of stream: the worker exits 0 after what it holds (nothing)
+            }
+        }
+
+        // Each worker's end is settled by its response reader (OnWorkerEndedAsync), which takes it off the list.
+        if (_workers.Count > 0 && !await _workersGone.WaitAsync(TimeSpan.FromSeconds(10)))
+        {
+            foreach (WorkerHandle w in _workers)
+            {
+                w.KillGroup(); // did not exit when told: no waiting for ever
+            }
+
+            await _workersGone.WaitAsync();
+        }
+
+        Shutdown();
+    }
+
+    /// <summary>Kills every worker now; every task not done fails with ObjectDisposedException.</summary>
+    public void Kill()
+    {
+        if (_killed)
+        {
+            return;
+        }
+
+        _killed = true;
+        var disposed = new ObjectDisposedException(nameof(ProcessPool), "The process pool was killed before this task finished.");
+        foreach (PoolItem item in _queue)
+        {
+            item.Fail(disposed);
+        }
+
+        _queue.Clear();
+        foreach (WorkerHandle w in _workers)
+        {
+            while (w.Held.TryDequeue(out PoolItem? item))
+            {
+                item.Fail(disposed);
+            }
+
+            w.DisarmKillTimer();
+            if (w.State != WorkerState.Dead)
+            {
+                w.KillGroup();
+            }
+        }
+
+        UpdateIdle();
+        Shutdown();
+    }
+
+    private void Shutdown()
+    {
+        _killed = true;
+        _wake.Set();
+        ReadyEvent.Set();
+        if (_dispatcher is { IsReady: false } d && !ReferenceEquals(Hub.CurrentGreenlet, d))
+        {
+            _ = d.KillAsync(block: false);
+        }
+
+        foreach (WorkerHandle w in _workers)
+        {
+            w.Requests.Abort();
+            w.Control.Dispose();
+            w.Process.Dispose(); // reaped in the background once it has exited
+            w.Slot.Dispose();
+        }
+
+        _workers.Clear();
+    }
+
+    private void UpdateIdle()
+    {
+        if (_queue.Count > 0)
+        {
+            return;
+        }
+
+        foreach (WorkerHandle w in _workers)
+        {
+            if (w.Held.Count > 0)
+            {
+                return;
+            }
+        }
+
+        _idle.Set();
+    }
+
+    // ---- workers ----
+
+    private void StartWorker()
+    {
+        int number = ++_nextWorkerNumber;
+        GipcPipe<GipcBuffer> requests = Gipc.Pipe<GipcBuffer>();
+        GipcPipe<byte[]> responses = Gipc.Pipe<byte[]>();
+        GipcPipe<long> control = Gipc.Pipe<long>();
+        WorkerSlot slot = WorkerSlot.Create(out SafeFdHandle slotFd);
+        GipcProcess process;
+        try
+        {
+            process = Gipc.StartProcessCore(
+                (Func<GipcReader<GipcBuffer>, GipcWriter<byte[]>, GipcReader<long>, WorkerSetup, Task>)PoolWorker.RunAsync,
+                [requests.Reader, responses.Writer, control.Reader, Options.Setup(number)],
+                new ChildStart { Daemon = true, NewProcessGroup = true, CaptureStderr = true, ExtraFds = [slotFd], Name = $"pool worker {number}" });
+        }
+        catch
+        {
+            requests.Dispose();
+            responses.Dispose();
+            control.Dispose();
+            slot.Dispose();
+            throw;
+        }
+        finally
+        {
+            slotFd.Dispose();
+        }
+
+        var worker = new WorkerHandle(this, number, process, requests.Writer.Frames, responses.Reader.Frames, control.Writer, slot);
+        _workers.Add(worker);
+        _ = Green.Spawn(() => ReadStderrAsync(worker), $"pool worker {number} stderr");
+        _ = Green.Spawn(() => ReadResponsesAsync(worker), $"pool worker {number} responses");
+        _wake.Set();
+    }
+
+    private async Task ReadResponsesAsync(WorkerHandle worker)
+    {
+        try
+        {
+            while (true)
+            {
+                byte kind = await worker.Responses.GetAsync(worker.Codec, null, default);
+                if (kind == PoolProtocol.Ready && ++_ready == Options.Workers)
+                {
+                    ReadyEvent.Set();
+                }
+            }
+        }
+        catch (Exception e) when (e is EndOfStreamException or GipcException)
+        {
+            // The worker exited, died, or wrote something that is not the protocol (then it is killed below).
+        }
+
+        if (!_killed)
+        {
+            await OnWorkerEndedAsync(worker);
+        }
+    }
+
+    private static async Task ReadStderrAsync(WorkerHandle worker)
+    {
+        GreenStream? stderr = worker.Process.Popen.Stderr;
+        if (stderr is null)
+        {
+            return;
+        }
+
+        using Stream ours = Console.OpenStandardError();
+        var buffer = new byte[4096];
+        try
+        {
+            int n;
+            while ((n = await stderr.ReadAsync(buffer)) > 0)
+            {
+                worker.AppendStderr(buffer.AsSpan(0, n));
+                ours.Write(buffer, 0, n); // the worker's diagnostics stay visible, as if it wrote to our stderr
+            }
+        }
+        catch (Exception e) when (e is IOException or ObjectDisposedException)
+        {
+        }
+    }
+
+    /// <summary>A worker's responses ended: it exited (retired) or died. Settles what it held and replaces it.</summary>
+    private async Task OnWorkerEndedAsync(WorkerHandle worker)
+    {
+        // A retiring worker already has its replacement (recycling), or none is wanted (closing).
+        bool retiring = worker.State == WorkerState.Retiring;
+        worker.State = WorkerState.Dead;
+        worker.DisarmKillTimer();
+        if (!await worker.Process.JoinAsync(TimeSpan.FromSeconds(5)))
+        {
+            worker.KillGroup(); // it closed its pipe but lives on: it cannot serve any more
+            await worker.Process.JoinAsync();
+        }
+
+        worker.KillGroup(); // what its tasks started does not outlive it (its process group)
+        long running = worker.Slot.Running;
+        int? exitCode = worker.Process.ExitCode;
+        if (worker.InitializerError is { } initError)
+        {
+            Fault(new ProcessPoolInitializationException(worker.Number, initError));
+        }
+
+        var requeue = new List<PoolItem>();
+        while (worker.Held.TryDequeue(out PoolItem? item))
+        {
+            item.Worker = null;
+            if (item.Done)
+            {
+                continue;
+            }
+
+            if (item.Id == running || ++item.Requeues >= MaxRequeues)
+            {
+                item.Fail(new WorkerCrashedException(worker.Pid, exitCode, worker.StderrTail, item.Id == running ? null : item.Requeues));
+                Completed(item, failed: true);
+            }
+            else if (item.CancelRequested)
+            {
+                item.Cancel();
+                Completed(item, failed: true);
+            }
+            else
+            {
+                requeue.Add(item);
+            }
+        }
+
+        for (int i = requeue.Count - 1; i >= 0; i--)
+        {
+            _queue.AddFirst(requeue[i]); // in their order, ahead of what came later
+        }
+
+        if (worker.State == WorkerState.Dead && worker.Process.Popen.Stderr is { } s)
+        {
+            s.Dispose();
+        }
+
+        worker.Requests.Abort();
+        worker.Control.Dispose();
+        worker.Process.Dispose();
+        worker.Slot.Dispose();
+        _workers.Remove(worker);
+        UpdateIdle();
+        if (!_killed && _fault is null && !retiring && !(_closing && _idle.IsSet))
+        {
+            StartWorker(); // a replacement: the pool keeps its size and every other task completes
+        }
+
+        if (_closing && _workers.Count == 0)
+        {
+            _workersGone.Set();
+        }
+
+        _wake.Set();
+    }
+
+    /// <summary>An initializer failed: the pool cannot run anything; every task fails with the reason.</summary>
+    private void Fault(Exception error)
+    {
+        if (_fault is not null)
+        {
+            return;
+        }
+
+        _fault = error;
+        foreach (PoolItem item in _queue)
+        {
+            item.Fail(error);
+            Completed(item, failed: true);
+        }
+
+        _queue.Clear();
+        foreach (WorkerHandle w in _workers)
+        {
+            while (w.Held.TryDequeue(out PoolItem? item))
+            {
+                item.Fail(error);
+            }
+
+            w.DisarmKillTimer();
+            w.KillGroup();
+        }
+
+        ReadyEvent.Set();
+        UpdateIdle();
+    }
+
+    /// <summary>The worker's head task outlived its timeout, or a cancellation, by the grace: it is failed, the worker killed.</summary>
+    public void KillForHead(WorkerHandle worker)
+    {
+        if (worker.State == WorkerState.Dead || !worker.Held.TryPeek(out PoolItem? head))
+        {
+            return;
+        }
+
+        if (head.CancelRequested)
+        {
+            head.Cancel();
+        }
+        else
+        {
+            head.Fail(new ProcessPoolTimeoutException(TimeSpan.FromTicks(head.TimeoutTicks), worker.Pid, workerKilled: true));
+        }
+
+        Completed(head, failed: true);
+        worker.KilledFor = head;
+        worker.KillGroup(); // its responses end; OnWorkerEndedAsync sends the rest elsewhere and replaces it
+    }
+
+    // ---- dispatch ----
+
+    private async Task DispatchLoopAsync()
+    {
+        try
+        {
+            while (!_killed)
+            {
+                await _wake.WaitAsync();
+                _wake.Clear();
+                while (_queue.Count > 0 && !_killed && _fault is null && PickWorker(_queue.First!.Value) is { } worker)
+                {
+                    await SendBatchAsync(worker);
+                }
+            }
+        }
+        catch (Exception e) when (e is not GreenletExit)
+        {
+            // A bug of ours: fail every task with it rather than leave them waiting for a dispatcher that is gone.
+            Fault(new GipcException("The process pool's dispatcher failed; the pool cannot run tasks any more.", e));
+            throw;
+        }
+    }
+
+    /// <summary>The worker with room that holds the least (workers still starting count: their tasks wait in the pipe).</summary>
+    private WorkerHandle? PickWorker(PoolItem next)
+    {
+        WorkerHandle? best = null;
+        foreach (WorkerHandle w in _workers)
+        {
+            if (w.State is WorkerState.Starting or WorkerState.Ready && HasRoom(w, next) && (best is null || w.Held.Count < best.Held.Count))
+            {
+                best = w;
+            }
+        }
+
+        return best;
+    }
+
+    private bool HasRoom(WorkerHandle w, PoolItem next)
+    {
+        if (w.Held.Count == 0)
+        {
+            return true;
+        }
+
+        int batch = BatchLimit(next);
+        if (batch > 1)
+        {
+            return w.Held.Count < 2 * batch; // a batch running, one waiting
+        }
+
+        long run = next.Method.RunTicks;
+        long ahead = run <= 0 ? 2 : Math.Clamp(s_aheadTicks / run, 2, 64);
+        return w.Held.Count < ahead;
+    }
+
+    /// <summary>How many tasks of the same method (and timeout) may go in one batch with <paramref name="head"/>.</summary>
+    private static int BatchLimit(PoolItem head) => head is IBatchable b ? b.BatchLimit : 1;
+
+    [System.Runtime.CompilerServices.AsyncMethodBuilder(typeof(HubValueTaskMethodBuilder))]
+    private async ValueTask SendBatchAsync(WorkerHandle worker)
+    {
+        if (Options.MaxTasksPerWorker is { } max && worker.Sent >= max)
+        {
+            Retire(worker);
+            return;
+        }
+
+        PoolItem head = _queue.First!.Value;
+        TaskMethod method = head.Method;
+        if (!worker.IsDefined(method))
+        {
+            _message.Position = 0;
+            method.WriteDefine(_message);
+            worker.MarkDefined(method);
+            try
+            {
+                await worker.Requests.PutAsync(CopyCodec.Instance, _message.Written, null, default);
+            }
+            catch (Exception e) when (e is IOException or GipcException)
+            {
+                return; // the worker is gone: its response reader settles it
+            }
+
+            if (_queue.First is not { } first || first.Value != head)
+            {
+                return; // the queue changed while the definition went out (a cancellation): start over
+            }
+        }
+
+        int limit = BatchLimit(head);
+        if (Options.MaxTasksPerWorker is { } cap)
+        {
+            limit = Math.Min(limit, cap - worker.Sent);
+        }
+
+        // The batch: queued tasks of this method and timeout, from the front, each argument encoded in place; a task
+        // whose argument cannot be encoded fails alone and is cut out again.
+        _message.Position = 0;
+        PoolProtocol.WriteByte(_message, PoolProtocol.Batch);
+        PoolProtocol.WriteInt32(_message, method.Id);
+        PoolProtocol.WriteInt64(_message, head.TimeoutTicks);
+        int countAt = _message.Position;
+        PoolProtocol.WriteInt32(_message, 0);
+        var batch = new List<PoolItem>(Math.Min(limit, 64));
+        LinkedListNode<PoolItem>? node = _queue.First;
+        while (node is not null && batch.Count < limit)
+        {
+            PoolItem item = node.Value;
+            LinkedListNode<PoolItem>? next = node.Next;
+            if (item.Method != method || item.TimeoutTicks != head.TimeoutTicks)
+            {
+                break;
+            }
+
+            int mark = _message.Position;
+            try
+            {
+                PoolProtocol.WriteInt64(_message, item.Id);
+                int lengthAt = _message.Position;
+                PoolProtocol.WriteInt32(_message, 0);
+                item.WriteArgument(_message);
+                _message.Patch(lengthAt, _message.Position - lengthAt - 4);
+                batch.Add(item);
+            }
+            catch (Exception e)
+            {
+                _message.Position = mark;
+                item.Fail(e as GipcException ?? new GipcException($"The argument of a {method.Name} task could not be encoded: {e.Message}", e));
+                Completed(item, failed: true);
+            }
+
+            _queue.Remove(node);
+            node = next;
+        }
+
+        if (batch.Count == 0)
+        {
+            return;
+        }
+
+        _message.Patch(countAt, batch.Count);
+        foreach (PoolItem item in batch)
+        {
+            worker.Hold(item);
+        }
+
+        worker.Sent += batch.Count;
+        try
+        {
+            await worker.Requests.PutAsync(CopyCodec.Instance, _message.Written, null, default);
+        }
+        catch (Exception e) when (e is IOException or GipcException)
+        {
+            // The worker is gone: its response reader sees it too and settles what it holds, this batch included.
+        }
+
+        if (Options.MaxTasksPerWorker is { } limitPerWorker && worker.Sent >= limitPerWorker)
+        {
+            Retire(worker);
+        }
+    }
+
+    /// <summary>Recycling: the worker gets nothing more; it exits once it has answered what it holds, and is replaced.</summary>
+    private void Retire(WorkerHandle worker)
+    {
+        if (worker.State is WorkerState.Retiring or WorkerState.Dead)
+        {
+            return;
+        }
+
+        worker.State = WorkerState.Retiring;
+        _message.Position = 0;
+        PoolProtocol.WriteByte(_message, PoolProtocol.Retire);
+        _ = worker.Requests.PutAsync(CopyCodec.Instance, _message.Written, null, default);
+        StartWorker(); // the replacement starts now, while this one finishes
+    }
+
+    [System.Runtime.CompilerServices.AsyncMethodBuilder(typeof(HubValueTaskMethodBuilder))]
+    private static async ValueTask SendCancelAsync(WorkerHandle worker, long id)
+    {
+        try
+        {
+            await worker.Control.PutAsync(id);
+        }
+        catch (Exception e) when (e is IOException or GipcException)
+        {
+            // the worker is gone; its death settles the task
+        }
+    }
+}
+
+/// <summary>A task that may share a batch with its neighbours in the queue (a map's tasks).</summary>
+internal interface IBatchable
+{
+    /// <summary>How many tasks the batch that starts with this one may hold.</summary>
+    int BatchLimit { get; }
+}
