@@ -166,7 +166,8 @@ public sealed partial class ProcessPool : IAsyncDisposable, IDisposable
 
     /// <summary>
     /// Kills every worker (and what they started) now. Tasks not finished fail with <see cref="ObjectDisposedException"/>;
-    /// the pool takes no new tasks. Returns without waiting: the workers are reaped in the background.
+    /// the pool takes no new tasks. When it returns, the pool's descriptors are closed and its workers signalled; they are
+    /// reaped in the background.
     /// </summary>
     public void Kill()
     {
@@ -175,11 +176,27 @@ public sealed partial class ProcessPool : IAsyncDisposable, IDisposable
             return;
         }
 
-        OnHub(() =>
+        if (_hub.IsHubThread)
         {
             _core.Kill();
             _stop?.Set();
+            return;
+        }
+
+        // From another thread: done on the hub, and waited for (a hub that has ended runs nothing; then there is
+        // nothing left to kill there either).
+        using var done = new ManualResetEventSlim();
+        _hub.Post(() =>
+        {
+            _core.Kill();
+            _stop?.Set();
+            done.Set();
         });
+        while (!done.Wait(100) && !_hub.IsEnded)
+        {
+        }
+
+        _thread?.Join(TimeSpan.FromSeconds(10)); // the pool's own hub: until its thread has closed what it held
     }
 
     private void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);

@@ -23,8 +23,23 @@ public abstract class LeakCheckedTest : HubTestBase, IDisposable
     public void Dispose()
     {
         string[] leaked = OpenPipes().Except(_pipesBefore).ToArray();
-        Assert.True(leaked.Length == 0, "the test left fds open: " + string.Join(", ", leaked));
+        Assert.True(leaked.Length == 0, "the test left fds open: " + string.Join(", ", leaked.Select(WithFlags)));
         GC.SuppressFinalize(this);
+    }
+
+    /// <summary>"fd -> target (flags 02004001)": the open flags tell a read end from a write end, blocking or not.</summary>
+    private static string WithFlags(string entry)
+    {
+        try
+        {
+            string fd = entry[..entry.IndexOf(' ', StringComparison.Ordinal)];
+            string flags = File.ReadAllLines($"/proc/self/fdinfo/{fd}")[1].Replace("flags:", "", StringComparison.Ordinal).Trim();
+            return $"{entry} (flags {flags})";
+        }
+        catch (IOException)
+        {
+            return entry;
+        }
     }
 
     /// <summary>The pipes and sockets this process holds, as their /proc link targets ("pipe:[inode]").</summary>

@@ -238,6 +238,7 @@ internal sealed class PoolCore
         foreach (WorkerHandle w in _workers)
         {
             w.Requests.Abort();
+            w.Responses.Close();
             w.Control.Dispose();
             w.Process.Dispose(); // reaped in the background once it has exited
             w.Slot.Dispose();
@@ -325,6 +326,10 @@ internal sealed class PoolCore
         }
     }
 
+    // This process's stderr, where the workers' diagnostics are copied: one stream for every pool, for the process's
+    // life (a stream per worker would be a descriptor each, left open when a pool ends before its copier does).
+    private static readonly Lazy<Stream> s_stderr = new(Console.OpenStandardError);
+
     private static async Task ReadStderrAsync(WorkerHandle worker)
     {
         GreenStream? stderr = worker.Process.Popen.Stderr;
@@ -333,7 +338,7 @@ internal sealed class PoolCore
             return;
         }
 
-        using Stream ours = Console.OpenStandardError();
+        Stream ours = s_stderr.Value;
         var buffer = new byte[4096];
         try
         {
@@ -370,7 +375,11 @@ internal sealed class PoolCore
             Fault(new ProcessPoolInitializationException(worker.Number, initError));
         }
 
+        // Decide every held task's fate first, requeue, and only then end the failed ones: their ends run Completed,
+        // which must not see the pool idle while tasks are on their way back to the queue.
         var requeue = new List<PoolItem>();
+        var crashed = new List<PoolItem>();
+        var cancelled = new List<PoolItem>();
         while (worker.Held.TryDequeue(out PoolItem? item))
         {
             item.Worker = null;
@@ -381,13 +390,11 @@ internal sealed class PoolCore
 
             if (item.Id == running || ++item.Requeues >= MaxRequeues)
             {
-                item.Fail(new WorkerCrashedException(worker.Pid, exitCode, worker.StderrTail, item.Id == running ? null : item.Requeues));
-                Completed(item, failed: true);
+                crashed.Add(item);
             }
             else if (item.CancelRequested)
             {
-                item.Cancel();
-                Completed(item, failed: true);
+                cancelled.Add(item);
             }
             else
             {
@@ -400,12 +407,25 @@ internal sealed class PoolCore
             _queue.AddFirst(requeue[i]); // in their order, ahead of what came later
         }
 
+        foreach (PoolItem item in crashed)
+        {
+            item.Fail(new WorkerCrashedException(worker.Pid, exitCode, worker.StderrTail, item.Id == running ? null : item.Requeues));
+            Completed(item, failed: true);
+        }
+
+        foreach (PoolItem item in cancelled)
+        {
+            item.Cancel();
+            Completed(item, failed: true);
+        }
+
         if (worker.State == WorkerState.Dead && worker.Process.Popen.Stderr is { } s)
         {
             s.Dispose();
         }
 
         worker.Requests.Abort();
+        worker.Responses.Close();
         worker.Control.Dispose();
         worker.Process.Dispose();
         worker.Slot.Dispose();
