@@ -16,15 +16,7 @@ public sealed partial class ProcessPool
         Deadline.Validate(timeout, nameof(timeout));
         TaskMethod method = TaskMethod.For<TArg, TResult>(task);
         var item = new SubmitItem<TArg, TResult>(method, argument, timeout ?? Options.TaskTimeout, cancellationToken);
-        if (_hub.IsHubThread)
-        {
-            _core.Submit(item);
-        }
-        else
-        {
-            _hub.Post(() => _core.Submit(item));
-        }
-
+        _core.SubmitFromAnyThread(item);
         return item.Task;
     }
 
@@ -74,16 +66,24 @@ public sealed partial class ProcessPool
         }
     }
 
-    /// <summary>The consumer's side of a map: reads its results where the pool's hub writes them.</summary>
+    /// <summary>The consumer's side of a map: reads its results where the pool's hub writes them, a batch at a time.</summary>
     private sealed class MapEnumerator<TArg, TResult>(MapRun<TArg, TResult> run, CancellationToken cancellationToken) : IAsyncEnumerator<TResult>
     {
+        private MapRun<TArg, TResult>.Entry[] _batch = [];
+        private int _next;
         private TResult _current = default!;
         private bool _done;
 
         public TResult Current => _current;
 
+        public ValueTask<bool> MoveNextAsync()
+        {
+            // Most calls take the next result of the batch in hand: no await, no allocation.
+            return _next < _batch.Length ? new ValueTask<bool>(Take()) : NextBatchAsync();
+        }
+
         [AsyncMethodBuilder(typeof(HubValueTaskMethodBuilder<>))]
-        public async ValueTask<bool> MoveNextAsync()
+        private async ValueTask<bool> NextBatchAsync()
         {
             if (_done)
             {
@@ -94,17 +94,12 @@ public sealed partial class ProcessPool
             {
                 while (await run.Output.WaitToReadAsync(cancellationToken))
                 {
-                    if (run.Output.TryRead(out MapRun<TArg, TResult>.Entry entry))
+                    if (run.Output.TryRead(out MapRun<TArg, TResult>.Entry[]? batch))
                     {
-                        run.Consumed();
-                        if (entry.Error is { } error)
-                        {
-                            Finish();
-                            error.Throw();
-                        }
-
-                        _current = entry.Value!;
-                        return true;
+                        run.Consumed(batch.Length);
+                        _batch = batch;
+                        _next = 0;
+                        return Take();
                     }
                 }
             }
@@ -116,6 +111,20 @@ public sealed partial class ProcessPool
 
             _done = true;
             return false;
+        }
+
+        private bool Take()
+        {
+            MapRun<TArg, TResult>.Entry entry = _batch[_next++];
+            if (entry.Error is { } error)
+            {
+                Finish();
+                _batch = [];
+                error.Throw();
+            }
+
+            _current = entry.Value!;
+            return true;
         }
 
         public ValueTask DisposeAsync()

@@ -12,15 +12,15 @@ namespace GreenProc.Ipc.Internal.Pool;
 
 /// <summary>
 /// One map over a pool (<c>Imap</c>, <c>ImapUnordered</c>, <c>MapAsync</c>): a feeder greenlet reads the input lazily
-/// and queues its items as tasks, never more than <see cref="ProcessPoolMapOptions.MaxInFlight"/> ahead of the consumer;
-/// results go to the consumer in input order (Imap) or as they come; the consumer may be a greenlet of the pool's hub or
-/// code on any other thread.
+/// into chunks (one pool item each), never more than <see cref="ProcessPoolMapOptions.MaxInFlight"/> items ahead of the
+/// consumer; results go to the consumer in input order (Imap) or as they come; the consumer may be a greenlet of the
+/// pool's hub or code on any other thread.
 /// </summary>
 /// <remarks>
-/// Hand-over: results are written to an unbounded channel (bounded in fact by the in-flight limit), whose reader the
-/// consumer awaits: its continuation goes through the consumer's own context (a greenlet's, or the thread pool), never
-/// inline on the pool's hub. What the consumer takes is counted (<see cref="_consumed"/>, any thread) and lets the
-/// feeder read on. Everything else runs on the pool's hub.
+/// Hand-over: the results an answer makes deliverable are written to a channel as one array (a chunk's worth per
+/// channel operation, not one per result); the consumer's reads go through its own context (a greenlet's, or the thread
+/// pool), never inline on the pool's hub. What the consumer takes is counted (<see cref="_consumed"/>, any thread) and
+/// lets the feeder read on. Everything else runs on the pool's hub.
 /// </remarks>
 internal sealed class MapRun<TArg, TResult>
 {
@@ -35,15 +35,17 @@ internal sealed class MapRun<TArg, TResult>
     private readonly IEnumerable<TArg>? _items;
     private readonly IAsyncEnumerable<TArg>? _asyncItems;
     private readonly CancellationToken _cancellationToken;
-    private readonly Channel<Entry> _output = Channel.CreateUnbounded<Entry>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
+    private readonly Channel<Entry[]> _output = Channel.CreateUnbounded<Entry[]>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
     private readonly Dictionary<long, Entry> _waiting = new(); // ordered: results that came before their turn
-    private readonly HashSet<MapItem> _outstanding = new();    // submitted and not finished
+    private readonly List<Entry> _ready = new();               // deliverable, written to the channel at the next flush
+    private readonly HashSet<MapChunk> _outstanding = new();   // submitted and not finished
     private readonly GreenEvent _room = new();
     private readonly long _start = Stopwatch.GetTimestamp();
     private readonly long? _total;
+    private readonly long _timeoutTicks;
     private long _taken;          // items read from the input
-    private long _delivered;      // entries written to the output, in order (ordered) or as they came
-    private long _consumed;       // entries the consumer took (Interlocked: the consumer's thread)
+    private long _delivered;      // results moved to _ready (ordered: in order)
+    private long _consumed;       // results the consumer took (Interlocked: the consumer's thread)
     private int _feederWaiting;   // 1 while the feeder waits for room (Interlocked)
     private long _completed;
     private long _failed;
@@ -51,7 +53,6 @@ internal sealed class MapRun<TArg, TResult>
     private bool _inputDone;
     private bool _ended;
     private Exception? _inputError;
-    private Greenlet? _feeder;
 
     public MapRun(PoolCore core, TaskMethod method, IEnumerable<TArg>? items, IAsyncEnumerable<TArg>? asyncItems, ProcessPoolMapOptions options, bool ordered, CancellationToken cancellationToken)
     {
@@ -62,6 +63,7 @@ internal sealed class MapRun<TArg, TResult>
         _options = options;
         _ordered = ordered;
         _cancellationToken = cancellationToken;
+        _timeoutTicks = PoolItem.TimeoutTicksOf(options.TaskTimeout ?? core.Options.TaskTimeout);
         _total = items switch
         {
             ICollection<TArg> c => c.Count,
@@ -70,7 +72,7 @@ internal sealed class MapRun<TArg, TResult>
         };
     }
 
-    public ChannelReader<Entry> Output => _output.Reader;
+    public ChannelReader<Entry[]> Output => _output.Reader;
 
     /// <summary>A result for the consumer: the value, or what to raise at its position.</summary>
     public readonly record struct Entry(TResult? Value, ExceptionDispatchInfo? Error);
@@ -83,13 +85,13 @@ internal sealed class MapRun<TArg, TResult>
             _cancellationToken.UnsafeRegister(static s => ((MapRun<TArg, TResult>)s!).OnCancelRequested(), this);
         }
 
-        _feeder = Green.Spawn(FeedAsync, "pool map feeder");
+        _ = Green.Spawn(FeedAsync, "pool map feeder");
     }
 
-    /// <summary>The consumer took an entry (any thread).</summary>
-    public void Consumed()
+    /// <summary>The consumer took <paramref name="count"/> results (any thread).</summary>
+    public void Consumed(int count)
     {
-        Interlocked.Increment(ref _consumed);
+        Interlocked.Add(ref _consumed, count);
         if (Volatile.Read(ref _feederWaiting) == 1 && Interlocked.Exchange(ref _feederWaiting, 0) == 1)
         {
             _core.Hub.Post(static s => ((MapRun<TArg, TResult>)s!)._room.Set(), this);
@@ -108,42 +110,71 @@ internal sealed class MapRun<TArg, TResult>
 
     private int ChunkSize()
     {
+        int size;
         if (_options.ChunkSize is { } fixedSize)
         {
-            return fixedSize;
+            size = fixedSize;
         }
-
-        int workers = _core.Options.Workers;
-        if (_total is { } total)
+        else
         {
-            return (int)Math.Clamp((total + (4L * workers) - 1) / (4L * workers), 1, MaxChunk);
+            // Python's rule for a known count (four chunks per worker), bounded by ~2 ms of work once the tasks' run
+            // time is known; for an unknown count, the run time alone (1 until it is known).
+            int workers = _core.Options.Workers;
+            long run = _method.RunTicks;
+            long byTime = run <= 0 ? (_total is null ? 1 : 16) : Math.Max(1, s_chunkTicks / run);
+            long byCount = _total is { } total ? (total + (4L * workers) - 1) / (4L * workers) : long.MaxValue;
+            size = (int)Math.Clamp(Math.Min(byTime, byCount), 1, MaxChunk);
         }
 
-        long run = _method.RunTicks;
-        return run <= 0 ? 1 : (int)Math.Clamp(s_chunkTicks / run, 1, MaxChunk);
+        return _core.Options.MaxTasksPerWorker is { } max ? Math.Min(size, max) : size;
     }
 
-    private long MaxInFlight() => _options.MaxInFlight ?? Math.Max(4L * _core.Options.Workers * ChunkSize(), 2L * _core.Options.Workers);
+    // Enough in flight that every worker has a chunk running and one waiting, twice over; at least 64 per worker, so
+    // that one-item chunks of trivial tasks keep the workers busy across the round trips.
+    private long MaxInFlight(int chunk) => _options.MaxInFlight ?? Math.Max(4L * _core.Options.Workers * chunk, 64L * _core.Options.Workers);
 
     private async Task FeedAsync()
     {
-        TimeSpan? timeout = _options.TaskTimeout ?? _core.Options.TaskTimeout;
         try
         {
             if (_asyncItems is not null)
             {
                 await using IAsyncEnumerator<TArg> e = _asyncItems.GetAsyncEnumerator(_cancellationToken);
-                while (!_ended && await WaitForRoomAsync() && !_ended && await e.MoveNextAsync())
+                var chunk = new List<TArg>();
+                while (!_ended)
                 {
-                    Submit(e.Current, timeout);
+                    int size = await WaitForRoomAsync();
+                    while (chunk.Count < size && !_ended && await e.MoveNextAsync())
+                    {
+                        chunk.Add(e.Current);
+                    }
+
+                    if (chunk.Count == 0)
+                    {
+                        break;
+                    }
+
+                    Submit(chunk);
                 }
             }
             else
             {
                 using IEnumerator<TArg> e = _items!.GetEnumerator();
-                while (!_ended && await WaitForRoomAsync() && !_ended && e.MoveNext())
+                var chunk = new List<TArg>();
+                while (!_ended)
                 {
-                    Submit(e.Current, timeout);
+                    int size = await WaitForRoomAsync();
+                    while (chunk.Count < size && !_ended && e.MoveNext())
+                    {
+                        chunk.Add(e.Current);
+                    }
+
+                    if (chunk.Count == 0)
+                    {
+                        break;
+                    }
+
+                    Submit(chunk);
                 }
             }
         }
@@ -156,35 +187,51 @@ internal sealed class MapRun<TArg, TResult>
         TryFinish();
     }
 
+    /// <summary>Waits until a chunk fits in the in-flight limit; returns how many items to read (0 once ended).</summary>
     [System.Runtime.CompilerServices.AsyncMethodBuilder(typeof(HubValueTaskMethodBuilder<>))]
-    private async ValueTask<bool> WaitForRoomAsync()
+    private async ValueTask<int> WaitForRoomAsync()
     {
-        while (!_ended && _taken - Volatile.Read(ref _consumed) >= MaxInFlight())
+        while (!_ended)
         {
-            Volatile.Write(ref _feederWaiting, 1);
-            if (_taken - Volatile.Read(ref _consumed) < MaxInFlight())
+            int chunk = ChunkSize();
+            long limit = MaxInFlight(chunk);
+            long room = limit - (_taken - Volatile.Read(ref _consumed));
+            if (room > 0)
             {
-                Volatile.Write(ref _feederWaiting, 0); // the consumer took one in between
-                break;
+                return (int)Math.Min(chunk, room);
+            }
+
+            Volatile.Write(ref _feederWaiting, 1);
+            if (limit - (_taken - Volatile.Read(ref _consumed)) > 0)
+            {
+                Volatile.Write(ref _feederWaiting, 0); // the consumer took some in between
+                continue;
             }
 
             _room.Clear();
             await _room.WaitAsync();
         }
 
-        return !_ended;
+        return 0;
     }
 
-    private void Submit(TArg arg, TimeSpan? timeout)
+    private void Submit(List<TArg> items)
     {
-        var item = new MapItem(this, _taken++, arg, ChunkSize(), timeout);
-        _outstanding.Add(item);
-        _core.Submit(item);
+        var indexes = new long[items.Count];
+        for (int i = 0; i < indexes.Length; i++)
+        {
+            indexes[i] = _taken++;
+        }
+
+        var chunk = new MapChunk(this, [.. items], indexes);
+        items.Clear();
+        _outstanding.Add(chunk);
+        _core.Submit(chunk);
     }
 
-    private void OnOutcome(MapItem item, Entry entry, bool failed)
+    /// <summary>One task's outcome (inside an answer's decoding: <see cref="Flush"/> follows once the item is done).</summary>
+    private void Store(long index, Entry entry, bool failed)
     {
-        _outstanding.Remove(item);
         if (failed)
         {
             _failed++;
@@ -199,31 +246,39 @@ internal sealed class MapRun<TArg, TResult>
             return;
         }
 
-        if (!_ordered)
+        if (!_ordered || index == _delivered)
         {
-            Deliver(entry);
-        }
-        else if (item.Index == _delivered)
-        {
-            Deliver(entry);
-            while (_waiting.Remove(_delivered, out Entry next))
+            _ready.Add(entry);
+            _delivered++;
+            while (_ordered && _waiting.Remove(_delivered, out Entry next))
             {
-                Deliver(next);
+                _ready.Add(next);
+                _delivered++;
             }
         }
         else
         {
-            _waiting.Add(item.Index, entry);
+            _waiting.Add(index, entry);
+        }
+    }
+
+    /// <summary>An item is done: what became deliverable goes to the consumer in one channel write.</summary>
+    private void Flush(MapChunk chunk)
+    {
+        _outstanding.Remove(chunk);
+        if (_ended)
+        {
+            return;
+        }
+
+        if (_ready.Count > 0)
+        {
+            _output.Writer.TryWrite([.. _ready]);
+            _ready.Clear();
         }
 
         ReportProgress(final: false);
         TryFinish();
-    }
-
-    private void Deliver(Entry entry)
-    {
-        _delivered++;
-        _output.Writer.TryWrite(entry);
     }
 
     private void TryFinish()
@@ -244,13 +299,14 @@ internal sealed class MapRun<TArg, TResult>
 
         _ended = true;
         _room.Set(); // a waiting feeder looks again, sees the end and stops
-        foreach (MapItem item in new List<MapItem>(_outstanding)) // a cancelled item leaves the set as it ends
+        foreach (MapChunk chunk in new List<MapChunk>(_outstanding)) // a cancelled chunk leaves the set as it ends
         {
-            _core.CancelItem(item);
+            _core.CancelItem(chunk);
         }
 
         _outstanding.Clear();
         _waiting.Clear();
+        _ready.Clear();
         ReportProgress(final: true);
         _output.Writer.TryComplete(error?.SourceException);
     }
@@ -272,17 +328,42 @@ internal sealed class MapRun<TArg, TResult>
         progress.Report(new ProcessPoolProgress(_completed, _failed, _taken - _completed - _failed, _total, Stopwatch.GetElapsedTime(_start, now)));
     }
 
-    /// <summary>One item of the map as a pool task.</summary>
-    private sealed class MapItem(MapRun<TArg, TResult> run, long index, TArg argument, int batchLimit, TimeSpan? timeout)
-        : PoolItem(run._method, timeout, default), IBatchable
+    /// <summary>A chunk of the map's items as one pool item.</summary>
+    private sealed class MapChunk(MapRun<TArg, TResult> run, TArg[] arguments, long[] indexes)
+        : PoolItem(run._method, run._timeoutTicks, default)
     {
-        public long Index => index;
+        private int _answered;  // tasks with an outcome: the chunk is flushed to the consumer after its last
+        private int _expected = arguments.Length; // 1 once split: its other tasks went on in the rest (Without)
 
-        public int BatchLimit => batchLimit;
+        public override int Count => arguments.Length;
 
-        public override void WriteArgument(IBufferWriter<byte> output) => GipcBinaryCodec<TArg>.Instance.Encode(argument, output);
+        public override void WriteArgument(int index, IBufferWriter<byte> output) => GipcBinaryCodec<TArg>.Instance.Encode(arguments[index], output);
 
-        protected override void Deliver(ReadOnlySpan<byte> result)
+        public override PoolItem? Without(int index)
+        {
+            if (arguments.Length == 1)
+            {
+                return null;
+            }
+
+            var args = new TArg[arguments.Length - 1];
+            var idx = new long[indexes.Length - 1];
+            for (int i = 0, j = 0; i < arguments.Length; i++)
+            {
+                if (i != index)
+                {
+                    args[j] = arguments[i];
+                    idx[j++] = indexes[i];
+                }
+            }
+
+            var rest = new MapChunk(run, args, idx);
+            run._outstanding.Add(rest);
+            _expected = 1; // only the task left out ends here
+            return rest;
+        }
+
+        protected override void SetResult(int index, ReadOnlySpan<byte> result)
         {
             Entry entry;
             bool failed = false;
@@ -296,12 +377,21 @@ internal sealed class MapRun<TArg, TResult>
                 failed = true;
             }
 
-            run.OnOutcome(this, entry, failed);
+            Outcome(index, entry, failed);
         }
 
-        protected override void DeliverError(Exception error) => run.OnOutcome(this, new Entry(default, ExceptionDispatchInfo.Capture(error)), failed: true);
+        protected override void SetError(int index, Exception error) => Outcome(index, new Entry(default, ExceptionDispatchInfo.Capture(error)), failed: true);
 
-        protected override void DeliverCanceled()
-            => run.OnOutcome(this, new Entry(default, ExceptionDispatchInfo.Capture(new OperationCanceledException(run._cancellationToken))), failed: true);
+        protected override void SetCanceled(int index)
+            => Outcome(index, new Entry(default, ExceptionDispatchInfo.Capture(new OperationCanceledException(run._cancellationToken))), failed: true);
+
+        private void Outcome(int index, Entry entry, bool failed)
+        {
+            run.Store(indexes[index], entry, failed);
+            if (++_answered == _expected)
+            {
+                run.Flush(this);
+            }
+        }
     }
 }

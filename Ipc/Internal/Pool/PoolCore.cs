@@ -33,7 +33,7 @@ internal sealed class PoolCore
     private const int MaxRequeues = 3;
     private static readonly long s_aheadTicks = Stopwatch.Frequency / 5000; // 200 µs of work sent ahead
 
-    private readonly LinkedList<PoolItem> _queue = new();
+    private readonly ItemQueue _queue = new();
     private readonly List<WorkerHandle> _workers = new();
     private readonly GreenEvent _wake = new();
     private readonly GreenEvent _idle = new(set: true); // nothing queued or held
@@ -81,6 +81,36 @@ internal sealed class PoolCore
         for (int i = 0; i < Options.Workers; i++)
         {
             StartWorker();
+        }
+    }
+
+    // Items submitted from threads other than the hub's: queued here and moved to _queue by one posted drain per burst
+    // (a post per task would be a work item, and often an eventfd write, each).
+    private readonly System.Collections.Concurrent.ConcurrentQueue<PoolItem> _incoming = new();
+    private int _drainPosted; // 1 while a drain is posted (Interlocked)
+
+    /// <summary>Queues an item from any thread (on the hub it is queued at once).</summary>
+    public void SubmitFromAnyThread(PoolItem item)
+    {
+        if (Hub.IsHubThread)
+        {
+            Submit(item);
+            return;
+        }
+
+        _incoming.Enqueue(item);
+        if (Interlocked.Exchange(ref _drainPosted, 1) == 0)
+        {
+            Hub.Post(static s => ((PoolCore)s!).DrainIncoming(), this);
+        }
+    }
+
+    private void DrainIncoming()
+    {
+        Volatile.Write(ref _drainPosted, 0); // before draining: an item queued after the last TryDequeue posts again
+        while (_incoming.TryDequeue(out PoolItem? item))
+        {
+            Submit(item);
         }
     }
 
@@ -140,19 +170,15 @@ internal sealed class PoolCore
 
         _queue.Remove(item);
         item.Cancel();
-        Completed(item, failed: true);
+        Completed(item);
     }
 
-    /// <summary>Called as each task ends (on the hub, possibly inside a worker's response decoding: nothing here may wait).</summary>
-    public void Completed(PoolItem item, bool failed)
+    /// <summary>Called as each item ends (on the hub, possibly inside a worker's answer decoding: nothing here may wait).</summary>
+    public void Completed(PoolItem item)
     {
-        ItemCompleted?.Invoke(item, failed);
         _wake.Set();
         UpdateIdle();
     }
-
-    /// <summary>Raised as each task ends (maps count their progress with it).</summary>
-    public event Action<PoolItem, bool>? ItemCompleted;
 
     /// <summary>Waits until nothing is queued or held.</summary>
     public ValueTask<bool> WaitIdleAsync() => _idle.WaitAsync();
@@ -201,12 +227,11 @@ internal sealed class PoolCore
 
         _killed = true;
         var disposed = new ObjectDisposedException(nameof(ProcessPool), "The process pool was killed before this task finished.");
-        foreach (PoolItem item in _queue)
+        foreach (PoolItem item in _queue.Drain())
         {
             item.Fail(disposed);
         }
 
-        _queue.Clear();
         foreach (WorkerHandle w in _workers)
         {
             while (w.Held.TryDequeue(out PoolItem? item))
@@ -368,17 +393,19 @@ internal sealed class PoolCore
         }
 
         worker.KillGroup(); // what its tasks started does not outlive it (its process group)
-        long running = worker.Slot.Running;
+        long runningItem = worker.Slot.Item;
+        int runningIndex = worker.Slot.Index;
         int? exitCode = worker.Process.ExitCode;
         if (worker.InitializerError is { } initError)
         {
             Fault(new ProcessPoolInitializationException(worker.Number, initError));
         }
 
-        // Decide every held task's fate first, requeue, and only then end the failed ones: their ends run Completed,
+        // Decide every held item's fate first, requeue, and only then end the failed ones: their ends run Completed,
         // which must not see the pool idle while tasks are on their way back to the queue.
         var requeue = new List<PoolItem>();
-        var crashed = new List<PoolItem>();
+        var crashed = new List<(PoolItem Item, int Index)>();
+        var failed = new List<PoolItem>();
         var cancelled = new List<PoolItem>();
         while (worker.Held.TryDequeue(out PoolItem? item))
         {
@@ -388,13 +415,23 @@ internal sealed class PoolCore
                 continue;
             }
 
-            if (item.Id == running || ++item.Requeues >= MaxRequeues)
-            {
-                crashed.Add(item);
-            }
-            else if (item.CancelRequested)
+            if (item.CancelRequested)
             {
                 cancelled.Add(item);
+            }
+            else if (item.Id == runningItem && runningIndex < item.Count)
+            {
+                // The task it ran fails; the item's others (done with their answers lost, or not started) go again.
+                crashed.Add((item, runningIndex));
+                if (item.Without(runningIndex) is { } rest)
+                {
+                    rest.Requeues = item.Requeues;
+                    requeue.Add(rest);
+                }
+            }
+            else if (++item.Requeues >= MaxRequeues)
+            {
+                failed.Add(item);
             }
             else
             {
@@ -404,19 +441,30 @@ internal sealed class PoolCore
 
         for (int i = requeue.Count - 1; i >= 0; i--)
         {
+            if (requeue[i].Id == 0)
+            {
+                requeue[i].Id = ++_nextId; // the rest of an item: a new item (map chunks carry no token of their own)
+            }
+
             _queue.AddFirst(requeue[i]); // in their order, ahead of what came later
         }
 
-        foreach (PoolItem item in crashed)
+        foreach ((PoolItem item, int index) in crashed)
         {
-            item.Fail(new WorkerCrashedException(worker.Pid, exitCode, worker.StderrTail, item.Id == running ? null : item.Requeues));
-            Completed(item, failed: true);
+            item.FailOne(index, new WorkerCrashedException(worker.Pid, exitCode, worker.StderrTail, null));
+            Completed(item);
+        }
+
+        foreach (PoolItem item in failed)
+        {
+            item.Fail(new WorkerCrashedException(worker.Pid, exitCode, worker.StderrTail, item.Requeues));
+            Completed(item);
         }
 
         foreach (PoolItem item in cancelled)
         {
             item.Cancel();
-            Completed(item, failed: true);
+            Completed(item);
         }
 
         if (worker.State == WorkerState.Dead && worker.Process.Popen.Stderr is { } s)
@@ -453,13 +501,12 @@ internal sealed class PoolCore
         }
 
         _fault = error;
-        foreach (PoolItem item in _queue)
+        foreach (PoolItem item in _queue.Drain())
         {
             item.Fail(error);
-            Completed(item, failed: true);
+            Completed(item);
         }
 
-        _queue.Clear();
         foreach (WorkerHandle w in _workers)
         {
             while (w.Held.TryDequeue(out PoolItem? item))
@@ -475,12 +522,16 @@ internal sealed class PoolCore
         UpdateIdle();
     }
 
-    /// <summary>The worker's head task outlived its timeout, or a cancellation, by the grace: it is failed, the worker killed.</summary>
+    /// <summary>
+    /// The kill timer of a worker fired: the task it runs outlived its timeout, or a cancellation of its item, by the
+    /// grace. That task fails (or the item is cancelled), the rest of its item goes back to the queue, and the worker is
+    /// killed; its end (OnWorkerEndedAsync) sends what else it held elsewhere and replaces it.
+    /// </summary>
     public void KillForHead(WorkerHandle worker)
     {
-        if (worker.State == WorkerState.Dead || !worker.Held.TryPeek(out PoolItem? head))
+        if (worker.State == WorkerState.Dead || !worker.Held.TryPeek(out PoolItem? head) || !worker.StillOnTimedTask())
         {
-            return;
+            return; // gone, or moved on to another task of the item (the timer is armed again for it)
         }
 
         if (head.CancelRequested)
@@ -489,12 +540,18 @@ internal sealed class PoolCore
         }
         else
         {
-            head.Fail(new ProcessPoolTimeoutException(TimeSpan.FromTicks(head.TimeoutTicks), worker.Pid, workerKilled: true));
+            int index = worker.Slot.Item == head.Id ? worker.Slot.Index : 0;
+            if (index < head.Count && head.Without(index) is { } rest)
+            {
+                rest.Id = ++_nextId;
+                _queue.AddFirst(rest);
+            }
+
+            head.FailOne(Math.Min(index, head.Count - 1), new ProcessPoolTimeoutException(head.Timeout, worker.Pid, workerKilled: true));
         }
 
-        Completed(head, failed: true);
-        worker.KilledFor = head;
-        worker.KillGroup(); // its responses end; OnWorkerEndedAsync sends the rest elsewhere and replaces it
+        Completed(head);
+        worker.KillGroup();
     }
 
     // ---- dispatch ----
@@ -507,7 +564,7 @@ internal sealed class PoolCore
             {
                 await _wake.WaitAsync();
                 _wake.Clear();
-                while (_queue.Count > 0 && !_killed && _fault is null && PickWorker(_queue.First!.Value) is { } worker)
+                while (_queue.Count > 0 && !_killed && _fault is null && PickWorker(_queue.First) is { } worker)
                 {
                     await SendBatchAsync(worker);
                 }
@@ -521,7 +578,7 @@ internal sealed class PoolCore
         }
     }
 
-    /// <summary>The worker with room that holds the least (workers still starting count: their tasks wait in the pipe).</summary>
+    /// <summary>The worker with room that holds the least (workers still starting count: their items wait in the pipe).</summary>
     private WorkerHandle? PickWorker(PoolItem next)
     {
         WorkerHandle? best = null;
@@ -536,26 +593,22 @@ internal sealed class PoolCore
         return best;
     }
 
-    private bool HasRoom(WorkerHandle w, PoolItem next)
+    private static bool HasRoom(WorkerHandle w, PoolItem next)
     {
         if (w.Held.Count == 0)
         {
             return true;
         }
 
-        int batch = BatchLimit(next);
-        if (batch > 1)
+        if (next.Count > 1)
         {
-            return w.Held.Count < 2 * batch; // a batch running, one waiting
+            return w.Held.Count < 2; // a chunk running, one waiting
         }
 
         long run = next.Method.RunTicks;
         long ahead = run <= 0 ? 2 : Math.Clamp(s_aheadTicks / run, 2, 64);
         return w.Held.Count < ahead;
     }
-
-    /// <summary>How many tasks of the same method (and timeout) may go in one batch with <paramref name="head"/>.</summary>
-    private static int BatchLimit(PoolItem head) => head is IBatchable b ? b.BatchLimit : 1;
 
     [System.Runtime.CompilerServices.AsyncMethodBuilder(typeof(HubValueTaskMethodBuilder))]
     private async ValueTask SendBatchAsync(WorkerHandle worker)
@@ -566,8 +619,8 @@ internal sealed class PoolCore
             return;
         }
 
-        PoolItem head = _queue.First!.Value;
-        TaskMethod method = head.Method;
+        PoolItem item = _queue.First;
+        TaskMethod method = item.Method;
         if (!worker.IsDefined(method))
         {
             _message.Position = 0;
@@ -582,77 +635,55 @@ internal sealed class PoolCore
                 return; // the worker is gone: its response reader settles it
             }
 
-            if (_queue.First is not { } first || first.Value != head)
+            if (_queue.Count == 0 || _queue.First != item)
             {
                 return; // the queue changed while the definition went out (a cancellation): start over
             }
         }
 
-        int limit = BatchLimit(head);
-        if (Options.MaxTasksPerWorker is { } cap)
-        {
-            limit = Math.Min(limit, cap - worker.Sent);
-        }
+        _queue.RemoveFirst();
 
-        // The batch: queued tasks of this method and timeout, from the front, each argument encoded in place; a task
-        // whose argument cannot be encoded fails alone and is cut out again.
+        // The item: header, then each argument encoded in place. A task whose argument cannot be encoded fails alone;
+        // the rest of its item goes back to the front of the queue as a new item.
         _message.Position = 0;
         PoolProtocol.WriteByte(_message, PoolProtocol.Batch);
         PoolProtocol.WriteInt32(_message, method.Id);
-        PoolProtocol.WriteInt64(_message, head.TimeoutTicks);
-        int countAt = _message.Position;
-        PoolProtocol.WriteInt32(_message, 0);
-        var batch = new List<PoolItem>(Math.Min(limit, 64));
-        LinkedListNode<PoolItem>? node = _queue.First;
-        while (node is not null && batch.Count < limit)
+        PoolProtocol.WriteInt64(_message, item.TimeoutTicks);
+        PoolProtocol.WriteInt64(_message, item.Id);
+        PoolProtocol.WriteInt32(_message, item.Count);
+        for (int i = 0; i < item.Count; i++)
         {
-            PoolItem item = node.Value;
-            LinkedListNode<PoolItem>? next = node.Next;
-            if (item.Method != method || item.TimeoutTicks != head.TimeoutTicks)
-            {
-                break;
-            }
-
-            int mark = _message.Position;
+            int lengthAt = _message.Position;
+            PoolProtocol.WriteInt32(_message, 0);
             try
             {
-                PoolProtocol.WriteInt64(_message, item.Id);
-                int lengthAt = _message.Position;
-                PoolProtocol.WriteInt32(_message, 0);
-                item.WriteArgument(_message);
-                _message.Patch(lengthAt, _message.Position - lengthAt - 4);
-                batch.Add(item);
+                item.WriteArgument(i, _message);
             }
             catch (Exception e)
             {
-                _message.Position = mark;
-                item.Fail(e as GipcException ?? new GipcException($"The argument of a {method.Name} task could not be encoded: {e.Message}", e));
-                Completed(item, failed: true);
+                if (item.Without(i) is { } rest)
+                {
+                    rest.Id = ++_nextId;
+                    _queue.AddFirst(rest);
+                }
+
+                item.FailOne(i, e as GipcException ?? new GipcException($"The argument of a {method.Name} task could not be encoded: {e.Message}", e));
+                Completed(item);
+                return;
             }
 
-            _queue.Remove(node);
-            node = next;
+            _message.Patch(lengthAt, _message.Position - lengthAt - 4);
         }
 
-        if (batch.Count == 0)
-        {
-            return;
-        }
-
-        _message.Patch(countAt, batch.Count);
-        foreach (PoolItem item in batch)
-        {
-            worker.Hold(item);
-        }
-
-        worker.Sent += batch.Count;
+        worker.Hold(item);
+        worker.Sent += item.Count;
         try
         {
             await worker.Requests.PutAsync(CopyCodec.Instance, _message.Written, null, default);
         }
         catch (Exception e) when (e is IOException or GipcException)
         {
-            // The worker is gone: its response reader sees it too and settles what it holds, this batch included.
+            // The worker is gone: its response reader sees it too and settles what it holds, this item included.
         }
 
         if (Options.MaxTasksPerWorker is { } limitPerWorker && worker.Sent >= limitPerWorker)
@@ -688,11 +719,4 @@ internal sealed class PoolCore
             // the worker is gone; its death settles the task
         }
     }
-}
-
-/// <summary>A task that may share a batch with its neighbours in the queue (a map's tasks).</summary>
-internal interface IBatchable
-{
-    /// <summary>How many tasks the batch that starts with this one may hold.</summary>
-    int BatchLimit { get; }
 }

@@ -6,15 +6,26 @@ using System.Threading.Tasks;
 namespace GreenProc.Ipc.Internal.Pool;
 
 /// <summary>
-/// One task of a <see cref="ProcessPool"/>, from its submission to its outcome. Everything but the constructor and the
-/// caller's cancellation callback runs on the pool's hub.
+/// What the pool sends a worker in one message: one task (<c>SubmitAsync</c>) or a chunk of a map's tasks, all of one
+/// method and timeout. The worker runs its tasks in order and answers them in one message, each task with its own
+/// outcome. Everything but the constructor and the caller's cancellation callback runs on the pool's hub.
 /// </summary>
+/// <remarks>
+/// A worker that dies inside an item fails only the task it ran (the <see cref="WorkerSlot"/> names it); the item's
+/// other tasks go back to the queue as a new item (<see cref="Without"/>), so none is lost and none is failed with it.
+/// </remarks>
 internal abstract class PoolItem
 {
-    protected PoolItem(TaskMethod method, TimeSpan? timeout, CancellationToken cancellationToken)
+    // Task outcomes in a Results message.
+    public const byte Succeeded = 0;
+    public const byte Threw = 1;
+    public const byte WasCanceled = 2;
+    public const byte TimedOut = 3;
+
+    protected PoolItem(TaskMethod method, long timeoutTicks, CancellationToken cancellationToken)
     {
         Method = method;
-        TimeoutTicks = timeout is { } t && t != Timeout.InfiniteTimeSpan ? Math.Max(1, t.Ticks) : 0;
+        TimeoutTicks = timeoutTicks;
         Token = cancellationToken;
     }
 
@@ -27,13 +38,16 @@ internal abstract class PoolItem
 
     public CancellationToken Token { get; }
 
+    /// <summary>How many tasks it holds (1 for a submitted task).</summary>
+    public abstract int Count { get; }
+
     /// <summary>The worker it was sent to, while it is there.</summary>
     public WorkerHandle? Worker { get; set; }
 
-    /// <summary>How many workers died holding it without it being the task they ran (it is sent again; see WorkerHandle).</summary>
+    /// <summary>How many workers died holding it without running one of its tasks (it is sent again; see PoolCore).</summary>
     public int Requeues { get; set; }
 
-    /// <summary>It has its outcome: nothing more happens to it.</summary>
+    /// <summary>Every task has its outcome: nothing more happens to the item.</summary>
     public bool Done { get; private set; }
 
     /// <summary>A cancellation was asked while it was at a worker (the worker was told; it answers Canceled).</summary>
@@ -44,51 +58,102 @@ internal abstract class PoolItem
 
     public CancellationTokenRegistration Registration { get; set; }
 
-    /// <summary>Writes the argument with the binary codec (throws if this value cannot be encoded).</summary>
-    public abstract void WriteArgument(IBufferWriter<byte> output);
+    /// <summary>The per-task timeout as a span, for messages.</summary>
+    public TimeSpan Timeout => TimeSpan.FromTicks(TimeoutTicks);
 
-    public void Succeed(ReadOnlySpan<byte> result)
+    public static long TimeoutTicksOf(TimeSpan? timeout)
+        => timeout is { } t && t != System.Threading.Timeout.InfiniteTimeSpan ? Math.Max(1, t.Ticks) : 0;
+
+    /// <summary>Writes task <paramref name="index"/>'s argument with the binary codec (throws if it cannot be encoded).</summary>
+    public abstract void WriteArgument(int index, IBufferWriter<byte> output);
+
+    /// <summary>The same item without task <paramref name="index"/>, under a new id; null when nothing would remain.</summary>
+    public abstract PoolItem? Without(int index);
+
+    /// <summary>Reads a worker's answer (count × (outcome, int32 length, bytes)) and hands each task its outcome.</summary>
+    public void Answer(ReadOnlySpan<byte> records, int pid)
     {
-        if (Finish())
+        var r = new PoolProtocol.Reader(records);
+        for (int i = 0; i < Count; i++)
         {
-            Deliver(result);
+            byte outcome = r.ReadByte();
+            ReadOnlySpan<byte> bytes = r.ReadBytes(r.ReadInt32());
+            switch (outcome)
+            {
+                case Succeeded:
+                    SetResult(i, bytes);
+                    break;
+                case Threw:
+                    SetError(i, RemoteError.Read(bytes, pid));
+                    break;
+                case WasCanceled:
+                    SetCanceled(i);
+                    break;
+                case TimedOut:
+                    SetError(i, new ProcessPoolTimeoutException(Timeout, pid, workerKilled: false));
+                    break;
+                default:
+                    throw new GipcProtocolException($"A process pool worker answered a task with an unknown outcome {outcome}.");
+            }
         }
+
+        Finish();
     }
 
+    /// <summary>Fails task <paramref name="index"/> alone (the rest of the item goes on elsewhere, see <see cref="Without"/>).</summary>
+    public void FailOne(int index, Exception error)
+    {
+        SetError(index, error);
+        Finish();
+    }
+
+    /// <summary>Fails every task of the item.</summary>
     public void Fail(Exception error)
-    {
-        if (Finish())
-        {
-            DeliverError(error);
-        }
-    }
-
-    public void Cancel()
-    {
-        if (Finish())
-        {
-            DeliverCanceled();
-        }
-    }
-
-    /// <summary>Decodes and hands over the result; a result that cannot be decoded fails the task instead.</summary>
-    protected abstract void Deliver(ReadOnlySpan<byte> result);
-
-    protected abstract void DeliverError(Exception error);
-
-    protected abstract void DeliverCanceled();
-
-    private bool Finish()
     {
         if (Done)
         {
-            return false;
+            return;
         }
 
+        for (int i = 0; i < Count; i++)
+        {
+            SetError(i, error);
+        }
+
+        Finish();
+    }
+
+    /// <summary>Cancels every task of the item.</summary>
+    public void Cancel()
+    {
+        if (Done)
+        {
+            return;
+        }
+
+        for (int i = 0; i < Count; i++)
+        {
+            SetCanceled(i);
+        }
+
+        Finish();
+    }
+
+    /// <summary>Marks the item handed on (its tasks live on in another item) without an outcome of its own.</summary>
+    public void Retire() => Finish();
+
+    /// <summary>Decodes and hands over task <paramref name="index"/>'s result; one that cannot be decoded fails the task.</summary>
+    protected abstract void SetResult(int index, ReadOnlySpan<byte> result);
+
+    protected abstract void SetError(int index, Exception error);
+
+    protected abstract void SetCanceled(int index);
+
+    private void Finish()
+    {
         Done = true;
         Worker = null;
         Registration.Dispose();
-        return true;
     }
 }
 
@@ -102,16 +167,20 @@ internal sealed class SubmitItem<TArg, TResult> : PoolItem
     private readonly TaskCompletionSource<TResult> _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public SubmitItem(TaskMethod method, TArg argument, TimeSpan? timeout, CancellationToken cancellationToken)
-        : base(method, timeout, cancellationToken)
+        : base(method, TimeoutTicksOf(timeout), cancellationToken)
     {
         _argument = argument;
     }
 
     public Task<TResult> Task => _completion.Task;
 
-    public override void WriteArgument(IBufferWriter<byte> output) => GipcBinaryCodec<TArg>.Instance.Encode(_argument, output);
+    public override int Count => 1;
 
-    protected override void Deliver(ReadOnlySpan<byte> result)
+    public override void WriteArgument(int index, IBufferWriter<byte> output) => GipcBinaryCodec<TArg>.Instance.Encode(_argument, output);
+
+    public override PoolItem? Without(int index) => null;
+
+    protected override void SetResult(int index, ReadOnlySpan<byte> result)
     {
         TResult value;
         try
@@ -127,7 +196,7 @@ internal sealed class SubmitItem<TArg, TResult> : PoolItem
         _completion.TrySetResult(value);
     }
 
-    protected override void DeliverError(Exception error) => _completion.TrySetException(error);
+    protected override void SetError(int index, Exception error) => _completion.TrySetException(error);
 
-    protected override void DeliverCanceled() => _completion.TrySetCanceled(Token);
+    protected override void SetCanceled(int index) => _completion.TrySetCanceled(Token);
 }

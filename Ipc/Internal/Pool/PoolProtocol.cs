@@ -12,17 +12,16 @@ namespace GreenProc.Ipc.Internal.Pool;
 /// <remarks>
 /// Requests (pool → worker, in order on one pipe):
 ///   Define   int32 method id, int32 metadata token, string assembly name, string assembly path, string type name
-///   Batch    int32 method id, int64 timeout ticks (0: none), int32 count, then per task: int64 id, int32 length,
-///            the argument (binary codec of the method's parameter type)
-///   Retire   (nothing): run what was sent, then exit 0
-/// Responses (worker → pool, in the order of the tasks: a worker runs one task at a time):
+///   Batch    an item: int32 method id, int64 timeout ticks (0: none), int64 item id, int32 count, then per task:
+///            int32 length and the argument (binary codec of the method's parameter type)
+///   Retire   (nothing): answer what was sent, then exit 0
+/// Responses (worker → pool, in the order of the items: a worker runs one item at a time, its tasks in order):
 ///   Ready    int32 pid (after the initializer)
-///   Result   int64 id, int64 run ticks (Stopwatch), the result (binary codec of the method's return type)
-///   Error    int64 id, a remote error record (RemoteError)
-///   Canceled int64 id: cancelled before or while it ran (the pool asked, through the control pipe)
-///   TimedOut int64 id: its timeout cancelled its token and it stopped
+///   Result   int64 item id, int64 run ticks (Stopwatch, all its tasks), int32 count, then per task: a byte outcome
+///            (PoolItem.Succeeded, Threw, WasCanceled, TimedOut), int32 length, and the result (binary codec of the
+///            method's return type) or a remote error record (RemoteError) or nothing
 ///   InitFailed   a remote error record: the initializer threw; the worker exits 1
-/// The control pipe (pool → worker) carries int64 ids of tasks to cancel; a thread of the worker reads it, so a
+/// The control pipe (pool → worker) carries int64 ids of items to cancel; a thread of the worker reads it, so a
 /// cancellation reaches a task that keeps the worker's hub busy.
 /// </remarks>
 internal static class PoolProtocol
@@ -33,9 +32,6 @@ internal static class PoolProtocol
 
     public const byte Ready = 1;
     public const byte Result = 2;
-    public const byte Error = 3;
-    public const byte Canceled = 4;
-    public const byte TimedOut = 5;
     public const byte InitFailed = 6;
 
     public static void WriteInt32(IBufferWriter<byte> output, int value)

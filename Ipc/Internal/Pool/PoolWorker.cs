@@ -24,7 +24,7 @@ internal static class PoolWorker
 
     private static readonly ConcurrentDictionary<long, byte> s_cancelled = new();
     private static readonly object s_runningLock = new();
-    private static long s_runningId;
+    private static long s_runningItem;
     private static CancellationTokenSource? s_runningCts;
 
     /// <summary>The worker's body (a StartProcess target: static, in GreenProc.Ipc's main module).</summary>
@@ -46,8 +46,8 @@ internal static class PoolWorker
 
         await output.PutAsync(CopyCodec.Instance, Message(PoolProtocol.Ready, w => PoolProtocol.WriteInt32(w, Environment.ProcessId)), null, default);
         var methods = new Dictionary<int, WorkerMethod>();
-        var result = new ByteBuilder();
-        long lastFlush = Stopwatch.GetTimestamp();
+        var answer = new ByteBuilder();
+        long lastYield = Stopwatch.GetTimestamp();
         while (true)
         {
             GipcBuffer message;
@@ -62,157 +62,184 @@ internal static class PoolWorker
 
             using (message)
             {
-                byte kind = ReadRequest(message.Span, methods, out WorkerMethod? method, out long timeoutTicks, out int count, out int position);
-                if (kind == PoolProtocol.Retire)
+                Batch batch = ReadRequest(message.Span, methods);
+                if (batch.Kind == PoolProtocol.Retire)
                 {
                     return;
                 }
 
-                for (int i = 0; i < count; i++)
+                if (batch.Kind != PoolProtocol.Batch)
                 {
-                    (long id, ReadOnlyMemory<byte> arg) = NextTask(message.Memory, ref position);
-                    await RunOneAsync(method!, id, arg, timeoutTicks, slot, output, result);
-                    if (Stopwatch.GetTimestamp() - lastFlush >= s_flushEvery)
-                    {
-                        await Green.Yield();
-                        lastFlush = Stopwatch.GetTimestamp();
-                    }
+                    continue;
                 }
+
+                await RunItemAsync(batch, message.Memory, slot, answer);
+                await output.PutAsync(CopyCodec.Instance, answer.Written, null, default);
+                slot.Set(batch.Item, batch.Count); // answered: were the worker to die now, no task of it is to blame
+            }
+
+            // The answers of one hub turn leave in one writev at its end; a run of short items is one turn, so now
+            // and then the worker yields, to let them go (the pool sees progress, and a death loses less work).
+            if (Stopwatch.GetTimestamp() - lastYield >= s_flushEvery)
+            {
+                await Green.Yield();
+                lastYield = Stopwatch.GetTimestamp();
             }
         }
     }
 
-    /// <summary>Reads a request: a Define is acted on here; a Batch's header is returned, its tasks follow at <paramref name="position"/>.</summary>
-    private static byte ReadRequest(ReadOnlySpan<byte> payload, Dictionary<int, WorkerMethod> methods, out WorkerMethod? method, out long timeoutTicks, out int count, out int position)
+    /// <summary>A request's header (a Define is acted on as it is read).</summary>
+    private readonly record struct Batch(byte Kind, WorkerMethod? Method, long TimeoutTicks, long Item, int Count, int Position);
+
+    private static Batch ReadRequest(ReadOnlySpan<byte> payload, Dictionary<int, WorkerMethod> methods)
     {
         var r = new PoolProtocol.Reader(payload);
         byte kind = r.ReadByte();
-        method = null;
-        timeoutTicks = 0;
-        count = 0;
-        if (kind == PoolProtocol.Define)
+        switch (kind)
         {
-            int id = r.ReadInt32();
-            int token = r.ReadInt32();
-            string assembly = r.ReadString(), path = r.ReadString(), type = r.ReadString();
-            methods[id] = WorkerMethod.Resolve(assembly, path, type, token);
-        }
-        else if (kind == PoolProtocol.Batch)
-        {
-            method = methods.TryGetValue(r.ReadInt32(), out WorkerMethod? m) ? m : throw new GipcProtocolException("The process pool sent a task of a method it had not defined.");
-            timeoutTicks = r.ReadInt64();
-            count = r.ReadInt32();
-        }
-        else if (kind != PoolProtocol.Retire)
-        {
-            throw new GipcProtocolException($"The process pool sent a request of unknown kind {kind}.");
-        }
+            case PoolProtocol.Define:
+            {
+                int id = r.ReadInt32();
+                int token = r.ReadInt32();
+                string assembly = r.ReadString(), path = r.ReadString(), type = r.ReadString();
+                methods[id] = WorkerMethod.Resolve(assembly, path, type, token);
+                return new Batch(kind, null, 0, 0, 0, 0);
+            }
 
-        position = payload.Length - r.Rest.Length;
-        return kind;
+            case PoolProtocol.Batch:
+            {
+                WorkerMethod method = methods.TryGetValue(r.ReadInt32(), out WorkerMethod? m) ? m : throw new GipcProtocolException("The process pool sent a task of a method it had not defined.");
+                long timeoutTicks = r.ReadInt64();
+                long item = r.ReadInt64();
+                int count = r.ReadInt32();
+                return new Batch(kind, method, timeoutTicks, item, count, payload.Length - r.Rest.Length);
+            }
+
+            case PoolProtocol.Retire:
+                return new Batch(kind, null, 0, 0, 0, 0);
+            default:
+                throw new GipcProtocolException($"The process pool sent a request of unknown kind {kind}.");
+        }
     }
 
-    private static (long Id, ReadOnlyMemory<byte> Arg) NextTask(ReadOnlyMemory<byte> payload, ref int position)
-    {
-        var r = new PoolProtocol.Reader(payload.Span[position..]);
-        long id = r.ReadInt64();
-        int length = r.ReadInt32();
-        r.ReadBytes(length);
-        ReadOnlyMemory<byte> arg = payload.Slice(position + 12, length);
-        position += 12 + length;
-        return (id, arg);
-    }
-
+    /// <summary>Runs an item's tasks in order and builds its answer: one record per task (outcome, length, bytes).</summary>
     [System.Runtime.CompilerServices.AsyncMethodBuilder(typeof(GreenProc.Internal.HubValueTaskMethodBuilder))]
-    private static async ValueTask RunOneAsync(WorkerMethod method, long id, ReadOnlyMemory<byte> arg, long timeoutTicks, WorkerSlot slot, FrameWriter output, ByteBuilder result)
+    private static async ValueTask RunItemAsync(Batch batch, ReadOnlyMemory<byte> payload, WorkerSlot slot, ByteBuilder answer)
     {
-        if (s_cancelled.TryRemove(id, out _))
-        {
-            await output.PutAsync(CopyCodec.Instance, Message(PoolProtocol.Canceled, w => PoolProtocol.WriteInt64(w, id)), null, default);
-            return;
-        }
-
-        // A token only where something can cancel it: a timeout, or a method that takes one (the pool may cancel it).
-        CancellationTokenSource? cts = timeoutTicks > 0 || method.TakesToken ? new CancellationTokenSource() : null;
-        slot.Running = id;
-        lock (s_runningLock)
-        {
-            s_runningId = id;
-            s_runningCts = cts;
-        }
-
-        if (cts is not null)
-        {
-            if (s_cancelled.ContainsKey(id))
-            {
-                cts.Cancel(); // the cancellation came between the check above and now
-            }
-            else if (timeoutTicks > 0)
-            {
-                cts.CancelAfter(TimeSpan.FromTicks(timeoutTicks));
-            }
-        }
-
-        result.Position = 0;
-        PoolProtocol.WriteByte(result, PoolProtocol.Result);
-        PoolProtocol.WriteInt64(result, id);
-        int elapsedAt = result.Position;
-        PoolProtocol.WriteInt64(result, 0);
+        answer.Position = 0;
+        PoolProtocol.WriteByte(answer, PoolProtocol.Result);
+        PoolProtocol.WriteInt64(answer, batch.Item);
+        int runAt = answer.Position;
+        PoolProtocol.WriteInt64(answer, 0);
+        PoolProtocol.WriteInt32(answer, batch.Count);
+        WorkerMethod method = batch.Method!;
         long start = Stopwatch.GetTimestamp();
-        byte outcome = PoolProtocol.Result;
-        Exception? error = null;
+        int position = batch.Position;
+        for (int i = 0; i < batch.Count; i++)
+        {
+            int length = System.Buffers.Binary.BinaryPrimitives.ReadInt32LittleEndian(payload.Span[position..]);
+            ReadOnlyMemory<byte> arg = payload.Slice(position + 4, length);
+            position += 4 + length;
+            int recordAt = answer.Position;
+            PoolProtocol.WriteByte(answer, PoolItem.Succeeded);
+            int lengthAt = answer.Position;
+            PoolProtocol.WriteInt32(answer, 0);
+            if (s_cancelled.ContainsKey(batch.Item))
+            {
+                answer.Position = recordAt;
+                PoolProtocol.WriteByte(answer, PoolItem.WasCanceled);
+                PoolProtocol.WriteInt32(answer, 0);
+                continue;
+            }
+
+            slot.Set(batch.Item, i);
+            (byte outcome, Exception? error) = method.IsAsync || method.TakesToken || batch.TimeoutTicks > 0
+                ? await RunWatchedAsync(method, batch, arg, answer)
+                : RunPlain(method, arg, answer);
+            if (outcome == PoolItem.Succeeded)
+            {
+                answer.Patch(lengthAt, answer.Position - lengthAt - 4);
+                continue;
+            }
+
+            answer.Position = recordAt;
+            PoolProtocol.WriteByte(answer, outcome);
+            lengthAt = answer.Position;
+            PoolProtocol.WriteInt32(answer, 0);
+            if (error is not null)
+            {
+                RemoteError.Write(error, answer);
+                answer.Patch(lengthAt, answer.Position - lengthAt - 4);
+            }
+        }
+
+        s_cancelled.TryRemove(batch.Item, out _);
+        answer.PatchInt64(runAt, Stopwatch.GetTimestamp() - start);
+    }
+
+    /// <summary>A synchronous task that no token can reach: a plain call (the common, cheapest case).</summary>
+    private static (byte Outcome, Exception? Error) RunPlain(WorkerMethod method, ReadOnlyMemory<byte> arg, ByteBuilder answer)
+    {
         try
         {
-            CancellationToken token = cts?.Token ?? default;
-            if (method.IsAsync)
-            {
-                await method.RunAsync(arg.Span, token, result);
-            }
-            else
-            {
-                method.Run(arg.Span, token, result);
-            }
-        }
-        catch (OperationCanceledException) when (cts is { IsCancellationRequested: true })
-        {
-            outcome = s_cancelled.ContainsKey(id) ? PoolProtocol.Canceled : PoolProtocol.TimedOut;
+            method.Run(arg.Span, default, answer);
+            return (PoolItem.Succeeded, null);
         }
         catch (Exception e)
         {
-            outcome = PoolProtocol.Error;
-            error = e;
+            return (PoolItem.Threw, e);
+        }
+    }
+
+    /// <summary>A task with a token (its timeout, or the pool's cancellation through the control thread), or async.</summary>
+    [System.Runtime.CompilerServices.AsyncMethodBuilder(typeof(GreenProc.Internal.HubValueTaskMethodBuilder<>))]
+    private static async ValueTask<(byte Outcome, Exception? Error)> RunWatchedAsync(WorkerMethod method, Batch batch, ReadOnlyMemory<byte> arg, ByteBuilder answer)
+    {
+        using var cts = new CancellationTokenSource();
+        lock (s_runningLock)
+        {
+            s_runningItem = batch.Item;
+            s_runningCts = cts;
+        }
+
+        if (s_cancelled.ContainsKey(batch.Item))
+        {
+            cts.Cancel(); // the cancellation came between the check and now
+        }
+        else if (batch.TimeoutTicks > 0)
+        {
+            cts.CancelAfter(TimeSpan.FromTicks(batch.TimeoutTicks));
+        }
+
+        try
+        {
+            if (method.IsAsync)
+            {
+                await method.RunAsync(arg.Span, cts.Token, answer);
+            }
+            else
+            {
+                method.Run(arg.Span, cts.Token, answer);
+            }
+
+            return (PoolItem.Succeeded, null);
+        }
+        catch (OperationCanceledException) when (cts.IsCancellationRequested)
+        {
+            return (s_cancelled.ContainsKey(batch.Item) ? PoolItem.WasCanceled : PoolItem.TimedOut, null);
+        }
+        catch (Exception e)
+        {
+            return (PoolItem.Threw, e);
         }
         finally
         {
             lock (s_runningLock)
             {
-                s_runningId = 0;
+                s_runningItem = 0;
                 s_runningCts = null;
             }
-
-            s_cancelled.TryRemove(id, out _);
-            cts?.Dispose();
         }
-
-        if (outcome == PoolProtocol.Result)
-        {
-            result.PatchInt64(elapsedAt, Stopwatch.GetTimestamp() - start);
-            await output.PutAsync(CopyCodec.Instance, result.Written, null, default);
-        }
-        else if (outcome == PoolProtocol.Error)
-        {
-            await output.PutAsync(CopyCodec.Instance, Message(PoolProtocol.Error, w =>
-            {
-                PoolProtocol.WriteInt64(w, id);
-                RemoteError.Write(error!, w);
-            }), null, default);
-        }
-        else
-        {
-            await output.PutAsync(CopyCodec.Instance, Message(outcome, w => PoolProtocol.WriteInt64(w, id)), null, default);
-        }
-
-        slot.Running = 0; // after the put: a worker that dies putting the result is charged to this task
     }
 
     /// <summary>A small message built in a fresh array (control messages: rare, so their allocation does not matter).</summary>
@@ -275,7 +302,7 @@ internal static class PoolWorker
                         CancellationTokenSource? cts = null;
                         lock (s_runningLock)
                         {
-                            if (s_runningId == id)
+                            if (s_runningItem == id)
                             {
                                 cts = s_runningCts;
                             }

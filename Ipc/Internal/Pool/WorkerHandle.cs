@@ -28,6 +28,8 @@ internal sealed class WorkerHandle
     private readonly KillTimer _killTimer;
     private readonly byte[] _stderrTail = new byte[StderrTailBytes];
     private int _stderrTailEnd;   // bytes used in _stderrTail
+    private int _timedIndex = -1; // the task of the head item the kill timer was armed for (see StillOnTimedTask)
+    private long _taskSince;      // when that task was first seen running (Stopwatch)
     private readonly HashSet<int> _defined = new();
 
     public WorkerHandle(PoolCore pool, int number, GipcProcess process, FrameWriter requests, FrameReader responses, GipcWriter<long> control, WorkerSlot slot)
@@ -67,9 +69,6 @@ internal sealed class WorkerHandle
 
     /// <summary>How many tasks were sent to it (for MaxTasksPerWorker).</summary>
     public int Sent { get; set; }
-
-    /// <summary>The task the pool killed the worker for (timed out, or cancelled and not stopping), already failed.</summary>
-    public PoolItem? KilledFor { get; set; }
 
     /// <summary>The initializer's error, when the worker said so before exiting.</summary>
     public GipcRemoteException? InitializerError { get; private set; }
@@ -135,7 +134,7 @@ internal sealed class WorkerHandle
         long grace = Deadline.ToStopwatchTicks(graceSpan);
         if (head.TimeoutTicks > 0)
         {
-            due = HeadSince + Deadline.ToStopwatchTicks(TimeSpan.FromTicks(head.TimeoutTicks)) + grace;
+            due = Math.Max(HeadSince, _taskSince) + Deadline.ToStopwatchTicks(head.Timeout) + grace;
         }
 
         if (head.CancelRequested)
@@ -155,6 +154,30 @@ internal sealed class WorkerHandle
         {
             _pool.Hub.Timers.Remove(_killTimer);
         }
+    }
+
+    /// <summary>
+    /// The kill timer fired: true when the task the worker runs now is the one it was armed for (the worker is to be
+    /// killed); false when the worker has moved on to another task of the head item since (the slot says so), and the
+    /// timer is armed again for that one.
+    /// </summary>
+    public bool StillOnTimedTask()
+    {
+        if (!Held.TryPeek(out PoolItem? head) || head.CancelRequested || Slot.Item != head.Id)
+        {
+            return true;
+        }
+
+        int index = Slot.Index;
+        if (index == _timedIndex)
+        {
+            return true;
+        }
+
+        _timedIndex = index;
+        _taskSince = Stopwatch.GetTimestamp();
+        ArmKillTimer();
+        return false;
     }
 
     /// <summary>Kills the worker and everything in its process group (what its tasks started).</summary>
@@ -179,6 +202,8 @@ internal sealed class WorkerHandle
 
         item.Worker = null;
         HeadSince = Stopwatch.GetTimestamp();
+        _timedIndex = -1;
+        _taskSince = 0;
         ArmKillTimer();
         return item;
     }
@@ -205,33 +230,15 @@ internal sealed class WorkerHandle
                 case PoolProtocol.Result:
                 {
                     PoolItem item = worker.TakeHead(r.ReadInt64());
-                    item.Method.Observe(r.ReadInt64());
-                    item.Succeed(r.Rest);
-                    worker._pool.Completed(item, failed: false);
-                    break;
-                }
+                    long runTicks = r.ReadInt64();
+                    if (r.ReadInt32() != item.Count)
+                    {
+                        throw new GipcProtocolException($"Worker {worker.Number} answered an item with a wrong count of tasks.");
+                    }
 
-                case PoolProtocol.Error:
-                {
-                    PoolItem item = worker.TakeHead(r.ReadInt64());
-                    item.Fail(RemoteError.Read(r.Rest, worker.Pid));
-                    worker._pool.Completed(item, failed: true);
-                    break;
-                }
-
-                case PoolProtocol.Canceled:
-                {
-                    PoolItem item = worker.TakeHead(r.ReadInt64());
-                    item.Cancel();
-                    worker._pool.Completed(item, failed: true);
-                    break;
-                }
-
-                case PoolProtocol.TimedOut:
-                {
-                    PoolItem item = worker.TakeHead(r.ReadInt64());
-                    item.Fail(new ProcessPoolTimeoutException(TimeSpan.FromTicks(item.TimeoutTicks), worker.Pid, workerKilled: false));
-                    worker._pool.Completed(item, failed: true);
+                    item.Method.Observe(runTicks / item.Count);
+                    item.Answer(r.Rest, worker.Pid);
+                    worker._pool.Completed(item);
                     break;
                 }
 

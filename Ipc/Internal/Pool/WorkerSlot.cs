@@ -7,11 +7,12 @@ using Microsoft.Win32.SafeHandles;
 namespace GreenProc.Ipc.Internal.Pool;
 
 /// <summary>
-/// A word of memory the pool and one worker share (an anonymous memfd, mapped by both): the worker writes there the id
-/// of the task it runs, before the task starts and until its result has been put, 0 in between. When the worker dies,
-/// the pool reads which task it was running: that one failed it; the others it held never started, or finished but
-/// their results were lost with it, and run again elsewhere. One store per task, no system call (a status message per
-/// task would cost a write(2) each).
+/// Two words of memory the pool and one worker share (an anonymous memfd, mapped by both): the worker writes there the
+/// id of the item it runs and the index of the task in it, before the task starts; after the item's last task the index
+/// is the item's count (no task runs). When the worker dies, the pool reads which task it was running: that one failed
+/// it; the item's other tasks, and the other items it held, never started or finished with their results lost, and run
+/// again elsewhere. The pool's kill timer also reads it, to time each task of an item separately. Two stores per task,
+/// no system call (a status message per task would cost a write(2) each).
 /// </summary>
 internal sealed unsafe class WorkerSlot : IDisposable
 {
@@ -45,11 +46,17 @@ internal sealed unsafe class WorkerSlot : IDisposable
     /// <summary>The worker's side, on the descriptor it received.</summary>
     public static WorkerSlot Open(int fd) => new(Map(fd));
 
-    /// <summary>The id of the task the worker runs (0: none).</summary>
-    public long Running
+    /// <summary>The item the worker runs (0: none yet).</summary>
+    public long Item => Volatile.Read(ref _word[0]);
+
+    /// <summary>The index of the task it runs in that item (the item's count once its last task is done).</summary>
+    public int Index => (int)Volatile.Read(ref _word[1]);
+
+    /// <summary>The worker starts task <paramref name="index"/> of item <paramref name="item"/>.</summary>
+    public void Set(long item, int index)
     {
-        get => Volatile.Read(ref *_word);
-        set => Volatile.Write(ref *_word, value);
+        Volatile.Write(ref _word[1], index);
+        Volatile.Write(ref _word[0], item);
     }
 
     public void Dispose()
