@@ -5,7 +5,8 @@ namespace GreenProc.Ipc;
 /// <summary>
 /// The <see cref="ProcessPool"/> worker running this task died (SIGKILL, <c>Environment.FailFast</c>, a stack overflow,
 /// a native crash, the OOM killer, <c>Environment.Exit</c> in the task...). Only the task it was running fails; the
-/// pool replaces the worker and runs every other task elsewhere.
+/// pool replaces the worker and runs every other task elsewhere. Also what every task fails with when workers die
+/// before they are ready, three in a row (the app cannot start in a child): the pool then cannot run tasks.
 /// </summary>
 public sealed class WorkerCrashedException : GipcException
 {

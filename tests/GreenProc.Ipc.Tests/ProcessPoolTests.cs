@@ -124,6 +124,12 @@ internal static class PoolTasks
 
     public static void FailInitialize() => throw new InvalidDataException("no configuration");
 
+    public static void ExitAtStart()
+    {
+        Console.Error.WriteLine("this worker cannot start");
+        Environment.Exit(3);
+    }
+
     public static string Initialized(int _) => s_initialized ?? "(none)";
 
     public static int HoldWhile(int ms) => SleepMs(ms);
@@ -483,6 +489,16 @@ public sealed class ProcessPoolTests : LeakCheckedTest
         Assert.True(((GipcRemoteException)e.InnerException!).Is<InvalidDataException>());
         var task = await Assert.ThrowsAsync<ProcessPoolInitializationException>(() => pool.SubmitAsync(PoolTasks.Square, 1).WaitAsync(Bound));
         Assert.Contains("no configuration", task.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Workers_that_die_before_they_are_ready_fail_the_pool_instead_of_being_restarted_for_ever()
+    {
+        await using ProcessPool pool = NewPool(tune: o => o with { Initializer = PoolTasks.ExitAtStart });
+        var e = await Assert.ThrowsAsync<WorkerCrashedException>(() => pool.WaitReadyAsync().WaitAsync(Bound));
+        Assert.Contains("before they are ready", e.Message, StringComparison.Ordinal);
+        Assert.Contains("this worker cannot start", e.Message, StringComparison.Ordinal);
+        await Assert.ThrowsAsync<WorkerCrashedException>(() => pool.SubmitAsync(PoolTasks.Square, 1).WaitAsync(Bound));
     }
 
     [Fact]

@@ -31,6 +31,7 @@ namespace GreenProc.Ipc.Internal.Pool;
 internal sealed class PoolCore
 {
     private const int MaxRequeues = 3;
+    private const int MaxStartFailures = 3;
     private static readonly long s_aheadTicks = Stopwatch.Frequency / 5000; // 200 µs of work sent ahead
 
     private readonly ItemQueue _queue = new();
@@ -42,6 +43,7 @@ internal sealed class PoolCore
     private long _nextId;
     private int _nextWorkerNumber;
     private int _ready;
+    private int _startFailures; // workers in a row that died before they were ready
     private Greenlet? _dispatcher;
     private Exception? _fault; // an initializer failed: every task fails with it
     private bool _closing;     // DisposeAsync: no new tasks; workers retire once idle
@@ -334,9 +336,13 @@ internal sealed class PoolCore
             while (true)
             {
                 byte kind = await worker.Responses.GetAsync(worker.Codec, null, default);
-                if (kind == PoolProtocol.Ready && ++_ready == Options.Workers)
+                if (kind == PoolProtocol.Ready)
                 {
-                    ReadyEvent.Set();
+                    _startFailures = 0;
+                    if (++_ready == Options.Workers)
+                    {
+                        ReadyEvent.Set();
+                    }
                 }
             }
         }
@@ -384,6 +390,7 @@ internal sealed class PoolCore
     {
         // A retiring worker already has its replacement (recycling), or none is wanted (closing).
         bool retiring = worker.State == WorkerState.Retiring;
+        bool neverReady = worker.State == WorkerState.Starting;
         worker.State = WorkerState.Dead;
         worker.DisarmKillTimer();
         if (!await worker.Process.JoinAsync(TimeSpan.FromSeconds(5)))
@@ -479,9 +486,30 @@ internal sealed class PoolCore
         worker.Slot.Dispose();
         _workers.Remove(worker);
         UpdateIdle();
+        if (neverReady && worker.InitializerError is null && ++_startFailures >= MaxStartFailures && _fault is null)
+        {
+            // Workers that die before they serve (the app cannot start in a child, a broken deployment): starting more
+            // would loop for ever. The pool fails what it holds, with the last one's reason.
+            Fault(new WorkerCrashedException($"The process pool's workers die before they are ready ({_startFailures} in a row; the last, pid {worker.Pid}, exit code {exitCode?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "unknown"}). The pool cannot run tasks. Its stderr ended with:\n{worker.StderrTail}"));
+        }
+
         if (!_killed && _fault is null && !retiring && !(_closing && _idle.IsSet))
         {
-            StartWorker(); // a replacement: the pool keeps its size and every other task completes
+            try
+            {
+                StartWorker(); // a replacement: the pool keeps its size and every other task completes
+            }
+            catch (Exception e) when (e is not GreenletExit)
+            {
+                if (_workers.Count == 0)
+                {
+                    Fault(new GipcException($"The process pool could not start a replacement worker ({e.Message}), and has none left.", e));
+                }
+                else
+                {
+                    Hub.ReportError(null, new GipcException($"The process pool could not start a replacement worker ({e.Message}); it goes on with {_workers.Count}.", e));
+                }
+            }
         }
 
         if (_closing && _workers.Count == 0)
@@ -703,7 +731,15 @@ internal sealed class PoolCore
         worker.State = WorkerState.Retiring;
         _message.Position = 0;
         PoolProtocol.WriteByte(_message, PoolProtocol.Retire);
-        _ = worker.Requests.PutAsync(CopyCodec.Instance, _message.Written, null, default);
+        try
+        {
+            _ = worker.Requests.PutAsync(CopyCodec.Instance, _message.Written, null, default);
+        }
+        catch (Exception e) when (e is IOException or GipcException)
+        {
+            // the worker is gone already: its end is settled like any other
+        }
+
         StartWorker(); // the replacement starts now, while this one finishes
     }
 
@@ -714,9 +750,9 @@ internal sealed class PoolCore
         {
             await worker.Control.PutAsync(id);
         }
-        catch (Exception e) when (e is IOException or GipcException)
+        catch (Exception e) when (e is IOException or GipcException or InvalidOperationException)
         {
-            // the worker is gone; its death settles the task
+            // the worker is gone (its death settles the task), or the pool is ending
         }
     }
 }
