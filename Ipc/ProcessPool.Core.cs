@@ -96,7 +96,6 @@ public sealed partial class ProcessPool
                 {
                     if (run.Output.TryRead(out MapRun<TArg, TResult>.Entry[]? batch))
                     {
-                        run.Consumed(batch.Length);
                         _batch = batch;
                         _next = 0;
                         return Take();
@@ -116,6 +115,7 @@ public sealed partial class ProcessPool
         private bool Take()
         {
             MapRun<TArg, TResult>.Entry entry = _batch[_next++];
+            run.Consumed(1); // counted as each result is taken: the input is read at most MaxInFlight beyond it
             if (entry.Error is { } error)
             {
                 Finish();

@@ -13,9 +13,9 @@ public sealed record ProcessPoolMapOptions
     public int? ChunkSize { get; init; }
 
     /// <summary>
-    /// How many items may be taken from the input and not yet handed to the consumer (sent, running, or waiting to be
-    /// consumed in order); results reach the consumer a chunk at a time. The input is read no further ahead: an infinite
-    /// input works, and memory stays flat. Null (the default): four chunks per worker, and at least 64 items per worker.
+    /// How many items may be taken from the input beyond the results the consumer has taken (sent, running, or done
+    /// and waiting to be consumed). The input is read no further ahead: an infinite input works, and memory stays flat.
+    /// Null (the default): four chunks per worker, and at least 64 items per worker.
     /// </summary>
     public int? MaxInFlight { get; init; }
 
