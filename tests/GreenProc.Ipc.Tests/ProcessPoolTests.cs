@@ -114,6 +114,16 @@ internal static class PoolTasks
         return ms;
     }
 
+    /// <summary>Starts a grandchild (in the worker's process group), reports its pid in a file, then hangs.</summary>
+    public static int StartGrandchildThenHang(string path)
+    {
+        var grandchild = GreenProc.Subprocess.Popen.Start(["sleep", "300"]);
+        File.WriteAllText(path + ".tmp", grandchild.Pid.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        File.Move(path + ".tmp", path);
+        Thread.Sleep(Timeout.Infinite);
+        return 0;
+    }
+
     public static int TouchFile(string path)
     {
         File.WriteAllText(path, "ran");
@@ -363,6 +373,29 @@ public sealed class ProcessPoolTests : LeakCheckedTest
         Assert.Equal(pid, e.Pid);
         Assert.Equal(9, await next.WaitAsync(Bound));
         Assert.NotEqual(pid, await pool.SubmitAsync(PoolTasks.Pid, 0).WaitAsync(Bound));
+    }
+
+    [Fact]
+    public async Task What_a_killed_workers_task_started_dies_with_it()
+    {
+        await using ProcessPool pool = NewPool(workers: 1, o => o with { KillGrace = TimeSpan.Zero });
+        string marker = Path.Combine(Path.GetTempPath(), $"greenproc-pool-{Guid.NewGuid():N}");
+        try
+        {
+            Task<int> hung = pool.SubmitAsync(PoolTasks.StartGrandchildThenHang, marker, TimeSpan.FromMilliseconds(500));
+            int grandchild = await WaitForPidAsync(marker);
+            Assert.True((await Assert.ThrowsAsync<ProcessPoolTimeoutException>(() => hung.WaitAsync(Bound))).WorkerKilled);
+            for (int i = 0; i < 3000 && File.Exists($"/proc/{grandchild}/stat") && !File.ReadAllText($"/proc/{grandchild}/stat").Contains(") Z ", StringComparison.Ordinal); i++)
+            {
+                await Task.Delay(10); // another process's end: polling /proc is the way to see it
+            }
+
+            Assert.True(!File.Exists($"/proc/{grandchild}/stat") || File.ReadAllText($"/proc/{grandchild}/stat").Contains(") Z ", StringComparison.Ordinal), $"grandchild {grandchild} outlived its worker");
+        }
+        finally
+        {
+            File.Delete(marker);
+        }
     }
 
     [Fact]
