@@ -429,6 +429,7 @@ if [[ $POOL_ANY -eq 1 ]]; then
             record pool_start greenproc "$("${PFX[@]}" "$BENCH_BIN" ppool_start 15 2 | last_json)"
             record pool_start greenproc_green "$("${PFX[@]}" "$BENCH_BIN" ppool_start_green 15 2 | last_json)"
             record pool_start greenproc_w1 "$("${PFX[@]}" "$BENCH_BIN" ppool_start 15 1 | last_json)"
+            record pool_start gipc_child "$("${PFX[@]}" "$BENCH_BIN" gipc_start 15 | last_json)"
             record pool_start hello "$("${PFX[@]}" "$BENCH_BIN" gipc_hello 15 "$OUT/hello/Hello.dll" | last_json)"
             pyline pool_start py_spawn 300 "$ROOT/bench/anchors/pool_start.py" 15 2 spawn
             pyline pool_start py_fork 300 "$ROOT/bench/anchors/pool_start.py" 15 2 fork
@@ -932,6 +933,7 @@ POOL_SIDES = (
         ("greenproc", "GreenProc: new ProcessPool(2) → WaitReadyAsync (caller without a hub)"),
         ("greenproc_green", "GreenProc: the same inside Green.Run"),
         ("greenproc_w1", "GreenProc: 1 worker (info)"),
+        ("gipc_child", "GreenProc: one Gipc.StartProcess child to its first message (info: what a worker is before its pool setup)"),
         ("hello", "`dotnet Hello.dll`, start to exit (one bare .NET process)"),
         ("py_spawn", "multiprocessing spawn Pool(2), both workers answered (bench/anchors/pool_start.py)"),
         ("py_fork", "multiprocessing fork Pool(2), the same (info: .NET cannot fork)"),
@@ -1037,8 +1039,15 @@ if any(k.startswith("pool_") for k, _ in data):
                 if "no_result_within_s" in r:
                     print("| %s | hung: no report within %d s (its process group was killed) | | | |" % (system, r["no_result_within_s"]))
                     continue
+                def cell(x):  # crash.py's fates may hold a traceback: one line, no table breaks
+                    x = " ".join(str(x).split()).replace("|", "/")
+                    if len(x) <= 90:
+                        return x
+                    tail = x[x.rfind(" (after "):] if x.endswith("s)") and " (after " in x else ""
+                    return x[:60] + "..." + tail
                 print("| %s | %s | %s | %s | %s |" % ("GreenProc" if system == "greenproc" else system,
-                      "; ".join(r.get("tasks", [])), r.get("after", ""), r.get("timeout_task", "–"), r.get("after_timeout", "–")))
+                      "; ".join(cell(t) for t in r.get("tasks", [])), cell(r.get("after", "")), cell(r.get("timeout_task", "–")),
+                      cell(r.get("after_timeout", "–"))))
     lazy = data.get(("pool_lazy", "greenproc"))
     if lazy:
         print()
@@ -1047,10 +1056,10 @@ if any(k.startswith("pool_") for k, _ in data):
         print("| system | items read |")
         print("|---|---:|")
         for r in lazy:
-            print("| GreenProc Imap, a task the pool has not timed yet (chunks start at 1; after 3 results: %s) | %s |" % (fmt(r["cold_read_after_3"]), fmt(r["cold_read_after_3_and_1s"])))
-            print("| GreenProc Imap, the same task again (chunks sized from its measured run time, here the most, 1,024; after 3 results: %s) | %s |" % (fmt(r["warm_read_after_3"]), fmt(r["warm_read_after_3_and_1s"])))
+            print("| GreenProc Imap, a task the pool has not timed yet (chunks start at 1; after 3 results: {:,}) | {:,} |".format(r["cold_read_after_3"], r["cold_read_after_3_and_1s"]))
+            print("| GreenProc Imap, the same task again (chunks sized from its measured run time, here the most, 1,024; after 3 results: {:,}) | {:,} |".format(r["warm_read_after_3"], r["warm_read_after_3_and_1s"]))
         for system in ("mp.Pool.imap", "billiard.imap", "ProcessPoolExecutor.map", "pebble.map"):
             for r in data.get(("pool_lazy", system), []):
-                v = fmt(r["read_after_3_and_1s"]) if "read_after_3_and_1s" in r else "no result within %d s" % r["timed_out_s"]
+                v = "{:,}".format(r["read_after_3_and_1s"]) if "read_after_3_and_1s" in r else "no result within %d s" % r["timed_out_s"]
                 print("| %s | %s |" % (system, v))
 EOF
