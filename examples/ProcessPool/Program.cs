@@ -70,6 +70,12 @@ AnsiConsole.MarkupLine($"{workersText + ":",-10} {ranges.Length} tasks in [bold]
 AnsiConsole.MarkupLine(one.Elapsed >= TimeSpan.FromSeconds(0.2)
     ? $"speed-up:  [bold]{allRate / oneRate:F2}×[/] against one worker ({workersText}, {Environment.ProcessorCount} CPUs)"
     : $"speed-up:  not measured (the sample took {one.Elapsed.TotalMilliseconds:F0} ms: too short; use a larger --n)");
+if (one.Elapsed >= TimeSpan.FromSeconds(0.2) && allRate / oneRate > 1.05 * Math.Min(options.Workers, Environment.ProcessorCount))
+{
+    // More than the CPUs can give: the machine was busier while the one-worker sample ran than afterwards.
+    AnsiConsole.MarkupLine("           (more than the CPUs allow: other load slowed the one-worker run)");
+}
+
 if (killed is { } pid)
 {
     AnsiConsole.MarkupLine($"killed:    worker pid {pid} (SIGKILL) after {ranges.Length / 2} of {ranges.Length} tasks");
