@@ -48,21 +48,28 @@ public static class Job
         var lastResult = new Dictionary<int, int>(); // worker pid -> when its latest result came (in results)
         int done = 0;
         int? killed = null;
+        bool killTried = false;
         await foreach (Task<RangeCount> task in Task.WhenEach(tasks))
         {
             RangeCount r = await task;
             results[r.Index] = r;
             lastResult[r.Pid] = ++done;
             bar.Increment(1);
-            if (killAWorker && killed is null && done >= ranges.Length / 2)
+            if (killAWorker && !killTried && done >= ranges.Length / 2)
             {
-                killed = Victim(lastResult, r.Pid);
-                using (Process victim = Process.GetProcessById(killed.Value))
+                killTried = true;
+                int pid = Victim(lastResult, r.Pid);
+                try
                 {
+                    using Process victim = Process.GetProcessById(pid);
                     victim.Kill(); // SIGKILL, as the OOM killer or `kill -9` would
+                    killed = pid;
+                    bar.Description += $" [red](killed worker {pid})[/]";
                 }
-
-                bar.Description += $" [red](killed worker {killed})[/]";
+                catch (Exception e) when (e is ArgumentException or InvalidOperationException)
+                {
+                    // it had exited already: nothing to kill (the report then says no worker was killed)
+                }
             }
         }
 

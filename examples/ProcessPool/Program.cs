@@ -76,6 +76,11 @@ if (one.Elapsed >= TimeSpan.FromSeconds(0.2) && allRate / oneRate > 1.05 * Math.
     AnsiConsole.MarkupLine("           (more than the CPUs allow: other load slowed the one-worker run)");
 }
 
+if (options.KillAWorker && killed is null)
+{
+    AnsiConsole.MarkupLine("killed:    none (the chosen worker had exited already)");
+}
+
 if (killed is { } pid)
 {
     AnsiConsole.MarkupLine($"killed:    worker pid {pid} (SIGKILL) after {ranges.Length / 2} of {ranges.Length} tasks");
