@@ -53,8 +53,10 @@ var crashes = new ConcurrentQueue<Crash>();
         ProgressTask oneBar = ctx.AddTask($"1 worker, {sample.Length} tasks (a sample)", maxValue: sample.Length);
         ProgressTask allBar = ctx.AddTask($"{options.Workers} worker{(options.Workers == 1 ? "" : "s")}, all {ranges.Length} tasks", autoStart: false, maxValue: ranges.Length);
         JobRun one = await Job.RunOneWorkerAsync(sample, oneBar);
+        oneBar.StopTask(); // its clock stops here
         allBar.StartTask();
         (JobRun all, int? killed) = await Job.RunAllAsync(ranges, options.Workers, options.KillAWorker, allBar, crashes);
+        allBar.StopTask();
         return (one, all, killed);
     });
 
