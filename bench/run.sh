@@ -17,7 +17,15 @@
 #                   gipc_bw_1k, gipc_bw_64k, gipc_bw_1m, gipc_bw_64m (MB/s by message size as byte[], GipcBuffer and, from 64 KiB, GetStreamAsync, against pipe_throughput.c),
 #                   gipc_rtt (round trip, against pipe_pingpong.c), gipc_rtt_duplex, gipc_start (StartProcess to the
 #                   first message, against `dotnet Hello.dll` of bench/Hello and, in the same run, a multiprocessing
-#                   spawn child with a gevent hub: bench/anchors/spawn_first_message.py))
+#                   spawn child with a gevent hub: bench/anchors/spawn_first_message.py));
+#                   the process pool, all starting pool_ (2 workers, a trivial task; against ../shared/bench/pool):
+#                   pool_submit (SubmitAsync one by one), pool_map1 (MapAsync, ChunkSize = 1), pool_map (MapAsync,
+#                   default chunking, 1M and 100k items), pool_start (new pool -> WaitReadyAsync, against `dotnet
+#                   Hello.dll` and a spawn-context Pool: bench/anchors/pool_start.py), pool_crash (a busy worker
+#                   SIGKILLed among 6 one-second tasks) and pool_lazy (Imap over an endless input) -- these two are
+#                   behaviour drills, run once whatever --reps says. A part starting with ^ matches the key's start
+#                   only: `--only ^pool_` runs the process pool alone (plain `pool_` also picks prim_pool_*, gevent's
+#                   greenlet Pool)
 #   --targets-only  only the cases that have a target (skip the informative 64 KiB / stream rows)
 #   --no-build      reuse the last snapshot in bench/out/bin (so that two runs, e.g. unpinned then --pin,
 #                   measure the very same build even while the runtime is being edited)
@@ -50,7 +58,7 @@ while [[ $# -gt 0 ]]; do
         --targets-only) TARGETS_ONLY=1; shift ;;
         --no-build) NO_BUILD=1; shift ;;
         --jit) JIT=1; shift ;;
-        -h|--help) sed -n '2,35p' "$0"; exit 0 ;;
+        -h|--help) sed -n '2,48p' "$0"; exit 0 ;;
         *) echo "unknown argument: $1 (see --help)" >&2; exit 2 ;;
     esac
 done
@@ -60,7 +68,11 @@ selected() { # key: whether --only selects it (any of its comma-separated substr
     local part
     IFS=',' read -ra parts <<< "$ONLY"
     for part in "${parts[@]}"; do
-        [[ -n "$part" && "$1" == *"$part"* ]] && return 0
+        if [[ $part == ^* ]]; then
+            [[ -n "${part#^}" && "$1" == "${part#^}"* ]] && return 0
+        else
+            [[ -n "$part" && "$1" == *"$part"* ]] && return 0
+        fi
     done
     return 1
 }
@@ -79,13 +91,14 @@ if [[ ! -d "$SHARED/gevent" ]]; then
     echo "error: the anchor benchmarks are not at $SHARED (expected ../shared/bench next to the repository)" >&2
     exit 1
 fi
-# Only the gipc cases (issue 5) need no gevent: they compare with C, a bare dotnet start and quoted gipc figures.
+# The gipc cases (issue 5) and the process pool's need no gevent: they compare with C, a bare dotnet start, quoted gipc
+# figures and the multiprocessing/pebble/billiard anchors.
 GIPC_ONLY=0
 if [[ -n "$ONLY" ]]; then
     GIPC_ONLY=1
     IFS=',' read -ra parts <<< "$ONLY"
     for part in "${parts[@]}"; do
-        [[ -n "$part" && "$part" != gipc* ]] && GIPC_ONLY=0
+        [[ -n "$part" && "$part" != gipc* && "$part" != ^gipc* && "$part" != ^pool_* ]] && GIPC_ONLY=0
     done
 fi
 if [[ $GIPC_ONLY -eq 0 ]] && ! "$PY" -c 'import gevent' 2>/dev/null; then
@@ -145,6 +158,24 @@ if [[ $GIPC_ANY -eq 1 ]]; then
     gcc -O2 -o "$OUT/pipe_throughput" "$SHARED/native/pipe_throughput.c"
     gcc -O2 -o "$OUT/pipe_message" "$ROOT/bench/native/pipe_message.c"
     if selected gipc_start; then
+        echo "building bench/Hello (Release)..." >&2
+        rm -rf "$OUT/hello"
+        dotnet build "$ROOT/bench/Hello/Hello.csproj" -c Release -o "$OUT/hello" -nologo -v quiet >&2
+    fi
+fi
+POOL_KEYS=(pool_submit pool_map1 pool_map pool_start pool_crash pool_lazy)
+POOL_ANY=0
+for key in "${POOL_KEYS[@]}"; do
+    selected "$key" && POOL_ANY=1
+done
+if [[ $POOL_ANY -eq 1 ]]; then
+    for mod in pebble billiard; do
+        if ! "$PY" -c "import $mod" 2>/dev/null; then
+            echo "error: $PY cannot import $mod (the pool anchors need it): apt-get install -y python3-pebble python3-billiard" >&2
+            exit 1
+        fi
+    done
+    if selected pool_start && ! selected gipc_start; then
         echo "building bench/Hello (Release)..." >&2
         rm -rf "$OUT/hello"
         dotnet build "$ROOT/bench/Hello/Hello.csproj" -c Release -o "$OUT/hello" -nologo -v quiet >&2
@@ -337,6 +368,94 @@ if [[ $GIPC_ANY -eq 1 ]]; then
             # gipc's spawn mode at the least (multiprocessing spawn + a gevent hub), in the same run: gipc itself is
             # not installable here, and its quoted 45 ms comes from another day of this VM.
             record gipc_start py_spawn "$("${PFX[@]}" "$PY" "$ROOT/bench/anchors/spawn_first_message.py" 15 | last_json)"
+        fi
+    done
+fi
+
+# Process pool: rep by rep, every side of every selected case, as for the subprocess and gipc cases. 2 workers, the
+# trivial task x => x * x. Sides: greenproc (the caller has no hub: the pool runs its own hub thread), greenproc_green
+# (the pool on the caller's hub, from a greenlet), greenproc_inflight1024 (pool_map1 with MaxInFlight = 1024: what the
+# default in-flight bound costs), greenproc_w1 (one worker, info); the Python sides are named after the script's
+# kind. The slow Python peers (ProcessPoolExecutor, pebble, billiard: 30-60 µs a task) run 20k tasks, the others 100k.
+POOL_PY="$SHARED/pool"
+capped() { # seconds outfile command...: runs the command in a process group of its own, stdout to outfile, and kills
+    # the whole group once it has exited or after SECONDS (a hung Python pool leaves workers that would hold a pipe
+    # open, and keep burning CPU under the next case)
+    local secs="$1" out="$2" pid ticks=0
+    shift 2
+    setsid "$@" > "$out" 2> /dev/null &
+    pid=$!
+    while kill -0 "$pid" 2> /dev/null && ((ticks < secs * 10)); do
+        sleep 0.1
+        ticks=$((ticks + 1))
+    done
+    kill -KILL -- "-$pid" 2> /dev/null || true
+    wait "$pid" 2> /dev/null || true
+}
+PYOUT="$OUT/pool-anchor.out"
+pyline() { # key side cap-seconds script args...: one Python anchor process, its JSON line recorded (or that it gave none)
+    local key="$1" side="$2" cap="$3" line
+    shift 3
+    capped "$cap" "$PYOUT" "${PFX[@]}" "$PY" "$@"
+    line="$(last_json < "$PYOUT" || true)"
+    record "$key" "$side" "${line:-"{\"no_result_within_s\":$cap}"}"
+}
+if [[ $POOL_ANY -eq 1 ]]; then
+    for ((rep = 1; rep <= REPS; rep++)); do
+        echo "[$TAG] pool rep $rep/$REPS" >&2
+        if selected pool_submit; then
+            record pool_submit greenproc "$("${PFX[@]}" "$BENCH_BIN" ppool_submit 100000 2 | last_json)"
+            record pool_submit greenproc_green "$("${PFX[@]}" "$BENCH_BIN" ppool_submit_green 100000 2 | last_json)"
+            pyline pool_submit mp_apply_async 300 "$POOL_PY/mp_pool.py" apply_async 100000 2
+            pyline pool_submit futures_submit 300 "$POOL_PY/mp_pool.py" futures_submit 20000 2
+            pyline pool_submit billiard 300 "$POOL_PY/peers_overhead.py" billiard 20000
+            pyline pool_submit pebble 300 "$POOL_PY/peers_overhead.py" pebble 20000
+        fi
+        if selected pool_map1; then
+            record pool_map1 greenproc "$("${PFX[@]}" "$BENCH_BIN" ppool_map1 100000 2 | last_json)"
+            record pool_map1 greenproc_inflight1024 "$(GREENPROC_BENCH_POOL_MAX_IN_FLIGHT=1024 "${PFX[@]}" "$BENCH_BIN" ppool_map1 100000 2 | last_json)"
+            pyline pool_map1 mp_map1 300 "$POOL_PY/mp_pool.py" map1 100000 2
+            pyline pool_map1 mp_imap_unordered1 300 "$POOL_PY/mp_pool.py" imap_unordered1 100000 2
+            pyline pool_map1 futures_map 300 "$POOL_PY/mp_pool.py" futures 20000 2
+        fi
+        if selected pool_map; then
+            record pool_map greenproc "$("${PFX[@]}" "$BENCH_BIN" ppool_map 1000000 2 | last_json)"
+            record pool_map greenproc_green "$("${PFX[@]}" "$BENCH_BIN" ppool_map_green 1000000 2 | last_json)"
+            pyline pool_map mp_map 300 "$POOL_PY/mp_pool.py" map 1000000 2
+            record pool_map greenproc_100k "$("${PFX[@]}" "$BENCH_BIN" ppool_map 100000 2 | last_json)"
+            pyline pool_map mp_map_100k 300 "$POOL_PY/mp_pool.py" map 100000 2
+        fi
+        if selected pool_start; then
+            record pool_start greenproc "$("${PFX[@]}" "$BENCH_BIN" ppool_start 15 2 | last_json)"
+            record pool_start greenproc_green "$("${PFX[@]}" "$BENCH_BIN" ppool_start_green 15 2 | last_json)"
+            record pool_start greenproc_w1 "$("${PFX[@]}" "$BENCH_BIN" ppool_start 15 1 | last_json)"
+            record pool_start gipc_child "$("${PFX[@]}" "$BENCH_BIN" gipc_start 15 | last_json)"
+            record pool_start hello "$("${PFX[@]}" "$BENCH_BIN" gipc_hello 15 "$OUT/hello/Hello.dll" | last_json)"
+            pyline pool_start py_spawn 300 "$ROOT/bench/anchors/pool_start.py" 15 2 spawn
+            pyline pool_start py_fork 300 "$ROOT/bench/anchors/pool_start.py" 15 2 fork
+            pyline pool_start pebble_start 300 "$POOL_PY/peers_overhead.py" pebble-start 1
+        fi
+        if [[ $rep -eq 1 ]] && selected pool_crash; then
+            # crash.py waits 6 s for a task that never completes (mp.Pool), up to 15 s a task for billiard, which hung
+            # here (so every system gets 150 s, then its process group is killed): ~4 min in all.
+            record pool_crash greenproc "$("${PFX[@]}" "$BENCH_BIN" ppool_crash | last_json)"
+            for system in mp.Pool ProcessPoolExecutor pebble billiard; do
+                pyline pool_crash "$system" 150 "$POOL_PY/crash.py" "$system"
+            done
+        fi
+        if [[ $rep -eq 1 ]] && selected pool_lazy; then
+            record pool_lazy greenproc "$("${PFX[@]}" "$BENCH_BIN" ppool_lazy | last_json)"
+            # ProcessPoolExecutor.map reads the whole input before its first result (88 s for lazy.py's 2M items
+            # here) and pebble's map did not return in 100 s: both get 30 s.
+            for system in mp.Pool.imap billiard.imap ProcessPoolExecutor.map pebble.map; do
+                capped 30 "$PYOUT" "${PFX[@]}" "$PY" "$POOL_PY/lazy.py" "$system"
+                read_items="$(sed -n 's/.*after 3 results + 1s: \([0-9]*\).*/\1/p' "$PYOUT")"
+                if [[ -n $read_items ]]; then
+                    record pool_lazy "$system" "{\"read_after_3_and_1s\":$read_items}"
+                else
+                    record pool_lazy "$system" "{\"timed_out_s\":30}"
+                fi
+            done
         fi
     done
 fi
@@ -788,4 +907,159 @@ if any(k.startswith("gipc_") for k, _ in data):
         g0, g2 = gm(key, "greenproc", "gc0"), gm(key, "greenproc", "gc2")
         print("| %s | %s | %s | %s | %s | %s | %s |" % (key, field, rng(key, "greenproc", field), rng(key, cside, field) if cside else "",
               fmt(cold), fmt(per), "" if g0 is None else "{:g} / {:g}".format(g0, g2)))
+
+# ---------------------------------------------------------------- process pool
+POOL_SIDES = (
+    ("pool_submit", "a: unbatched, one task at a time (µs/task)", "us_per_task", (
+        ("greenproc", "GreenProc: 100k × SubmitAsync, awaited together (caller without a hub)"),
+        ("greenproc_green", "GreenProc: the same from a greenlet (the pool on the caller's hub)"),
+        ("mp_apply_async", "multiprocessing.Pool: 100k × apply_async, then get"),
+        ("futures_submit", "ProcessPoolExecutor: 20k × submit, wait"),
+        ("billiard", "billiard.Pool: 20k × apply_async"),
+        ("pebble", "pebble.ProcessPool: 20k × schedule"))),
+    ("pool_map1", "a: unbatched map, chunk size 1 (µs/task)", "us_per_task", (
+        ("greenproc", "GreenProc: MapAsync, ChunkSize = 1 (MaxInFlight default: 4 × 2 workers × 1 = 8)"),
+        ("greenproc_inflight1024", "GreenProc: the same with MaxInFlight = 1024 (info: where the time goes)"),
+        ("mp_map1", "multiprocessing.Pool.map, chunksize=1"),
+        ("mp_imap_unordered1", "multiprocessing.Pool.imap_unordered, chunksize=1"),
+        ("futures_map", "ProcessPoolExecutor.map (chunksize 1), 20k"))),
+    ("pool_map", "b: batched map (µs/task)", "us_per_task", (
+        ("greenproc", "GreenProc: MapAsync, default chunking, 1M items (chunks of 1,024)"),
+        ("greenproc_green", "GreenProc: the same from a greenlet"),
+        ("mp_map", "multiprocessing.Pool.map, default chunksize, 1M items"),
+        ("greenproc_100k", "GreenProc: MapAsync, 100k items (info)"),
+        ("mp_map_100k", "multiprocessing.Pool.map, 100k items (info)"))),
+    ("pool_start", "c: start, new pool of 2 → every worker ready (ms)", "ms", (
+        ("greenproc", "GreenProc: new ProcessPool(2) → WaitReadyAsync (caller without a hub)"),
+        ("greenproc_green", "GreenProc: the same inside Green.Run"),
+        ("greenproc_w1", "GreenProc: 1 worker (info)"),
+        ("gipc_child", "GreenProc: one Gipc.StartProcess child to its first message (info: what a worker is before its pool setup)"),
+        ("hello", "`dotnet Hello.dll`, start to exit (one bare .NET process)"),
+        ("py_spawn", "multiprocessing spawn Pool(2), both workers answered (bench/anchors/pool_start.py)"),
+        ("py_fork", "multiprocessing fork Pool(2), the same (info: .NET cannot fork)"),
+        ("pebble_start", "pebble ProcessPool(2) to the first result, import included (info)"))),
+)
+
+def pool_vals(key, side, field):
+    v = [r[field] for r in data.get((key, side), []) if field in r]
+    if not v and field == "ms":  # peers_overhead.py pebble-start reports seconds
+        v = [r["seconds"] * 1e3 for r in data.get((key, side), []) if "seconds" in r]
+    return v
+
+def pool_med(key, side, field):
+    v = pool_vals(key, side, field)
+    return statistics.median(v) if v else None
+
+def pool_rng(key, side, field):
+    v = pool_vals(key, side, field)
+    return "%s–%s" % (fmt(min(v)), fmt(max(v))) if v else "–"
+
+if any(k.startswith("pool_") for k, _ in data):
+    print()
+    print("Process pool, 2 workers, trivial task (x => x * x); medians over processes:")
+    print()
+    print("| case | implementation | median | min–max | GreenProc (the case's first row) ÷ this |")
+    print("|---|---|---:|---|---|")
+    for key, label, field, sides in POOL_SIDES:
+        gp = pool_med(key, "greenproc", field)
+        for side, name in sides:
+            m = pool_med(key, side, field)
+            if m is None:
+                continue
+            rel = "" if side == "greenproc" else fr(ratio(gp, m)) + "× the time"
+            print("| %s | %s | %s | %s | %s |" % (label, name, fmt(m), pool_rng(key, side, field), rel))
+    pt = []
+    def t(name, value, wanted, ok):
+        pt.append((name, value, wanted, ok))
+    sub, m1 = pool_med("pool_submit", "greenproc", "us_per_task"), pool_med("pool_map1", "greenproc", "us_per_task")
+    py_unbatched = [pool_med(k, s, "us_per_task") for k, s in (("pool_submit", "mp_apply_async"), ("pool_submit", "futures_submit"),
+                    ("pool_submit", "billiard"), ("pool_submit", "pebble"), ("pool_map1", "mp_map1"),
+                    ("pool_map1", "mp_imap_unordered1"), ("pool_map1", "futures_map"))]
+    py_best = min([v for v in py_unbatched if v is not None], default=None)
+    if sub is not None:
+        t("a: SubmitAsync one by one ≤ 2.5 µs/task", fmt(sub), "≤ 2.5", verdict(sub, "<=", 2.5))
+        if py_best is not None:
+            t("a: SubmitAsync ÷ Python's best unbatched in this run (info)", fr(ratio(sub, py_best)), "(best: %s µs)" % fmt(py_best), "")
+    if m1 is not None:
+        t("a: MapAsync, ChunkSize = 1 ≤ 2.5 µs/task", fmt(m1), "≤ 2.5", verdict(m1, "<=", 2.5))
+        m1w = pool_med("pool_map1", "greenproc_inflight1024", "us_per_task")
+        if m1w is not None:
+            t("a: the same with MaxInFlight = 1024 (info)", fmt(m1w), "≤ 2.5", verdict(m1w, "<=", 2.5))
+    bm, pm = pool_med("pool_map", "greenproc", "us_per_task"), pool_med("pool_map", "mp_map", "us_per_task")
+    if bm is not None:
+        t("b: MapAsync batched, 1M ≤ Pool.map's 0.15 µs/task (the issue's figure)", fmt(bm), "≤ 0.15", verdict(bm, "<=", 0.15))
+        if pm is not None:
+            t("b: MapAsync batched ÷ Pool.map in this run", fr(ratio(bm, pm)), "≤ 1", verdict(ratio(bm, pm), "<=", 1.0))
+    st, he = pool_med("pool_start", "greenproc", "ms"), pool_med("pool_start", "hello", "ms")
+    if st is not None:
+        t("c: 2 workers ready ÷ one bare `dotnet Hello.dll`", fr(ratio(st, he)), "≤ 1.5", verdict(ratio(st, he), "<=", 1.5))
+        sp = pool_med("pool_start", "py_spawn", "ms")
+        if sp is not None:
+            t("c: 2 workers ready ÷ a spawn-context Pool(2) with both workers answered (info)", fr(ratio(st, sp)), "", "")
+    if pt:
+        print()
+        print("Targets:")
+        print()
+        print("| target | value | wanted | verdict |")
+        print("|---|---:|---|---|")
+        for row in pt:
+            print("| " + " | ".join(row) + " |")
+    print()
+    print("GreenProc's side per process (medians): where the time goes. CPU per task from getrusage of the parent and")
+    print("/proc/<pid>/stat of the workers (10 ms ticks); allocations in the parent:")
+    print()
+    print("| case | side | µs/task | parent CPU µs/task | workers CPU µs/task | allocated B/task (parent) | gen0 / gen2 GCs | cold round µs/task |")
+    print("|---|---|---:|---:|---:|---:|---|---:|")
+    for key in ("pool_submit", "pool_map1", "pool_map"):
+        for side in ("greenproc", "greenproc_green", "greenproc_inflight1024", "greenproc_100k"):
+            if (key, side) not in data:
+                continue
+            g0, g2 = pool_med(key, side, "gc0"), pool_med(key, side, "gc2")
+            cold = pool_med(key, side, "cold_seconds")
+            n = pool_med(key, side, "n")
+            print("| %s | %s | %s | %s | %s | %s | %s | %s |" % (key, side, fmt(pool_med(key, side, "us_per_task")),
+                  fmt(pool_med(key, side, "parent_cpu_us_per_task")), fmt(pool_med(key, side, "workers_cpu_us_per_task")),
+                  fmt(pool_med(key, side, "allocated_bytes_per_task")), "" if g0 is None else "{:g} / {:g}".format(g0, g2),
+                  fmt(cold and n and cold / n * 1e6)))
+    for side in ("greenproc", "greenproc_green", "greenproc_w1"):
+        if ("pool_start", side) in data:
+            print("| pool_start | %s | ready %s ms | first result %s ms | DisposeAsync %s ms | cold: ready %s ms | | |" % (side,
+                  fmt(pool_med("pool_start", side, "ms")), fmt(pool_med("pool_start", side, "ms_first_result")),
+                  fmt(pool_med("pool_start", side, "ms_dispose")), fmt(pool_med("pool_start", side, "cold_ms"))))
+    crash = data.get(("pool_crash", "greenproc"))
+    if crash:
+        print()
+        print("Crash drill (2 workers, 6 one-second tasks, one busy worker SIGKILLed 0.3 s in; then a later task; pebble,")
+        print("billiard and GreenProc: a 30 s task with a 0.5 s timeout, and a task after it):")
+        print()
+        print("| system | the 6 tasks | a task submitted after | timeout task | a task after the timeout |")
+        print("|---|---|---|---|---|")
+        for system in ("greenproc", "mp.Pool", "ProcessPoolExecutor", "pebble", "billiard"):
+            for r in data.get(("pool_crash", system), []):
+                if "no_result_within_s" in r:
+                    print("| %s | hung: no report within %d s (its process group was killed) | | | |" % (system, r["no_result_within_s"]))
+                    continue
+                def cell(x):  # crash.py's fates may hold a traceback: one line, no table breaks
+                    x = " ".join(str(x).split()).replace("|", "/")
+                    if len(x) <= 90:
+                        return x
+                    tail = x[x.rfind(" (after "):] if x.endswith("s)") and " (after " in x else ""
+                    return x[:60] + "..." + tail
+                print("| %s | %s | %s | %s | %s |" % ("GreenProc" if system == "greenproc" else system,
+                      "; ".join(cell(t) for t in r.get("tasks", [])), cell(r.get("after", "")), cell(r.get("timeout_task", "–")),
+                      cell(r.get("after_timeout", "–"))))
+    lazy = data.get(("pool_lazy", "greenproc"))
+    if lazy:
+        print()
+        print("Read-ahead drill (an endless input, the consumer takes 3 results and waits 1 s; items read from the input):")
+        print()
+        print("| system | items read |")
+        print("|---|---:|")
+        for r in lazy:
+            print("| GreenProc Imap, a task the pool has not timed yet (chunks start at 1; after 3 results: {:,}) | {:,} |".format(r["cold_read_after_3"], r["cold_read_after_3_and_1s"]))
+            print("| GreenProc Imap, the same task again (chunks sized from its measured run time, here the most, 1,024; after 3 results: {:,}) | {:,} |".format(r["warm_read_after_3"], r["warm_read_after_3_and_1s"]))
+        for system in ("mp.Pool.imap", "billiard.imap", "ProcessPoolExecutor.map", "pebble.map"):
+            for r in data.get(("pool_lazy", system), []):
+                v = "{:,}".format(r["read_after_3_and_1s"]) if "read_after_3_and_1s" in r else "no result within %d s" % r["timed_out_s"]
+                print("| %s | %s |" % (system, v))
 EOF

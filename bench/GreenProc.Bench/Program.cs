@@ -33,6 +33,14 @@
 //   GreenProc.Bench gipc_start N             N x StartProcess until the child's first message arrives
 //   GreenProc.Bench gipc_start_hook N        the same through the startup-hook launch (self-contained apps get it)
 //   GreenProc.Bench gipc_hello N PATH        N x start `dotnet PATH` (PATH.dll) or PATH (an apphost) and wait for its exit
+// Process pool (PoolBench.cs), W worker processes (default 2), the trivial task Square(x) = x * x:
+//   GreenProc.Bench ppool_submit N [W]       N x SubmitAsync one by one, awaited together (µs/task); ppool_submit_green: from a greenlet
+//   GreenProc.Bench ppool_map1 N [W]         MapAsync with ChunkSize = 1
+//   GreenProc.Bench ppool_map N [W]          MapAsync, default chunking; ppool_map_green: from a greenlet (both maps:
+//                                            GREENPROC_BENCH_POOL_CHUNK, GREENPROC_BENCH_POOL_MAX_IN_FLIGHT)
+//   GreenProc.Bench ppool_start N [W]        N x new ProcessPool(W) -> WaitReadyAsync (ms); ppool_start_green: in Green.Run
+//   GreenProc.Bench ppool_crash              a busy worker SIGKILLed among 6 one-second tasks: each task's fate
+//   GreenProc.Bench ppool_lazy               Imap over an endless input, 3 results taken: items read
 // Throughput modes run untimed first (JIT warm-up until the tiered JIT settles, see WarmUp) before the timed run;
 // the memory modes (none, spawn_trivial, spawn_blocked) run cold, once, so that their peak RSS is not inflated.
 using System;
@@ -56,7 +64,8 @@ internal static partial class Program
         + " | switch_event N | switch_queue N | switch_channel N | queue_{queue,bounded1,bounded100,joinable,channel} N"
         + " | pool_{map,imap,imap_unordered} N [SIZE] | pool_group_map N"
         + " | sub_true N | sub_true_par50 N | sub_true_seq N | sub_cat N SIZE | sub_cat1g MIB [CHUNK]"
-        + " | gipc_msgs N | gipc_msgs_int N | gipc_bw[_pooled|_stream] SIZE MIB | gipc_rtt N | gipc_rtt_duplex N | gipc_start N | gipc_start_hook N | gipc_hello N PATH";
+        + " | gipc_msgs N | gipc_msgs_int N | gipc_bw[_pooled|_stream] SIZE MIB | gipc_rtt N | gipc_rtt_duplex N | gipc_start N | gipc_start_hook N | gipc_hello N PATH"
+        + " | ppool_submit[_green] N [W] | ppool_map1 N [W] | ppool_map[_green] N [W] | ppool_start[_green] N [W] | ppool_crash | ppool_lazy";
 
     private static readonly bool s_verbose = Environment.GetEnvironmentVariable("GREENPROC_BENCH_VERBOSE") == "1";
 
@@ -126,6 +135,18 @@ internal static partial class Program
                     break;
                 case "gipc_hello":
                     GipcHello(Arg(args, 1, 15), args.Length > 2 ? args[2] : throw new FormatException("gipc_hello needs the path of hello.dll"));
+                    break;
+                case "ppool_submit" or "ppool_submit_green" or "ppool_map1" or "ppool_map" or "ppool_map_green":
+                    PoolThroughput(mode, Arg(args, 1, 100_000), Arg(args, 2, 2));
+                    break;
+                case "ppool_start" or "ppool_start_green":
+                    PoolStart(mode, Arg(args, 1, 15), Arg(args, 2, 2));
+                    break;
+                case "ppool_crash":
+                    PoolCrash();
+                    break;
+                case "ppool_lazy":
+                    PoolLazy();
                     break;
                 default:
                     Console.Error.WriteLine($"unknown mode '{mode}'\n{Usage}");

@@ -24,7 +24,7 @@ public class GreenDemoTests
         Assert.Matches(@"RunBlocking:   the hub ticked [1-9]\d* times", stdout);
     }
 
-    internal static async Task<(int Code, string Stdout, string Stderr)> RunExampleAsync(string name, string reactor, bool apphost = false)
+    internal static async Task<(int Code, string Stdout, string Stderr)> RunExampleAsync(string name, string reactor, bool apphost = false, params string[] args)
     {
         string dll = Path.Combine(AppContext.BaseDirectory, name + ".dll");
         Assert.True(File.Exists(dll), $"{dll} was not built beside the tests");
@@ -39,6 +39,11 @@ public class GreenDemoTests
         if (!apphost)
         {
             psi.ArgumentList.Add(dll);
+        }
+
+        foreach (string arg in args)
+        {
+            psi.ArgumentList.Add(arg);
         }
 
         psi.Environment["GREENPROC_REACTOR"] = reactor;
