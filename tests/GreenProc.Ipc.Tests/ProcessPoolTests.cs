@@ -124,6 +124,8 @@ internal static class PoolTasks
         return 0;
     }
 
+    public static int FailFirstSleepOthers(int x) => x == 0 ? throw new ArgumentException("item 0 is bad") : SleepMs(500);
+
     public static int TouchFile(string path)
     {
         File.WriteAllText(path, "ran");
@@ -183,8 +185,9 @@ public sealed class ProcessPoolTests : LeakCheckedTest
     {
         using var warm = new ProcessPool(new ProcessPoolOptions { Workers = 1 });
         warm.SubmitAsync(PoolTasks.WriteToStderr, "(a worker's stderr reaches this process's stderr)").Wait(Bound);
-        using var abandoned = GreenProc.Subprocess.Popen.Start(["sleep", "30"]);
-        abandoned.Kill(); // disposed unreaped: the orphan reaper takes it (and starts, if it had not)
+        var abandoned = GreenProc.Subprocess.Popen.Start(["sleep", "30"]);
+        abandoned.Dispose(); // disposed while it runs: the orphan reaper takes it (and starts, if it had not)
+        Interop.Kill(abandoned.Pid, 9);
     }
 
     protected override ReactorKind Reactor => ReactorKind.Epoll;
@@ -396,6 +399,17 @@ public sealed class ProcessPoolTests : LeakCheckedTest
         {
             File.Delete(marker);
         }
+    }
+
+    [Fact]
+    public async Task A_failed_map_lets_its_running_tasks_finish_and_kills_no_worker()
+    {
+        // Python's map lets them finish too; only a caller's cancellation kills a worker whose task does not stop.
+        await using ProcessPool pool = NewPool(tune: o => o with { KillGrace = TimeSpan.FromMilliseconds(100) });
+        int[] before = (await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => pool.SubmitAsync(PoolTasks.PidAfter, 20))).WaitAsync(Bound)).Distinct().Order().ToArray();
+        await Assert.ThrowsAsync<GipcRemoteException>(() => pool.MapAsync(PoolTasks.FailFirstSleepOthers, [0, 1], new ProcessPoolMapOptions { ChunkSize = 1 }).WaitAsync(Bound));
+        int[] after = (await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => pool.SubmitAsync(PoolTasks.PidAfter, 20))).WaitAsync(Bound)).Distinct().Order().ToArray();
+        Assert.Equal(before, after);
     }
 
     [Fact]

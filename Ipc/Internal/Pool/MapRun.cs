@@ -289,7 +289,11 @@ internal sealed class MapRun<TArg, TResult>
         }
     }
 
-    /// <summary>Ends the map: everything outstanding is cancelled, and the consumer sees the end (or the error).</summary>
+    /// <summary>
+    /// Ends the map: everything outstanding is cancelled, and the consumer sees the end (or the error). Only a
+    /// cancellation by the caller's token kills a worker whose task does not stop (after the grace); when the map failed
+    /// or its consumer stopped, a running task is told through its token and may finish (as Python's map lets it).
+    /// </summary>
     private void End(ExceptionDispatchInfo? error)
     {
         if (_ended)
@@ -299,9 +303,10 @@ internal sealed class MapRun<TArg, TResult>
 
         _ended = true;
         _room.Set(); // a waiting feeder looks again, sees the end and stops
+        bool byCaller = error?.SourceException is OperationCanceledException oce && oce.CancellationToken == _cancellationToken && _cancellationToken.IsCancellationRequested;
         foreach (MapChunk chunk in new List<MapChunk>(_outstanding)) // a cancelled chunk leaves the set as it ends
         {
-            _core.CancelItem(chunk);
+            _core.CancelItem(chunk, kill: byCaller);
         }
 
         _outstanding.Clear();

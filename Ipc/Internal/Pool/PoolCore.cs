@@ -149,8 +149,12 @@ internal sealed class PoolCore
         _wake.Set();
     }
 
-    /// <summary>A cancellation of one task: unsent, it just ends; at a worker, the worker is asked (and killed after the grace).</summary>
-    public void CancelItem(PoolItem item)
+    /// <summary>
+    /// A cancellation of one item: unsent, it just ends; at a worker, the worker is asked (its task's token fires, its
+    /// other tasks are answered unrun), and with <paramref name="kill"/> the worker is killed if the task has not
+    /// stopped after the grace.
+    /// </summary>
+    public void CancelItem(PoolItem item, bool kill = true)
     {
         if (item.Done)
         {
@@ -162,6 +166,7 @@ internal sealed class PoolCore
             if (!item.CancelRequested)
             {
                 item.CancelRequested = true;
+                item.KillOnCancel = kill;
                 item.CancelRequestedAt = Stopwatch.GetTimestamp();
                 _ = SendCancelAsync(worker, item.Id);
                 worker.ArmKillTimer();
@@ -305,8 +310,8 @@ internal sealed class PoolCore
         try
         {
             process = Gipc.StartProcessCore(
-                (Func<GipcReader<GipcBuffer>, GipcWriter<byte[]>, GipcReader<long>, WorkerSetup, Task>)PoolWorker.RunAsync,
-                [requests.Reader, responses.Writer, control.Reader, Options.Setup(number)],
+                (Func<GipcReader<GipcBuffer>, GipcWriter<byte[]>, GipcReader<long>, byte[], Task>)PoolWorker.RunAsync,
+                [requests.Reader, responses.Writer, control.Reader, Options.Setup(number).ToBytes()],
                 new ChildStart { Daemon = true, NewProcessGroup = true, CaptureStderr = true, ExtraFds = [slotFd], Name = $"pool worker {number}" });
         }
         catch
@@ -562,7 +567,7 @@ internal sealed class PoolCore
             return; // gone, or moved on to another task of the item (the timer is armed again for it)
         }
 
-        if (head.CancelRequested)
+        if (head.CancelRequested && head.KillOnCancel)
         {
             head.Cancel();
         }

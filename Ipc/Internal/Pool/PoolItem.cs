@@ -53,6 +53,10 @@ internal abstract class PoolItem
     /// <summary>A cancellation was asked while it was at a worker (the worker was told; it answers Canceled).</summary>
     public bool CancelRequested { get; set; }
 
+    /// <summary>Whether the worker is killed if the cancelled task has not stopped after the grace (a caller's
+    /// cancellation); a map that ended (failed, or its consumer stopped) lets a running task finish.</summary>
+    public bool KillOnCancel { get; set; }
+
     /// <summary>When the pool asked the worker to cancel it (Stopwatch), for the kill after the grace.</summary>
     public long CancelRequestedAt { get; set; }
 

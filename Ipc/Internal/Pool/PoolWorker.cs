@@ -23,13 +23,15 @@ internal static class PoolWorker
     private static readonly long s_flushEvery = Stopwatch.Frequency / 1000;
 
     private static readonly ConcurrentDictionary<long, byte> s_cancelled = new();
+    private static int s_cancelledCount; // entries in s_cancelled: a task checks the dictionary only when it is not 0
     private static readonly object s_runningLock = new();
     private static long s_runningItem;
     private static CancellationTokenSource? s_runningCts;
 
     /// <summary>The worker's body (a StartProcess target: static, in GreenProc.Ipc's main module).</summary>
-    internal static async Task RunAsync(GipcReader<GipcBuffer> requests, GipcWriter<byte[]> responses, GipcReader<long> control, WorkerSetup setup)
+    internal static async Task RunAsync(GipcReader<GipcBuffer> requests, GipcWriter<byte[]> responses, GipcReader<long> control, byte[] setupBytes)
     {
+        WorkerSetup setup = WorkerSetup.FromBytes(setupBytes);
         using WorkerSlot slot = WorkerSlot.Open(ChildHost.ExtraFds[0]);
         FrameWriter output = responses.Frames;
         StartControlThread(control);
@@ -144,7 +146,7 @@ internal static class PoolWorker
             PoolProtocol.WriteByte(answer, PoolItem.Succeeded);
             int lengthAt = answer.Position;
             PoolProtocol.WriteInt32(answer, 0);
-            if (s_cancelled.ContainsKey(batch.Item))
+            if (IsCancelled(batch.Item))
             {
                 answer.Position = recordAt;
                 PoolProtocol.WriteByte(answer, PoolItem.WasCanceled);
@@ -173,9 +175,15 @@ internal static class PoolWorker
             }
         }
 
-        s_cancelled.TryRemove(batch.Item, out _);
+        if (Volatile.Read(ref s_cancelledCount) != 0 && s_cancelled.TryRemove(batch.Item, out _))
+        {
+            Interlocked.Decrement(ref s_cancelledCount);
+        }
+
         answer.PatchInt64(runAt, Stopwatch.GetTimestamp() - start);
     }
+
+    private static bool IsCancelled(long item) => Volatile.Read(ref s_cancelledCount) != 0 && s_cancelled.ContainsKey(item);
 
     /// <summary>A synchronous task that no token can reach: a plain call (the common, cheapest case).</summary>
     private static (byte Outcome, Exception? Error) RunPlain(WorkerMethod method, ReadOnlyMemory<byte> arg, ByteBuilder answer)
@@ -202,7 +210,7 @@ internal static class PoolWorker
             s_runningCts = cts;
         }
 
-        if (s_cancelled.ContainsKey(batch.Item))
+        if (IsCancelled(batch.Item))
         {
             cts.Cancel(); // the cancellation came between the check and now
         }
@@ -226,7 +234,7 @@ internal static class PoolWorker
         }
         catch (OperationCanceledException) when (cts.IsCancellationRequested)
         {
-            return (s_cancelled.ContainsKey(batch.Item) ? PoolItem.WasCanceled : PoolItem.TimedOut, null);
+            return (IsCancelled(batch.Item) ? PoolItem.WasCanceled : PoolItem.TimedOut, null);
         }
         catch (Exception e)
         {
@@ -298,7 +306,11 @@ internal static class PoolWorker
                 {
                     await foreach (long id in control.ReadAllAsync())
                     {
-                        s_cancelled[id] = 0;
+                        if (s_cancelled.TryAdd(id, 0))
+                        {
+                            Interlocked.Increment(ref s_cancelledCount);
+                        }
+
                         CancellationTokenSource? cts = null;
                         lock (s_runningLock)
                         {

@@ -137,7 +137,7 @@ internal sealed class WorkerHandle
             due = Math.Max(HeadSince, _taskSince) + Deadline.ToStopwatchTicks(head.Timeout) + grace;
         }
 
-        if (head.CancelRequested)
+        if (head.CancelRequested && head.KillOnCancel)
         {
             due = Math.Min(due, Math.Max(head.CancelRequestedAt, HeadSince) + grace);
         }
@@ -163,7 +163,7 @@ internal sealed class WorkerHandle
     /// </summary>
     public bool StillOnTimedTask()
     {
-        if (!Held.TryPeek(out PoolItem? head) || head.CancelRequested || Slot.Item != head.Id)
+        if (!Held.TryPeek(out PoolItem? head) || (head.CancelRequested && head.KillOnCancel) || Slot.Item != head.Id)
         {
             return true;
         }
