@@ -76,7 +76,7 @@ internal sealed partial class FrameReader
     {
         Deadline.Validate(timeout, nameof(timeout)); // the clock is read only if the get has to wait
         ThrowIfUnusable();
-        BindHub();
+        HandleHub.Bind(ref _hub, "GetAsync", "reader");
         ThrowIfBusy();
         if (TryDecode(codec, out T value))
         {
@@ -100,7 +100,7 @@ internal sealed partial class FrameReader
     {
         Deadline.Validate(timeout, nameof(timeout));
         ThrowIfUnusable();
-        BindHub();
+        HandleHub.Bind(ref _hub, "GetAsync", "reader");
         ThrowIfBusy();
         if (_large is not null)
         {
@@ -108,33 +108,6 @@ internal sealed partial class FrameReader
         }
 
         return TryOpenStream(out GipcMessageStream? stream) ? new ValueTask<GipcMessageStream>(stream) : GetStreamSlowAsync(timeout, cancellationToken);
-    }
-
-    /// <summary>
-    /// Binds the reader to the calling thread's hub at its first get and checks later gets run there; a reader whose hub
-    /// has ended may go on on another (a later <c>Green.Run</c>).
-    /// </summary>
-    private void BindHub()
-    {
-        Hub? current = Hub.Current;
-        if (ReferenceEquals(current, _hub) && current is not null)
-        {
-            return;
-        }
-
-        if (current is null)
-        {
-            throw new InvalidOperationException(Thread.CurrentThread.IsThreadPoolThread
-                ? "gipc handles are used from greenlets on a hub, and this is a thread-pool thread: a ConfigureAwait(false) in the greenlet usually moved the code here. Remove it, or call GetAsync inside Green.Run."
-                : "gipc handles are used from greenlets on a hub: call GetAsync inside Green.Run.");
-        }
-
-        if (_hub is { IsEnded: false })
-        {
-            throw new InvalidOperationException("This gipc reader belongs to the hub of another thread (the thread of its first get); use it from greenlets of that hub only.");
-        }
-
-        _hub = current;
     }
 
     private void ThrowIfBusy()

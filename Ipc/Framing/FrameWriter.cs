@@ -212,37 +212,19 @@ internal sealed class FrameWriter : PendingOutput
     }
 
     /// <summary>
-    /// Binds the writer to the calling thread's hub at its first put, and checks every later put runs there. A writer
-    /// whose hub has ended (a later <c>Green.Run</c> on the thread) starts afresh: the ended hub wrote out or reported
-    /// everything it held.
+    /// Binds the writer to the calling thread's hub at its first put (see <see cref="HandleHub"/>). The events belong to
+    /// the hub that sends (a GreenEvent is bound to one hub, DESIGN §6): made afresh for it. Nothing is pending at that
+    /// point (first put, or the previous hub wrote out everything at its exit).
     /// </summary>
     private void BindHub()
     {
-        Hub? current = Hub.Current;
-        if (ReferenceEquals(current, _hub) && current is not null)
+        if (HandleHub.Bind(ref _hub, "PutAsync", "writer"))
         {
-            return;
+            _flusher = null;
+            _dataReady = new GreenEvent();
+            _idle = new GreenEvent(set: true);
+            _belowLimit = new GreenEvent(set: true);
         }
-
-        if (current is null)
-        {
-            throw new InvalidOperationException(Thread.CurrentThread.IsThreadPoolThread
-                ? "gipc handles are used from greenlets on a hub, and this is a thread-pool thread: a ConfigureAwait(false) in the greenlet usually moved the code here. Remove it, or call PutAsync inside Green.Run."
-                : "gipc handles are used from greenlets on a hub: call PutAsync inside Green.Run.");
-        }
-
-        if (_hub is { IsEnded: false })
-        {
-            throw new InvalidOperationException("This gipc writer belongs to the hub of another thread (the thread of its first put); use it from greenlets of that hub only.");
-        }
-
-        // The events belong to the hub that sends (a GreenEvent is bound to one hub, DESIGN §6): made afresh for it.
-        // Nothing is pending at this point (first put, or the previous hub wrote out everything at its exit).
-        _hub = current;
-        _flusher = null;
-        _dataReady = new GreenEvent();
-        _idle = new GreenEvent(set: true);
-        _belowLimit = new GreenEvent(set: true);
     }
 
     [System.Runtime.CompilerServices.AsyncMethodBuilder(typeof(GreenProc.Internal.HubValueTaskMethodBuilder))]

@@ -34,7 +34,6 @@ internal static class PoolWorker
         WorkerSetup setup = WorkerSetup.FromBytes(setupBytes);
         using WorkerSlot slot = WorkerSlot.Open(ChildHost.ExtraFds[0]);
         FrameWriter output = responses.Frames;
-        StartControlThread(control);
         try
         {
             RunInitializer(setup);
@@ -47,6 +46,10 @@ internal static class PoolWorker
         }
 
         await output.PutAsync(CopyCodec.Instance, Message(PoolProtocol.Ready, w => PoolProtocol.WriteInt32(w, Environment.ProcessId)), null, default);
+
+        // After Ready, off the pool's wait for its workers: cancellations wait in the control pipe until the thread
+        // reads them, and the first task has not even arrived yet.
+        StartControlThread(control);
         var methods = new Dictionary<int, WorkerMethod>();
         var answer = new ByteBuilder();
         long lastYield = Stopwatch.GetTimestamp();

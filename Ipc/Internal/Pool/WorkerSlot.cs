@@ -1,8 +1,5 @@
 using System;
-using System.IO;
-using System.IO.MemoryMappedFiles;
 using System.Threading;
-using Microsoft.Win32.SafeHandles;
 
 namespace GreenProc.Ipc.Internal.Pool;
 
@@ -18,17 +15,11 @@ internal sealed unsafe class WorkerSlot : IDisposable
 {
     private const int Size = 4096;
 
-    private readonly MemoryMappedFile _file;
-    private readonly MemoryMappedViewAccessor _view;
-    private readonly long* _word;
+    private long* _word;
 
-    private WorkerSlot(MemoryMappedFile file)
+    private WorkerSlot(int fd)
     {
-        _file = file;
-        _view = file.CreateViewAccessor(0, Size);
-        byte* p = null;
-        _view.SafeMemoryMappedViewHandle.AcquirePointer(ref p);
-        _word = (long*)(p + _view.PointerOffset);
+        _word = (long*)Interop.MapShared(fd, Size); // the mapping outlives the descriptor: the caller may close it
     }
 
     /// <summary>The pool's side: a new slot, and the descriptor to give the worker (close it once the worker has it).</summary>
@@ -40,11 +31,21 @@ internal sealed unsafe class WorkerSlot : IDisposable
         }
 
         forWorker = Interop.MemfdCreate("greenproc-pool-slot");
-        return new WorkerSlot(Map(forWorker.Fd));
+        return new WorkerSlot(forWorker.Fd);
     }
 
-    /// <summary>The worker's side, on the descriptor it received.</summary>
-    public static WorkerSlot Open(int fd) => new(Map(fd));
+    /// <summary>The worker's side, on the descriptor it received (closed here once mapped).</summary>
+    public static WorkerSlot Open(int fd)
+    {
+        try
+        {
+            return new WorkerSlot(fd);
+        }
+        finally
+        {
+            Interop.Close(fd);
+        }
+    }
 
     /// <summary>The item the worker runs (0: none yet).</summary>
     public long Item => Volatile.Read(ref _word[0]);
@@ -61,15 +62,10 @@ internal sealed unsafe class WorkerSlot : IDisposable
 
     public void Dispose()
     {
-        _view.SafeMemoryMappedViewHandle.ReleasePointer();
-        _view.Dispose();
-        _file.Dispose();
-    }
-
-    private static MemoryMappedFile Map(int fd)
-    {
-        // A duplicate the mapping owns (and closes); the caller keeps its own descriptor.
-        var handle = new SafeFileHandle(Interop.DupCloseOnExec(fd, 0), ownsHandle: true);
-        return MemoryMappedFile.CreateFromFile(handle, null, Size, MemoryMappedFileAccess.ReadWrite, HandleInheritability.None, leaveOpen: false);
+        if (_word is not null)
+        {
+            Interop.Unmap(_word, Size);
+            _word = null;
+        }
     }
 }
