@@ -15,7 +15,7 @@ public sealed record ProcessPoolMapOptions
     /// <summary>
     /// How many items may be taken from the input beyond the results the consumer has taken (sent, running, or done
     /// and waiting to be consumed). The input is read no further ahead: an infinite input works, and memory stays flat.
-    /// Null (the default): four chunks per worker, and at least 64 items per worker.
+    /// Null (the default): four chunks per worker, and at least 512 items per worker.
     /// </summary>
     public int? MaxInFlight { get; init; }
 

@@ -918,7 +918,7 @@ POOL_SIDES = (
         ("billiard", "billiard.Pool: 20k × apply_async"),
         ("pebble", "pebble.ProcessPool: 20k × schedule"))),
     ("pool_map1", "a: unbatched map, chunk size 1 (µs/task)", "us_per_task", (
-        ("greenproc", "GreenProc: MapAsync, ChunkSize = 1 (MaxInFlight default: 4 × 2 workers × 1 = 8)"),
+        ("greenproc", "GreenProc: MapAsync, ChunkSize = 1 (MaxInFlight default: 512 a worker)"),
         ("greenproc_inflight1024", "GreenProc: the same with MaxInFlight = 1024 (info: where the time goes)"),
         ("mp_map1", "multiprocessing.Pool.map, chunksize=1"),
         ("mp_imap_unordered1", "multiprocessing.Pool.imap_unordered, chunksize=1"),

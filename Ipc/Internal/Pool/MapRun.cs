@@ -129,9 +129,11 @@ internal sealed class MapRun<TArg, TResult>
         return _core.Options.MaxTasksPerWorker is { } max ? Math.Min(size, max) : size;
     }
 
-    // Enough in flight that every worker has a chunk running and one waiting, twice over; at least 64 per worker, so
-    // that one-item chunks of trivial tasks keep the workers busy across the round trips.
-    private long MaxInFlight(int chunk) => _options.MaxInFlight ?? Math.Max(4L * _core.Options.Workers * chunk, 64L * _core.Options.Workers);
+    // Enough in flight that every worker has a chunk running and one waiting, twice over; at least 512 per worker, so
+    // that one-item chunks of trivial tasks keep the workers busy across the round trips and their answers coalesce
+    // (a map of 1-item chunks, 2 workers: 6.45 µs a task pinned with 128 in flight, 1.81 with 1,024; 1.22 and 0.76
+    // unpinned). Items are small; a thousand waiting costs little memory.
+    private long MaxInFlight(int chunk) => _options.MaxInFlight ?? Math.Max(4L * _core.Options.Workers * chunk, 512L * _core.Options.Workers);
 
     private async Task FeedAsync()
     {
