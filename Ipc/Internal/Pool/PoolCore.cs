@@ -15,17 +15,22 @@ namespace GreenProc.Ipc.Internal.Pool;
 /// </summary>
 /// <remarks>
 /// <para>
-/// Fates of a task: queued here (<see cref="_queue"/>) → held by one worker (sent, <see cref="WorkerHandle.Held"/>) →
-/// done (result, error, cancelled, timed out, or failed with its worker). A worker that dies fails the one task it was
-/// running (read from its <see cref="WorkerSlot"/>); the others it held go back to the front of the queue, in order, so
-/// every other task completes. A task that was held by three workers that died running something else fails too, so
-/// that nothing circulates for ever.
+/// Fates of an item (one task, or a chunk of a map's): queued here (<see cref="_queue"/>) → held by one worker (sent,
+/// <see cref="WorkerHandle.Held"/>) → done (each task answered: result, error, cancelled, timed out; or failed with its
+/// worker). A worker that dies fails the one task it was running (read from its <see cref="WorkerSlot"/>); the rest of
+/// that item, and the other items it held, go back to the front of the queue, in order, so every other task completes.
+/// An item held by three workers that died running something else fails too, so that nothing circulates for ever.
 /// </para>
 /// <para>
 /// How much a worker is sent ahead: for short tasks a worker must always have its next one at hand (a round trip to the
 /// pool takes ~10 µs, a trivial task ~1 µs), for long ones sending ahead only unbalances the workers. So a worker takes
-/// a new batch while it holds fewer than two batches, or, for single tasks, fewer tasks than cover ~200 µs of their
+/// a chunk while it holds fewer than two items, or a single task while it holds fewer than cover ~200 µs of their
 /// measured run time (2..64).
+/// </para>
+/// <para>
+/// Flags: <see cref="_closing"/> (DisposeAsync: no new tasks, the queue drains, then the workers retire),
+/// <see cref="_fault"/> (no task can run: every task fails with it; set once), <see cref="_killed"/> (Kill or the end of
+/// CloseAsync: nothing runs any more). Once killed, the pool's descriptors are closed and its workers signalled.
 /// </para>
 /// </remarks>
 internal sealed class PoolCore
@@ -45,7 +50,7 @@ internal sealed class PoolCore
     private int _ready;
     private int _startFailures; // workers in a row that died before they were ready
     private Greenlet? _dispatcher;
-    private Exception? _fault; // an initializer failed: every task fails with it
+    private Exception? _fault; // the pool cannot run tasks (an initializer failed, workers die at start): every task fails with it
     private bool _closing;     // DisposeAsync: no new tasks; workers retire once idle
     private bool _killed;
 
