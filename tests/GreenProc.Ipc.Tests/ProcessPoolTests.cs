@@ -144,8 +144,6 @@ internal static class PoolTasks
 
     public static string Initialized(int _) => s_initialized ?? "(none)";
 
-    public static int HoldWhile(int ms) => SleepMs(ms);
-
     /// <summary>Acts as the owner of a pool (run in a child): reports its workers' pids, then waits to be killed.</summary>
     public static async Task OwnPool(GipcWriter<int[]> report)
     {

@@ -68,10 +68,6 @@ internal sealed class PoolCore
     /// <summary>Set once every worker has started and run its initializer (or the pool faulted).</summary>
     public GreenEvent ReadyEvent { get; }
 
-    public int ReadyWorkers => _ready;
-
-    public IEnumerable<WorkerHandle> Workers => _workers;
-
     /// <summary>Raises the reason the pool cannot run tasks (an initializer failed), if any.</summary>
     public void ThrowIfFaulted()
     {
@@ -182,11 +178,11 @@ internal sealed class PoolCore
 
         _queue.Remove(item);
         item.Cancel();
-        Completed(item);
+        Completed();
     }
 
     /// <summary>Called as each item ends (on the hub, possibly inside a worker's answer decoding: nothing here may wait).</summary>
-    public void Completed(PoolItem item)
+    public void Completed()
     {
         _wake.Set();
         UpdateIdle();
@@ -469,19 +465,19 @@ internal sealed class PoolCore
         foreach ((PoolItem item, int index) in crashed)
         {
             item.FailOne(index, new WorkerCrashedException(worker.Pid, exitCode, worker.StderrTail, null));
-            Completed(item);
+            Completed();
         }
 
         foreach (PoolItem item in failed)
         {
             item.Fail(new WorkerCrashedException(worker.Pid, exitCode, worker.StderrTail, item.Requeues));
-            Completed(item);
+            Completed();
         }
 
         foreach (PoolItem item in cancelled)
         {
             item.Cancel();
-            Completed(item);
+            Completed();
         }
 
         if (worker.State == WorkerState.Dead && worker.Process.Popen.Stderr is { } s)
@@ -542,7 +538,7 @@ internal sealed class PoolCore
         foreach (PoolItem item in _queue.Drain())
         {
             item.Fail(error);
-            Completed(item);
+            Completed();
         }
 
         foreach (WorkerHandle w in _workers)
@@ -588,7 +584,7 @@ internal sealed class PoolCore
             head.FailOne(Math.Min(index, head.Count - 1), new ProcessPoolTimeoutException(head.Timeout, worker.Pid, workerKilled: true));
         }
 
-        Completed(head);
+        Completed();
         worker.KillGroup();
     }
 
@@ -706,7 +702,7 @@ internal sealed class PoolCore
                 }
 
                 item.FailOne(i, e as GipcException ?? new GipcException($"The argument of a {method.Name} task could not be encoded: {e.Message}", e));
-                Completed(item);
+                Completed();
                 return;
             }
 

@@ -143,9 +143,6 @@ internal abstract class PoolItem
         Finish();
     }
 
-    /// <summary>Marks the item handed on (its tasks live on in another item) without an outcome of its own.</summary>
-    public void Retire() => Finish();
-
     /// <summary>Decodes and hands over task <paramref name="index"/>'s result; one that cannot be decoded fails the task.</summary>
     protected abstract void SetResult(int index, ReadOnlySpan<byte> result);
 

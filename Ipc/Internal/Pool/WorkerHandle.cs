@@ -238,7 +238,7 @@ internal sealed class WorkerHandle
 
                     item.Method.Observe(runTicks / item.Count);
                     item.Answer(r.Rest, worker.Pid);
-                    worker._pool.Completed(item);
+                    worker._pool.Completed();
                     break;
                 }
 
