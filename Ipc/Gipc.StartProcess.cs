@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Reflection;
 using System.Runtime.InteropServices;
 using System.Threading.Tasks;
+using GreenProc.Internal;
 using GreenProc.Ipc.Internal;
 using GreenProc.Subprocess;
 
@@ -133,7 +134,7 @@ public static partial class Gipc
 
             // What fits goes in before the child exists (a blocking write into an empty pipe of that size returns at once).
             int first = Math.Min(capacity, bootstrap.Length);
-            WriteAll(bootWrite, bootstrap.AsSpan(0, first));
+            FdIO.WriteAll(bootWrite, bootstrap.AsSpan(0, first));
 
             passFds[Bootstrap.BootstrapFd] = bootRead;
             passFds[outcomeFd] = outcomeWrite;
@@ -169,7 +170,7 @@ public static partial class Gipc
                     {
                         try
                         {
-                            WriteAll(rest, bootstrap.AsSpan(first));
+                            FdIO.WriteAll(rest, bootstrap.AsSpan(first));
                         }
                         catch (NativeIOException)
                         {
@@ -247,28 +248,4 @@ public static partial class Gipc
     /// <param name="name">A name for the process.</param>
     public static GipcProcess StartProcess<T1>(Action<T1> target, T1 arg1, bool daemon = false, string? name = null)
         => StartProcess((Delegate)target, [arg1], daemon, name);
-
-    private static unsafe void WriteAll(SafeFdHandle fd, ReadOnlySpan<byte> data)
-    {
-        fixed (byte* p = data)
-        {
-            int done = 0;
-            while (done < data.Length)
-            {
-                nint n = Interop.Write(fd.Fd, p + done, data.Length - done);
-                if (n < 0)
-                {
-                    int errno = Interop.LastErrno;
-                    if (errno == Interop.EINTR)
-                    {
-                        continue;
-                    }
-
-                    throw Interop.ErrnoException(errno, "write(gipc bootstrap)");
-                }
-
-                done += (int)n;
-            }
-        }
-    }
 }

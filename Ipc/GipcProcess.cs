@@ -1,4 +1,5 @@
 using System;
+using GreenProc.Internal;
 using System.Diagnostics;
 using System.Threading;
 using System.Threading.Tasks;
@@ -118,7 +119,7 @@ public sealed class GipcProcess : IDisposable
     /// Reads what the exited child wrote to its outcome pipe. It wrote before exiting and the pipe holds it all; the
     /// reads never wait (non-blocking: should a program the child started hold the write end, what is there is taken).
     /// </summary>
-    private unsafe void ReadOutcome()
+    private void ReadOutcome()
     {
         SafeFdHandle? fd = _outcome;
         if (fd is null)
@@ -131,23 +132,19 @@ public sealed class GipcProcess : IDisposable
         {
             fd.SetNonBlocking();
             var data = new System.IO.MemoryStream();
-            byte* buffer = stackalloc byte[4096];
-            while (true)
+            Span<byte> buffer = stackalloc byte[4096];
+            try
             {
-                nint n = Interop.Read(fd.Fd, buffer, 4096);
-                if (n < 0 && Interop.LastErrno == Interop.EINTR)
+                // Up to end of stream, or "not ready" (someone else holds the write end: what is there is all there is).
+                int n;
+                while ((n = FdIO.TryRead(fd, buffer)) > 0)
                 {
-                    continue;
+                    data.Write(buffer.Slice(0, n));
                 }
-
-                // n == 0: end of stream; n < 0: EAGAIN (someone else holds the write end) or an error.
-
-                if (n <= 0)
-                {
-                    break;
-                }
-
-                data.Write(new ReadOnlySpan<byte>(buffer, (int)n));
+            }
+            catch (NativeIOException)
+            {
+                // An error reading it: report what arrived.
             }
 
             if (data.Length > 0)

@@ -26,9 +26,9 @@ public sealed class GreenStream : Stream
     private readonly bool _canRead;
     private readonly bool _canWrite;
 
-    // The pending read and write, reused (see FdOperation).
-    private FdOperation? _readOperation;
-    private FdOperation? _writeOperation;
+    // The read and write operations of the I/O core, created at first use and reused (see IOOperation).
+    private IOOperation? _readOperation;
+    private IOOperation? _writeOperation;
 
     // The hub its async operations belong to: the one it was created on, else the first that used them.
     private Hub? _hub = Hub.Current;
@@ -86,8 +86,7 @@ public sealed class GreenStream : Stream
             return ValueTask.FromCanceled<int>(cancellationToken);
         }
 
-        int n = TryRead(buffer.Span);
-        return n >= 0 ? new ValueTask<int>(n) : (_readOperation ??= new FdOperation(this, isRead: true)).StartRead(buffer, cancellationToken);
+        return (_readOperation ??= IOOperation.Create(_handle, isRead: true, "this GreenStream")).ReadAsync(buffer, cancellationToken);
     }
 
     /// <inheritdoc />
@@ -104,18 +103,7 @@ public sealed class GreenStream : Stream
             return ValueTask.FromCanceled(cancellationToken);
         }
 
-        while (!buffer.IsEmpty)
-        {
-            int n = TryWrite(buffer.Span);
-            if (n < 0)
-            {
-                return (_writeOperation ??= new FdOperation(this, isRead: false)).StartWrite(buffer, cancellationToken);
-            }
-
-            buffer = buffer.Slice(n);
-        }
-
-        return default;
+        return (_writeOperation ??= IOOperation.Create(_handle, isRead: false, "this GreenStream")).WriteAsync(buffer, cancellationToken);
     }
 
     /// <inheritdoc />
@@ -126,16 +114,7 @@ public sealed class GreenStream : Stream
     public override int Read(Span<byte> buffer)
     {
         EnsureReadable();
-        while (true)
-        {
-            int n = TryRead(buffer);
-            if (n >= 0)
-            {
-                return n;
-            }
-
-            BlockUntilReady(Mono.Unix.Native.PollEvents.POLLIN);
-        }
+        return FdIO.Read(_handle, buffer);
     }
 
     /// <inheritdoc />
@@ -145,17 +124,7 @@ public sealed class GreenStream : Stream
     public override void Write(ReadOnlySpan<byte> buffer)
     {
         EnsureWritable();
-        while (!buffer.IsEmpty)
-        {
-            int n = TryWrite(buffer);
-            if (n >= 0)
-            {
-                buffer = buffer.Slice(n);
-                continue;
-            }
-
-            BlockUntilReady(Mono.Unix.Native.PollEvents.POLLOUT);
-        }
+        FdIO.WriteAll(_handle, buffer);
     }
 
     /// <inheritdoc />
@@ -185,67 +154,6 @@ public sealed class GreenStream : Stream
         }
 
         base.Dispose(disposing);
-    }
-
-    /// <summary>One non-blocking read: the byte count (0 at EOF), or -1 for "not ready".</summary>
-    internal int TryRead(Span<byte> buffer) => Interop.ReadNonBlocking(_handle, buffer);
-
-    /// <summary>One non-blocking write: the byte count, or -1 for "not ready".</summary>
-    internal unsafe int TryWrite(ReadOnlySpan<byte> buffer)
-    {
-        bool added = false;
-        try
-        {
-            _handle.DangerousAddRef(ref added);
-            int fd = (int)_handle.DangerousGetHandle();
-            fixed (byte* p = buffer)
-            {
-                while (true)
-                {
-                    nint n = Interop.Write(fd, p, buffer.Length);
-                    if (n >= 0)
-                    {
-                        return (int)n;
-                    }
-
-                    int errno = Interop.LastErrno;
-                    if (errno == Interop.EAGAIN)
-                    {
-                        return -1;
-                    }
-
-                    if (errno != Interop.EINTR)
-                    {
-                        throw Interop.ErrnoException(errno, $"write(fd {fd})");
-                    }
-                }
-            }
-        }
-        finally
-        {
-            if (added)
-            {
-                _handle.DangerousRelease();
-            }
-        }
-    }
-
-    private void BlockUntilReady(Mono.Unix.Native.PollEvents events)
-    {
-        bool added = false;
-        try
-        {
-            _handle.DangerousAddRef(ref added);
-            var fds = new[] { new Mono.Unix.Native.Pollfd { fd = (int)_handle.DangerousGetHandle(), events = events } };
-            Interop.Poll(fds, 1, -1, out _);
-        }
-        finally
-        {
-            if (added)
-            {
-                _handle.DangerousRelease();
-            }
-        }
     }
 
     private void EnsureReadable()

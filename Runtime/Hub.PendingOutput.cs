@@ -2,7 +2,6 @@ using System;
 using System.Collections.Generic;
 using System.Diagnostics;
 using GreenProc.Internal;
-using Mono.Unix.Native;
 
 namespace GreenProc;
 
@@ -83,7 +82,6 @@ public sealed partial class Hub
 
         var active = new List<PendingOutput>(outputs);
         var fds = new List<SafeFdHandle>();
-        var pollfds = new Pollfd[outputs.Count];
         long start = Stopwatch.GetTimestamp();
         while (active.Count > 0)
         {
@@ -120,7 +118,8 @@ public sealed partial class Hub
 
             if (fds.Count > 0)
             {
-                PollWritable(fds, pollfds, timeoutMs);
+                // EINTR just ends this wait early: the loop writes again and comes back with what is left of the timeout.
+                FdIO.WaitAny(fds, forWrite: true, timeoutMs);
             }
         }
 
@@ -140,32 +139,5 @@ public sealed partial class Hub
             1 => losses[0],
             _ => new AggregateException("Messages that several writers had accepted were not delivered when the hub ended; see the inner exceptions.", losses),
         };
-    }
-
-    /// <summary>Blocks until one of <paramref name="fds"/> has room (or an error), or the timeout passes.</summary>
-    private static void PollWritable(List<SafeFdHandle> fds, Pollfd[] pollfds, int timeoutMs)
-    {
-        var added = new bool[fds.Count];
-        try
-        {
-            for (int i = 0; i < fds.Count; i++)
-            {
-                fds[i].DangerousAddRef(ref added[i]);
-                pollfds[i] = new Pollfd { fd = (int)fds[i].DangerousGetHandle(), events = PollEvents.POLLOUT };
-            }
-
-            // EINTR just ends this wait early: the caller writes again and comes back with what is left of the timeout.
-            Interop.Poll(pollfds, fds.Count, timeoutMs, out _);
-        }
-        finally
-        {
-            for (int i = 0; i < fds.Count; i++)
-            {
-                if (added[i])
-                {
-                    fds[i].DangerousRelease();
-                }
-            }
-        }
     }
 }

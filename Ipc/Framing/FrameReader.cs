@@ -494,13 +494,13 @@ internal sealed partial class FrameReader
         int n;
         try
         {
-            n = Interop.ReadNonBlocking(_fd, target, after);
+            n = FdIO.TryRead(_fd, target, after);
         }
         catch (ObjectDisposedException)
         {
             throw new GipcClosedException("This gipc handle is closed.");
         }
-        catch (NativeIOException e) when (e.Errno == Interop.ECONNRESET)
+        catch (NativeIOException e) when (FdIO.IsPeerGone(e))
         {
             return 0; // a socket peer that went away: end of stream
         }

@@ -314,23 +314,19 @@ internal sealed class FrameWriter : PendingOutput
     [SkipLocalsInit] // the vectors are filled before use: no need to clear them first
     private unsafe long WriteDirect(byte[] header, ReadOnlySpan<byte> payload, long sent)
     {
-        Interop.IOVector* vectors = stackalloc Interop.IOVector[2];
+        IOSegment* vectors = stackalloc IOSegment[2];
         fixed (byte* h = header)
         fixed (byte* p = payload)
         {
             int n = 0;
             if (sent < FrameHeader.Size)
             {
-                vectors[n].Base = h + sent;
-                vectors[n].Count = (nuint)(FrameHeader.Size - sent);
-                n++;
+                vectors[n++] = new IOSegment(h + sent, (int)(FrameHeader.Size - sent));
             }
 
             long payloadSent = Math.Max(0, sent - FrameHeader.Size);
-            vectors[n].Base = p + payloadSent;
-            vectors[n].Count = (nuint)(payload.Length - payloadSent);
-            n++;
-            return Writev(vectors, n);
+            vectors[n++] = new IOSegment(p + payloadSent, (int)(payload.Length - payloadSent));
+            return Writev(new ReadOnlySpan<IOSegment>(vectors, n));
         }
     }
 
@@ -415,55 +411,22 @@ internal sealed class FrameWriter : PendingOutput
     [SkipLocalsInit] // Gather fills the vectors it hands to writev; clearing 1 KiB of them on every write is waste
     private unsafe long WritePending()
     {
-        Interop.IOVector* vectors = stackalloc Interop.IOVector[MaxVectors];
-        int n = _pending.Gather(vectors, MaxVectors);
-        return Writev(vectors, n);
+        IOSegment* vectors = stackalloc IOSegment[MaxVectors];
+        int n = _pending.Gather(new Span<IOSegment>(vectors, MaxVectors));
+        return Writev(new ReadOnlySpan<IOSegment>(vectors, n));
     }
 
-    /// <summary>writev; 0 when the pipe is full; EPIPE and other errors as IOException.</summary>
-    private unsafe long Writev(Interop.IOVector* vectors, int count)
+    /// <summary>One gathered write through the I/O core; 0 when the pipe is full; EPIPE and other errors as IOException.</summary>
+    private long Writev(ReadOnlySpan<IOSegment> segments)
     {
-        bool added = false;
         try
         {
-            _fd.DangerousAddRef(ref added);
-            int fd = (int)_fd.DangerousGetHandle();
-            while (true)
-            {
-                // One vector (a lone small frame: the request/response case) goes through write(2), which the kernel
-                // handles with less work than writev's vector import.
-                nint n = count == 1 ? Interop.Write(fd, (byte*)vectors[0].Base, (nint)vectors[0].Count) : Interop.Writev(fd, vectors, count);
-                if (n >= 0)
-                {
-                    return n;
-                }
-
-                int errno = Interop.LastErrno;
-                if (errno == Interop.EAGAIN)
-                {
-                    return 0;
-                }
-
-                if (errno == Interop.EINTR)
-                {
-                    continue;
-                }
-
-                if (errno is Interop.EPIPE or Interop.ECONNRESET)
-                {
-                    throw new IOException("The reading end of the gipc pipe is closed (EPIPE): the peer exited or disposed its reader. Nothing more can be sent on this handle.",
-                        Interop.ErrnoException(errno, $"writev(fd {fd})"));
-                }
-
-                throw Interop.ErrnoException(errno, $"writev(fd {fd})");
-            }
+            long n = FdIO.TryWrite(_fd, segments);
+            return n == FdIO.NotReady ? 0 : n;
         }
-        finally
+        catch (NativeIOException e) when (FdIO.IsPeerGone(e))
         {
-            if (added)
-            {
-                _fd.DangerousRelease();
-            }
+            throw new IOException("The reading end of the gipc pipe is closed (EPIPE): the peer exited or disposed its reader. Nothing more can be sent on this handle.", e);
         }
     }
 

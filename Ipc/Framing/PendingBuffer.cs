@@ -1,6 +1,7 @@
 using System;
 using System.Buffers;
 using System.Collections.Generic;
+using GreenProc.Internal;
 
 namespace GreenProc.Ipc.Internal;
 
@@ -109,11 +110,11 @@ internal sealed class PendingBuffer : IBufferWriter<byte>
         Length += bytes.Length;
     }
 
-    /// <summary>Fills <paramref name="vectors"/> with the pending bytes, in order; returns how many were used.</summary>
-    public unsafe int Gather(Interop.IOVector* vectors, int max)
+    /// <summary>Fills <paramref name="segments"/> with the pending bytes, in order; returns how many were used.</summary>
+    public unsafe int Gather(Span<IOSegment> segments)
     {
         int n = 0;
-        for (int i = _head; i < _chunks.Count && n < max; i++)
+        for (int i = _head; i < _chunks.Count && n < segments.Length; i++)
         {
             Chunk c = _chunks[i];
             int start = i == _head ? _headStart : 0;
@@ -123,9 +124,7 @@ internal sealed class PendingBuffer : IBufferWriter<byte>
             }
 
             // Chunks come from the pinned object heap: the address stays valid for the duration of the syscall.
-            vectors[n].Base = (byte*)System.Runtime.CompilerServices.Unsafe.AsPointer(ref c.Array[start]);
-            vectors[n].Count = (nuint)(c.End - start);
-            n++;
+            segments[n++] = new IOSegment((byte*)System.Runtime.CompilerServices.Unsafe.AsPointer(ref c.Array[start]), c.End - start);
         }
 
         return n;

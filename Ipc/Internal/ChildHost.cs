@@ -1,4 +1,5 @@
 using System;
+using GreenProc.Internal;
 using System.Collections.Generic;
 using System.IO;
 using System.Reflection;
@@ -31,12 +32,12 @@ internal static class ChildHost
             {
                 // Received through dup2, which clears close-on-exec: a program this child starts must not hold it (the
                 // parent reads it to its end once this process has exited).
-                Interop.SetCloseOnExec(outcomeFd, true);
+                FdIO.SetCloseOnExec(outcomeFd, true);
                 ExtraFds = new int[boot.ExtraFdCount];
                 for (int i = 0; i < ExtraFds.Length; i++)
                 {
                     ExtraFds[i] = outcomeFd + 1 + i;
-                    Interop.SetCloseOnExec(ExtraFds[i], true);
+                    FdIO.SetCloseOnExec(ExtraFds[i], true);
                 }
             }
 
@@ -116,7 +117,7 @@ internal static class ChildHost
     /// this process exits, so the record must fit in the pipe's buffer (64 KiB): a longer one goes without its inner
     /// exceptions and with its stack cut.
     /// </summary>
-    private static unsafe void ReportOutcome(int fd, Exception error)
+    private static void ReportOutcome(int fd, Exception error)
     {
         if (fd < Bootstrap.FirstHandleFd)
         {
@@ -130,52 +131,20 @@ internal static class ChildHost
         }
 
         using var outcome = new SafeFdHandle(fd);
-        fixed (byte* p = record)
+        try
         {
-            for (int done = 0; done < record.Length;)
-            {
-                nint n = Interop.Write(fd, p + done, record.Length - done);
-                if (n < 0 && Interop.LastErrno == Interop.EINTR)
-                {
-                    continue;
-                }
-
-                if (n <= 0)
-                {
-                    return; // the parent is gone: nobody to tell
-                }
-
-                done += (int)n;
-            }
+            FdIO.WriteAll(outcome, record);
+        }
+        catch (NativeIOException)
+        {
+            // The parent is gone: nobody to tell.
         }
     }
 
-    private static unsafe byte[] ReadBootstrap()
+    private static byte[] ReadBootstrap()
     {
         using var fd = new SafeFdHandle(Bootstrap.BootstrapFd);
-        using var stream = new MemoryStream();
-        byte* buffer = stackalloc byte[16384];
-        while (true)
-        {
-            nint n = Interop.Read(fd.Fd, buffer, 16384);
-            if (n == 0)
-            {
-                return stream.ToArray();
-            }
-
-            if (n < 0)
-            {
-                int errno = Interop.LastErrno;
-                if (errno == Interop.EINTR)
-                {
-                    continue;
-                }
-
-                throw Interop.ErrnoException(errno, "read(gipc bootstrap, fd 3)");
-            }
-
-            stream.Write(new ReadOnlySpan<byte>(buffer, (int)n));
-        }
+        return FdIO.ReadToEnd(fd);
     }
 
     private static MethodInfo FindTarget(Bootstrap boot)
@@ -209,7 +178,7 @@ internal static class ChildHost
     {
         var handle = new SafeFdHandle(fd);
         handle.SetNonBlocking();
-        Interop.SetCloseOnExec(fd, true); // every fd GreenProc holds is close-on-exec (dup2 cleared it on the way in)
+        FdIO.SetCloseOnExec(handle, true); // every fd GreenProc holds is close-on-exec (dup2 cleared it on the way in)
         return handle;
     }
 

@@ -147,23 +147,14 @@ internal sealed unsafe class EpollReactor : IReactor
 
     public void Wake()
     {
-        bool added = false;
         try
         {
-            _eventFd.DangerousAddRef(ref added);
             ulong one = 1;
-            Interop.Write(_eventFdNumber, (byte*)&one, sizeof(ulong)); // EAGAIN: a wake-up is already pending
+            Interop.Write(_eventFd, (byte*)&one, sizeof(ulong)); // EAGAIN: a wake-up is already pending
         }
         catch (ObjectDisposedException)
         {
             // The hub has ended; nobody is left to wake.
-        }
-        finally
-        {
-            if (added)
-            {
-                _eventFd.DangerousRelease();
-            }
         }
     }
 
@@ -183,7 +174,7 @@ internal sealed unsafe class EpollReactor : IReactor
     private void DrainEventFd()
     {
         ulong value;
-        Interop.Read(_eventFdNumber, (byte*)&value, sizeof(ulong));
+        Interop.Read(_eventFd, (byte*)&value, sizeof(ulong));
     }
 
     private void Apply(FdRegistration reg, int mask)

@@ -1,7 +1,6 @@
 using System;
 using System.Collections.Generic;
 using System.Runtime.Versioning;
-using Mono.Unix.Native;
 
 namespace GreenProc.Internal;
 
@@ -13,20 +12,21 @@ namespace GreenProc.Internal;
 internal sealed class PollReactor : IReactor
 {
     private readonly Hub _hub;
-    private readonly int _wakeRead;
+    private readonly SafeFdHandle _wakeRead;
+    private readonly int _wakeReadFd; // its number for the pollfd array: the reactor owns and outlives it
 
     // A handle for the reason given in EpollReactor: Wake may race with the hub's end.
     private readonly SafeFdHandle _wakeWrite;
     private readonly List<FdRegistration> _watched = new();
-    private Pollfd[] _pollfds = new Pollfd[16];
+    private Interop.PollFd[] _pollfds = new Interop.PollFd[16];
     private FdRegistration?[] _snapshot = new FdRegistration?[16];
     private bool _disposed;
 
     public PollReactor(Hub hub)
     {
         _hub = hub;
-        Interop.Pipe2(out _wakeRead, out int wakeWrite, nonBlocking: true);
-        _wakeWrite = new SafeFdHandle(wakeWrite);
+        SafeFdHandle.CreatePipe(out _wakeRead, out _wakeWrite, nonBlocking: true);
+        _wakeReadFd = _wakeRead.Fd;
     }
 
     public void Update(FdRegistration reg)
@@ -81,27 +81,28 @@ internal sealed class PollReactor : IReactor
         if (_pollfds.Length < count)
         {
             int size = Math.Max(count, _pollfds.Length * 2);
-            _pollfds = new Pollfd[size];
+            _pollfds = new Interop.PollFd[size];
             _snapshot = new FdRegistration?[size];
         }
 
-        _pollfds[0] = new Pollfd { fd = _wakeRead, events = PollEvents.POLLIN };
+        _pollfds[0] = new Interop.PollFd { Fd = _wakeReadFd, Events = Interop.POLLIN };
         for (int i = 1; i < count; i++)
         {
             FdRegistration reg = _watched[i - 1];
             int wanted = reg.Wanted;
-            _pollfds[i] = new Pollfd
+            _pollfds[i] = new Interop.PollFd
             {
-                fd = reg.Fd,
-                events = ((wanted & FdRegistration.Read) != 0 ? PollEvents.POLLIN : 0)
-                    | ((wanted & FdRegistration.Write) != 0 ? PollEvents.POLLOUT : 0),
+                Fd = reg.Fd,
+                Events = (short)(((wanted & FdRegistration.Read) != 0 ? Interop.POLLIN : 0)
+                    | ((wanted & FdRegistration.Write) != 0 ? Interop.POLLOUT : 0)),
             };
             _snapshot[i] = reg;
         }
 
-        int n = Interop.Poll(_pollfds, count, timeoutMs, out int errno);
+        int n = Interop.Poll(_pollfds.AsSpan(0, count), timeoutMs);
         if (n < 0)
         {
+            int errno = Interop.LastErrno;
             if (errno == Interop.EINTR)
             {
                 return;
@@ -112,25 +113,25 @@ internal sealed class PollReactor : IReactor
 
         if (n > 0)
         {
-            if (_pollfds[0].revents != 0)
+            if (_pollfds[0].ReturnedEvents != 0)
             {
                 DrainWakePipe();
             }
 
             for (int i = 1; i < count; i++)
             {
-                PollEvents revents = _pollfds[i].revents;
+                short revents = _pollfds[i].ReturnedEvents;
                 if (revents == 0)
                 {
                     continue;
                 }
 
                 // HUP/ERR/NVAL wake both directions: the waiter's next read or write reports what happened.
-                bool broken = (revents & (PollEvents.POLLHUP | PollEvents.POLLERR | PollEvents.POLLNVAL)) != 0;
+                bool broken = (revents & (Interop.POLLHUP | Interop.POLLERR | Interop.POLLNVAL)) != 0;
                 _hub.OnFdReady(
                     _snapshot[i]!,
-                    broken || (revents & PollEvents.POLLIN) != 0,
-                    broken || (revents & PollEvents.POLLOUT) != 0);
+                    broken || (revents & Interop.POLLIN) != 0,
+                    broken || (revents & Interop.POLLOUT) != 0);
             }
         }
 
@@ -139,23 +140,14 @@ internal sealed class PollReactor : IReactor
 
     public unsafe void Wake()
     {
-        bool added = false;
         try
         {
-            _wakeWrite.DangerousAddRef(ref added);
             byte b = 1;
-            Interop.Write((int)_wakeWrite.DangerousGetHandle(), &b, 1); // EAGAIN: wake-ups are already pending
+            Interop.Write(_wakeWrite, &b, 1); // EAGAIN: wake-ups are already pending
         }
         catch (ObjectDisposedException)
         {
             // The hub has ended; nobody is left to wake.
-        }
-        finally
-        {
-            if (added)
-            {
-                _wakeWrite.DangerousRelease();
-            }
         }
     }
 
@@ -167,7 +159,7 @@ internal sealed class PollReactor : IReactor
         }
 
         _disposed = true;
-        Interop.Close(_wakeRead);
+        _wakeRead.Dispose();
         _wakeWrite.Dispose();
     }
 

@@ -1,6 +1,7 @@
+using System;
 using System.Collections.Generic;
 using System.Threading;
-using Mono.Unix.Native;
+using GreenProc.Internal;
 
 namespace GreenProc.Subprocess.Internal;
 
@@ -43,20 +44,20 @@ internal static class OrphanReaper
         Wake();
     }
 
-    private static unsafe void Wake()
+    private static void Wake()
     {
-        byte one = 1;
-        int fd = s_wakeWrite!.Fd;
-        Interop.Write(fd, &one, 1); // EAGAIN (pipe full) means a wake-up is already pending
+        // Not ready (the pipe is full) means a wake-up is already pending.
+        FdIO.TryWrite(s_wakeWrite!, [1]);
     }
 
-    private static unsafe void Run()
+    private static void Run()
     {
-        var held = new List<SafeFdHandle>();
-        byte* drain = stackalloc byte[64];
+        var waitOn = new List<SafeFdHandle>();
+        Span<byte> drain = stackalloc byte[64];
         while (true)
         {
-            List<Pollfd> fds = new() { new Pollfd { fd = s_wakeRead!.Fd, events = PollEvents.POLLIN } };
+            waitOn.Clear();
+            waitOn.Add(s_wakeRead!);
             bool anyWithoutPidfd = false;
             lock (s_sync)
             {
@@ -69,24 +70,10 @@ internal static class OrphanReaper
                         continue;
                     }
 
-                    SafeFdHandle? pidfd = child.Pidfd;
-                    bool added = false;
-                    if (pidfd is not null)
+                    // A pidfd reaped concurrently is closed: WaitAny then returns at once and the next pass removes it.
+                    if (child.Pidfd is { } pidfd)
                     {
-                        try
-                        {
-                            pidfd.DangerousAddRef(ref added);
-                        }
-                        catch (System.ObjectDisposedException)
-                        {
-                            // reaped concurrently: the next pass removes it
-                        }
-                    }
-
-                    if (added)
-                    {
-                        held.Add(pidfd!);
-                        fds.Add(new Pollfd { fd = (int)pidfd!.DangerousGetHandle(), events = PollEvents.POLLIN });
+                        waitOn.Add(pidfd);
                     }
                     else
                     {
@@ -95,15 +82,8 @@ internal static class OrphanReaper
                 }
             }
 
-            Pollfd[] array = fds.ToArray();
-            Interop.Poll(array, array.Length, anyWithoutPidfd ? 50 : -1, out _);
-            foreach (SafeFdHandle h in held)
-            {
-                h.DangerousRelease();
-            }
-
-            held.Clear();
-            while (Interop.Read(s_wakeRead.Fd, drain, 64) > 0)
+            FdIO.WaitAny(waitOn, forWrite: false, anyWithoutPidfd ? 50 : -1);
+            while (FdIO.TryRead(s_wakeRead!, drain) > 0)
             {
             }
         }

@@ -30,9 +30,9 @@ public sealed class EpollTests
                 Assert.Equal(write.Fd, fd);
 
                 ulong one = 1;
-                Assert.Equal(8, Interop.Write(efd, (byte*)&one, 8));
+                Assert.Equal(8, Interop.Write(new SafeFdHandle(efd, ownsHandle: false), (byte*)&one, 8));
                 byte b = 7;
-                Assert.Equal(1, Interop.Write(write.Fd, &b, 1));
+                Assert.Equal(1, Interop.Write(write, &b, 1));
                 Assert.Equal(3, Interop.EpollWait(epfd, events, 8, 1000, out int errno));
                 Assert.Equal(0, errno);
                 var seen = new System.Collections.Generic.Dictionary<int, int>();

@@ -25,7 +25,7 @@ public unsafe class PosixSpawnTests
                 int n;
                 fixed (byte* p = buf)
                 {
-                    n = (int)Interop.Read(r.Fd, p, buf.Length);
+                    n = (int)Interop.Read(r, p, buf.Length);
                 }
 
                 Assert.Equal("hi\n", Encoding.ASCII.GetString(buf, 0, n));

@@ -114,7 +114,7 @@ public class SafeFdHandleTests
             unsafe
             {
                 byte b;
-                Assert.Equal(-1, (long)Interop.Read(r.Fd, &b, 1));
+                Assert.Equal(-1, (long)Interop.Read(r, &b, 1));
                 Assert.Equal(Interop.EAGAIN, Interop.LastErrno);
             }
         }
@@ -132,12 +132,12 @@ public class SafeFdHandleTests
         }
     }
 
-    private static unsafe int Write(int fd, byte value) => (int)Interop.Write(fd, &value, 1);
+    private static unsafe int Write(int fd, byte value) => (int)Interop.Write(new SafeFdHandle(fd, ownsHandle: false), &value, 1);
 
     private static unsafe int Read(int fd)
     {
         byte b;
-        Assert.Equal(1, (int)Interop.Read(fd, &b, 1));
+        Assert.Equal(1, (int)Interop.Read(new SafeFdHandle(fd, ownsHandle: false), &b, 1));
         return b;
     }
 }

@@ -468,13 +468,13 @@ public sealed class InfiniteTimeoutTests : HubTestBase
     private static unsafe void Write(SafeFdHandle w)
     {
         byte b = 1;
-        Assert.Equal(1, (int)Interop.Write(w.Fd, &b, 1));
+        Assert.Equal(1, (int)Interop.Write(w, &b, 1));
     }
 
     private static unsafe void Fill(SafeFdHandle w)
     {
         byte* chunk = stackalloc byte[4096];
-        while (Interop.Write(w.Fd, chunk, 4096) > 0)
+        while (Interop.Write(w, chunk, 4096) > 0)
         {
         }
     }
@@ -486,7 +486,7 @@ public sealed class InfiniteTimeoutTests : HubTestBase
         new Span<byte>(frame, 4096).Clear();
         frame[0] = 0x47;
         System.Buffers.Binary.BinaryPrimitives.WriteInt32LittleEndian(new Span<byte>(frame + 1, 4), 4096 - 5);
-        while (Interop.Write(w.Fd, frame, 4096) > 0)
+        while (Interop.Write(w, frame, 4096) > 0)
         {
         }
     }
@@ -494,7 +494,7 @@ public sealed class InfiniteTimeoutTests : HubTestBase
     private static unsafe void Drain(SafeFdHandle r)
     {
         byte* chunk = stackalloc byte[65536];
-        Interop.Read(r.Fd, chunk, 65536);
+        Interop.Read(r, chunk, 65536);
     }
 
     /// <summary>A writer whose pipe is full and whose buffer is over its limit, and a reader that starts taking it all

@@ -178,7 +178,7 @@ public abstract class FdWaitTests : HubTestBase
                 {
                     fixed (byte* p = fill)
                     {
-                        Interop.Write(wfd, p, fill.Length);
+                        Interop.Write(new SafeFdHandle(wfd, ownsHandle: false), p, fill.Length);
                     }
                 }
 
@@ -366,17 +366,17 @@ public abstract class FdWaitTests : HubTestBase
     private static unsafe byte ReadByte(int fd)
     {
         byte b;
-        Assert.Equal(1, (int)Interop.Read(fd, &b, 1));
+        Assert.Equal(1, (int)Interop.Read(new SafeFdHandle(fd, ownsHandle: false), &b, 1));
         return b;
     }
 
     private static unsafe int ReadAllowingEof(int fd)
     {
         byte b;
-        return (int)Interop.Read(fd, &b, 1);
+        return (int)Interop.Read(new SafeFdHandle(fd, ownsHandle: false), &b, 1);
     }
 
-    private static unsafe void WriteByte(int fd, byte v) => Assert.Equal(1, (int)Interop.Write(fd, &v, 1));
+    private static unsafe void WriteByte(int fd, byte v) => Assert.Equal(1, (int)Interop.Write(new SafeFdHandle(fd, ownsHandle: false), &v, 1));
 }
 
 public sealed class FdWaitTests_Epoll : FdWaitTests

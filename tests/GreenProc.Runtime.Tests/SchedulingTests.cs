@@ -462,7 +462,7 @@ public abstract class SchedulingTests : HubTestBase
     internal static unsafe void WriteByte(SafeFdHandle w)
     {
         byte b = 7;
-        Assert.Equal(1, (int)Interop.Write(w.Fd, &b, 1));
+        Assert.Equal(1, (int)Interop.Write(w, &b, 1));
     }
 }
 

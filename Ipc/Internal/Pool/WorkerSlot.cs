@@ -1,5 +1,6 @@
 using System;
 using System.Threading;
+using GreenProc.Internal;
 
 namespace GreenProc.Ipc.Internal.Pool;
 
@@ -15,37 +16,21 @@ internal sealed unsafe class WorkerSlot : IDisposable
 {
     private const int Size = 4096;
 
-    private long* _word;
+    private readonly SharedMemory _memory;
 
-    private WorkerSlot(int fd)
-    {
-        _word = (long*)Interop.MapShared(fd, Size); // the mapping outlives the descriptor: the caller may close it
-    }
+    private WorkerSlot(SharedMemory memory) => _memory = memory;
+
+    // Null once disposed: a late read faults plainly instead of reading memory that is no longer mapped.
+    private long* _word => (long*)_memory.Start;
 
     /// <summary>The pool's side: a new slot, and the descriptor to give the worker (close it once the worker has it).</summary>
     public static WorkerSlot Create(out SafeFdHandle forWorker)
     {
-        if (!OperatingSystem.IsLinux())
-        {
-            throw new PlatformNotSupportedException("The process pool's worker slots use memfd_create (Linux); other platforms are not built yet.");
-        }
-
-        forWorker = Interop.MemfdCreate("greenproc-pool-slot");
-        return new WorkerSlot(forWorker.Fd);
+        return new WorkerSlot(SharedMemory.Create("greenproc-pool-slot", Size, out forWorker));
     }
 
     /// <summary>The worker's side, on the descriptor it received (closed here once mapped).</summary>
-    public static WorkerSlot Open(int fd)
-    {
-        try
-        {
-            return new WorkerSlot(fd);
-        }
-        finally
-        {
-            Interop.Close(fd);
-        }
-    }
+    public static WorkerSlot Open(int fd) => new(SharedMemory.Open(fd, Size));
 
     /// <summary>The item the worker runs (0: none yet).</summary>
     public long Item => Volatile.Read(ref _word[0]);
@@ -60,12 +45,6 @@ internal sealed unsafe class WorkerSlot : IDisposable
         Volatile.Write(ref _word[0], item);
     }
 
-    public void Dispose()
-    {
-        if (_word is not null)
-        {
-            Interop.Unmap(_word, Size);
-            _word = null;
-        }
-    }
+    /// <summary>Unmaps this side's view; the slot must not be read or set afterwards.</summary>
+    public void Dispose() => _memory.Dispose();
 }

@@ -1,0 +1,135 @@
+using System;
+using System.Runtime.CompilerServices;
+using System.Threading;
+using System.Threading.Tasks;
+
+namespace GreenProc.Internal;
+
+/// <summary>
+/// The readiness implementation of <see cref="IOOperation"/> (epoll on Linux, poll on other Unix): try the
+/// non-blocking call at once; while it says "not ready", park on the hub until the descriptor is ready, then try again.
+/// A call that gets through at once completes synchronously and allocates nothing.
+/// </summary>
+internal sealed class ReadinessOperation : IOOperation
+{
+    private readonly Action _onReady;
+
+    private Memory<byte> _readBuffer;
+    private ReadOnlyMemory<byte> _writeBuffer;
+    private CancellationToken _cancellationToken;
+    private ValueTask _wait;
+
+    public ReadinessOperation(SafeFdHandle handle, bool isRead, string what)
+        : base(handle, isRead, what)
+    {
+        _onReady = OnReady;
+    }
+
+    public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken)
+    {
+        int n = FdIO.TryRead(Handle, buffer.Span);
+        if (n != FdIO.NotReady)
+        {
+            return new ValueTask<int>(n);
+        }
+
+        Begin();
+        _readBuffer = buffer;
+        _cancellationToken = cancellationToken;
+        WaitForFd();
+        return PendingRead;
+    }
+
+    public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken)
+    {
+        while (!buffer.IsEmpty)
+        {
+            int n = FdIO.TryWrite(Handle, buffer.Span);
+            if (n == FdIO.NotReady)
+            {
+                Begin();
+                _writeBuffer = buffer;
+                _cancellationToken = cancellationToken;
+                WaitForFd();
+                return PendingWrite;
+            }
+
+            buffer = buffer.Slice(n);
+        }
+
+        return default;
+    }
+
+    protected override void Reset()
+    {
+        _readBuffer = default;
+        _writeBuffer = default;
+        _cancellationToken = default;
+    }
+
+    private void WaitForFd()
+    {
+        try
+        {
+            _wait = IsRead
+                ? Green.WaitReadAsync(Handle, null, _cancellationToken)
+                : Green.WaitWriteAsync(Handle, null, _cancellationToken);
+        }
+        catch (Exception e)
+        {
+            Complete(0, e);
+            return;
+        }
+
+        ValueTaskAwaiter awaiter = _wait.GetAwaiter();
+        if (awaiter.IsCompleted)
+        {
+            OnReady();
+        }
+        else
+        {
+            awaiter.UnsafeOnCompleted(_onReady);
+        }
+    }
+
+    private void OnReady()
+    {
+        try
+        {
+            ValueTask wait = _wait;
+            _wait = default;
+            wait.GetAwaiter().GetResult(); // raises a kill, a timeout, a cancellation or a close
+            if (IsRead)
+            {
+                int n = FdIO.TryRead(Handle, _readBuffer.Span);
+                if (n == FdIO.NotReady)
+                {
+                    WaitForFd(); // woken but nothing there (another reader, a spurious wake-up)
+                    return;
+                }
+
+                Complete(n, null);
+            }
+            else
+            {
+                while (!_writeBuffer.IsEmpty)
+                {
+                    int n = FdIO.TryWrite(Handle, _writeBuffer.Span);
+                    if (n == FdIO.NotReady)
+                    {
+                        WaitForFd();
+                        return;
+                    }
+
+                    _writeBuffer = _writeBuffer.Slice(n);
+                }
+
+                Complete(0, null);
+            }
+        }
+        catch (Exception e)
+        {
+            Complete(0, e);
+        }
+    }
+}
