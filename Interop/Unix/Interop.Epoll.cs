@@ -40,13 +40,9 @@ internal static partial class Interop
     }
 
     /// <summary>epoll_wait into <paramref name="events"/> (room for <paramref name="max"/> events of
-    /// <see cref="EpollEventSize"/> bytes); returns the count, or -1 with the errno in <paramref name="errno"/>.</summary>
-    internal static unsafe int EpollWait(int epfd, byte* events, int max, int timeoutMs, out int errno)
-    {
-        int n = EpollWaitCore(epfd, events, max, timeoutMs);
-        errno = n < 0 ? Marshal.GetLastPInvokeError() : 0;
-        return n;
-    }
+    /// <see cref="EpollEventSize"/> bytes); returns the count, or -1 with errno (LastErrno).</summary>
+    [LibraryImport(Libc, EntryPoint = "epoll_wait", SetLastError = true)]
+    internal static unsafe partial int EpollWait(int epfd, byte* events, int max, int timeoutMs);
 
     /// <summary>The event mask and fd of event <paramref name="index"/> that <see cref="EpollWait"/> returned.</summary>
     internal static unsafe int EpollEventAt(byte* events, int index, out int fd)
@@ -61,7 +57,4 @@ internal static partial class Interop
 
     [LibraryImport(Libc, EntryPoint = "epoll_ctl", SetLastError = true)]
     private static unsafe partial int EpollCtlCore(int epfd, int op, int fd, byte* ev);
-
-    [LibraryImport(Libc, EntryPoint = "epoll_wait", SetLastError = true)]
-    private static unsafe partial int EpollWaitCore(int epfd, byte* events, int max, int timeoutMs);
 }

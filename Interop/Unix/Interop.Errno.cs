@@ -2,6 +2,18 @@ using System.Runtime.InteropServices;
 
 namespace GreenProc;
 
+/// <summary>
+/// The native layer's errno conventions, three and no more (issue 13 found five):
+/// <list type="bullet">
+/// <item><description>a plain binding returns what libc returns (-1 on failure) and the caller reads
+/// <see cref="LastErrno"/> right after it, once (read, write, poll, epoll_wait, kill, waitid, ...);</description></item>
+/// <item><description>a call whose POSIX form returns the error number returns it (posix_spawn and its helpers), and
+/// so does epoll_ctl, whose one caller branches on the errno;</description></item>
+/// <item><description>a helper that creates a descriptor or sets a descriptor's flags throws
+/// <see cref="NativeIOException"/>: failing there is exceptional (EMFILE, EBADF).</description></item>
+/// </list>
+/// Above this layer the runtime's I/O core (<c>FdIO</c>) gives read/write one convention of its own for every caller.
+/// </summary>
 internal static partial class Interop
 {
     // errno values we branch on. They are the Linux numbers; the portable reactor only compares against

@@ -84,9 +84,10 @@ internal sealed unsafe class EpollReactor : IReactor
 
     public void Wait(int timeoutMs)
     {
-        int n = Interop.EpollWait(_epfd, _events, MaxEvents, timeoutMs, out int errno);
+        int n = Interop.EpollWait(_epfd, _events, MaxEvents, timeoutMs);
         if (n < 0)
         {
+            int errno = Interop.LastErrno;
             if (errno == Interop.EINTR)
             {
                 return;
