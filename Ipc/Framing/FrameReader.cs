@@ -54,9 +54,38 @@ internal sealed partial class FrameReader
     private Hub? _hub;
 
     private bool _busy; // a get (or a stream get) is waiting: a second one raises GipcLockedException
-    private bool _eof;
-    private bool _closed;
-    private Exception? _failure;
+    private Lifecycle _state;
+    private bool _released; // the descriptor is closed (Close ran): in every state but Open, once disposed
+    private Exception? _failure; // the protocol error that failed the reader (state Failed)
+
+    /// <summary>
+    /// What a get hears. Open → Ended (the peer closed between two frames: every later get raises
+    /// EndOfStreamException, even after Close) · Open → Failed (a protocol error closed the handle; it was raised to the
+    /// get that met it, later gets raise GipcClosedException carrying it) · Open → Closed (disposed or handed to a child).
+    /// Which part of a frame is being received is the other machine, see <see cref="Phase"/>.
+    /// </summary>
+    private enum Lifecycle
+    {
+        Open,
+        Ended,
+        Failed,
+        Closed,
+    }
+
+    /// <summary>
+    /// Which part of the stream the reader is in, one at a time: decoding whole frames from the buffer; filling a frame
+    /// too large for the buffer into its own array (<c>_large</c>); a payload handed out as a stream (<c>_stream</c>);
+    /// or skipping what a disposed stream left unread (<c>_skip</c>).
+    /// </summary>
+    private enum ReceivePhase
+    {
+        Frames,
+        LargeFrame,
+        Stream,
+        Skip,
+    }
+
+    private ReceivePhase Phase => _large is not null ? ReceivePhase.LargeFrame : _stream is not null ? ReceivePhase.Stream : _skip > 0 ? ReceivePhase.Skip : ReceivePhase.Frames;
 
     public FrameReader(SafeFdHandle fd, GipcOptions options, bool ownsHandle = true)
     {
@@ -68,7 +97,7 @@ internal sealed partial class FrameReader
 
     public SafeFdHandle Handle => _fd;
 
-    public bool IsClosed => _closed;
+    public bool IsClosed => _released;
 
     public GipcOptions Options => _options;
 
@@ -519,7 +548,7 @@ internal sealed partial class FrameReader
         }
         else if (partial == 0)
         {
-            _eof = true;
+            _state = Lifecycle.Ended;
             return new EndOfStreamException("The other end of the gipc pipe is closed: no more messages will come.");
         }
         else
@@ -533,18 +562,28 @@ internal sealed partial class FrameReader
 
     private void Fail(Exception e)
     {
-        _failure ??= e;
+        if (_state == Lifecycle.Open)
+        {
+            _state = Lifecycle.Failed;
+            _failure = e;
+        }
+
         Close();
     }
 
     public void Close()
     {
-        if (_closed)
+        if (_released)
         {
             return;
         }
 
-        _closed = true;
+        _released = true;
+        if (_state == Lifecycle.Open)
+        {
+            _state = Lifecycle.Closed;
+        }
+
         if (_large is not null && _largePooled)
         {
             ArrayPool<byte>.Shared.Return(_large);
@@ -559,18 +598,31 @@ internal sealed partial class FrameReader
 
     private void ThrowIfUnusable()
     {
-        if (_eof)
+        AssertInvariants();
+        switch (_state)
         {
-            throw new EndOfStreamException("The other end of the gipc pipe is closed: no more messages will come.");
+            case Lifecycle.Ended:
+                throw new EndOfStreamException("The other end of the gipc pipe is closed: no more messages will come.");
+            case Lifecycle.Failed:
+                // Closed is closed (DESIGN §4): the protocol error that closed the handle was raised once, to the get that
+                // met it; later calls raise GipcClosedException and carry it as the cause.
+                throw new GipcClosedException("This gipc handle was closed after a protocol error (see the inner exception); the stream cannot be trusted any more.", _failure!);
+            case Lifecycle.Closed:
+                throw new GipcClosedException("This gipc reader is closed (disposed, or passed to a child process with Gipc.StartProcess).");
         }
+    }
 
-        if (_closed)
-        {
-            // Closed is closed (DESIGN §4): the protocol error that closed the handle was raised once, to the get that
-            // met it; later calls raise GipcClosedException and carry it as the cause.
-            throw _failure is GipcProtocolException p
-                ? new GipcClosedException("This gipc handle was closed after a protocol error (see the inner exception); the stream cannot be trusted any more.", p)
-                : new GipcClosedException("This gipc reader is closed (disposed, or passed to a child process with Gipc.StartProcess).");
-        }
+    /// <summary>What holds between operations (checked at each entry in debug builds).</summary>
+    [System.Diagnostics.Conditional("DEBUG")]
+    private void AssertInvariants()
+    {
+        System.Diagnostics.Debug.Assert(0 <= _start && _start <= _end && _end <= _buffer.Length, "buffer indexes out of order");
+        System.Diagnostics.Debug.Assert((_large is null ? 0 : 1) + (_stream is null ? 0 : 1) + (_skip > 0 ? 1 : 0) <= 1, $"two receive phases at once (Phase says {Phase})");
+        System.Diagnostics.Debug.Assert(_large is null || (0 <= _largeFilled && _largeFilled <= _largeLength && _largeLength <= _large.Length), "a large frame filled past its length");
+        System.Diagnostics.Debug.Assert(_stream is null ? _streamRemaining == 0 : _streamRemaining > 0, "an open message stream with nothing left, or stream bytes counted with none open");
+        System.Diagnostics.Debug.Assert(_skip >= 0, "a negative skip");
+        System.Diagnostics.Debug.Assert((_state == Lifecycle.Failed) == (_failure is not null), "a failure without the Failed state, or the reverse");
+        System.Diagnostics.Debug.Assert(_state == Lifecycle.Open || _state == Lifecycle.Ended || _released, "a failed or closed reader still holds its descriptor");
+        System.Diagnostics.Debug.Assert(!_released || _large is null, "a released reader still holds a large frame's array");
     }
 }

@@ -66,8 +66,20 @@ internal sealed class FrameWriter : PendingOutput
     private bool _direct;        // a put is writing a large frame itself: the flusher must not interleave
     private Exception? _failure; // the pipe broke: every later put raises this
     private GipcUndeliveredException? _unreportedLoss; // accepted bytes dropped by a failure no call has raised yet
-    private volatile bool _closing; // Dispose was called: the flusher closes the fd once everything is written
-    private bool _closed;
+    private volatile Lifecycle _state;
+
+    /// <summary>
+    /// Where the writer is in its life. Open → Closing (Dispose/Close called: puts are refused, the flusher writes what
+    /// was accepted, then closes) → Closed (the descriptor released, nothing pending). Abort and failures jump to
+    /// Closed. A failure (<c>_failure</c>) is recorded beside the state: a broken pipe leaves the writer Open until it
+    /// is closed, and every later put raises the failure.
+    /// </summary>
+    private enum Lifecycle
+    {
+        Open,
+        Closing,
+        Closed,
+    }
 
     public FrameWriter(SafeFdHandle fd, GipcOptions options)
     {
@@ -77,7 +89,7 @@ internal sealed class FrameWriter : PendingOutput
 
     public SafeFdHandle Handle => _fd;
 
-    public bool IsClosed => _closed || _closing;
+    public bool IsClosed => _state != Lifecycle.Open;
 
     public GipcOptions Options => _options;
 
@@ -87,6 +99,7 @@ internal sealed class FrameWriter : PendingOutput
     /// </summary>
     public void EnsureTransferable(string what)
     {
+        AssertInvariants();
         if (!_pending.IsEmpty || _direct)
         {
             throw new GipcException($"This gipc {what} still has messages waiting to be written; they would be lost in the hand-over. Await FlushAsync() before passing it to StartProcess.");
@@ -334,6 +347,7 @@ internal sealed class FrameWriter : PendingOutput
     [System.Runtime.CompilerServices.AsyncMethodBuilder(typeof(GreenProc.Internal.HubValueTaskMethodBuilder))]
     public async ValueTask FlushAsync(TimeSpan? timeout, CancellationToken cancellationToken)
     {
+        AssertInvariants();
         Deadline deadline = Deadline.Start(timeout);
         while (!_idle.IsSet)
         {
@@ -350,6 +364,7 @@ internal sealed class FrameWriter : PendingOutput
         {
             await _dataReady.WaitAsync();
             _dataReady.Clear();
+            AssertInvariants();
             while (!_pending.IsEmpty && !_direct)
             {
                 long written;
@@ -399,7 +414,7 @@ internal sealed class FrameWriter : PendingOutput
                     _belowLimit.Set();
                 }
 
-                if (_closing)
+                if (_state == Lifecycle.Closing)
                 {
                     CloseNow();
                     return;
@@ -449,7 +464,7 @@ internal sealed class FrameWriter : PendingOutput
         _idle.Set();
         _belowLimit.Set();
         LeavePendingList();
-        if (_closing)
+        if (_state == Lifecycle.Closing)
         {
             CloseNow();
         }
@@ -461,7 +476,8 @@ internal sealed class FrameWriter : PendingOutput
     /// </summary>
     public void Close()
     {
-        if (_closing || _closed)
+        AssertInvariants();
+        if (_state != Lifecycle.Open)
         {
             return;
         }
@@ -470,18 +486,18 @@ internal sealed class FrameWriter : PendingOutput
         {
             // Disposed from another thread: the writer's state belongs to its hub, so the close runs there (and what is
             // pending is still sent, by the flusher or by the hub's exit flush).
-            _closing = true;
+            _state = Lifecycle.Closing;
             hub.Post(CloseOnHub);
             return;
         }
 
-        _closing = true;
+        _state = Lifecycle.Closing;
         CloseOnHub();
     }
 
     private void CloseOnHub()
     {
-        if (_closed)
+        if (_state == Lifecycle.Closed)
         {
             return;
         }
@@ -536,20 +552,18 @@ internal sealed class FrameWriter : PendingOutput
     /// <summary>Closes now, dropping anything pending (the handle moved to a child, or the owner gave up).</summary>
     public void Abort()
     {
-        _closing = true;
         _pending.Clear();
         CloseNow();
     }
 
     private void CloseNow()
     {
-        if (_closed)
+        if (_state == Lifecycle.Closed)
         {
             return;
         }
 
-        _closed = true;
-        _closing = true;
+        _state = Lifecycle.Closed;
         _pending.Clear();
         LeavePendingList();
         _fd.Dispose();
@@ -564,7 +578,8 @@ internal sealed class FrameWriter : PendingOutput
 
     private void ThrowIfUnusable()
     {
-        if (_closed || _closing)
+        AssertInvariants();
+        if (_state != Lifecycle.Open)
         {
             throw new GipcClosedException("This gipc writer is closed (disposed, or passed to a child process with Gipc.StartProcess).");
         }
@@ -604,13 +619,34 @@ internal sealed class FrameWriter : PendingOutput
         }
     }
 
+    /// <summary>
+    /// What holds between operations (checked at each entry in debug builds): the idle event says nothing is pending or
+    /// being written directly; a direct write never claims more than its frame; a failure or a close leaves nothing
+    /// pending (the lost bytes are counted in the loss report instead).
+    /// </summary>
+    [System.Diagnostics.Conditional("DEBUG")]
+    private void AssertInvariants()
+    {
+        if (_hub is null || !_hub.IsHubThread)
+        {
+            return; // the writer's state belongs to its hub thread; another thread only reads _state
+        }
+
+        System.Diagnostics.Debug.Assert(!_idle.IsSet || (_pending.IsEmpty && !_direct), "idle, yet bytes are pending or a direct write runs");
+        System.Diagnostics.Debug.Assert(!_direct || _directSent <= FrameHeader.Size + _directPayload.Length, "a direct write past its frame");
+        System.Diagnostics.Debug.Assert(_direct || _directPayload.IsEmpty, "a direct payload kept after its write");
+        System.Diagnostics.Debug.Assert(_failure is null || _pending.IsEmpty, "bytes pending on a failed writer");
+        System.Diagnostics.Debug.Assert(_state != Lifecycle.Closed || _pending.IsEmpty, "bytes pending on a closed writer");
+    }
+
     // ---- the hub's exit flush (see PendingOutput) ----
 
     internal override TimeSpan ExitTimeout => _options.ExitFlushTimeout;
 
     internal override SafeFdHandle? WriteAtExit()
     {
-        if (_closed || _failure is not null)
+        AssertInvariants();
+        if (_state == Lifecycle.Closed || _failure is not null)
         {
             return null;
         }
@@ -643,7 +679,7 @@ internal sealed class FrameWriter : PendingOutput
         }
 
         _idle.Set();
-        if (_closing)
+        if (_state == Lifecycle.Closing)
         {
             CloseNow();
         }
