@@ -39,8 +39,6 @@ public sealed partial class Hub : IFdCloseObserver
     private long _callbackStarted;
     private BlockingMonitor? _monitor;
 
-    // Head of the intrusive list of greenlets that have started and not finished.
-    private Greenlet? _liveHead;
     private Greenlet? _main;
     private bool _ended; // main has finished: nothing runs on this hub any more (only the exit flush)
     private bool _disposed;
@@ -78,49 +76,19 @@ public sealed partial class Hub : IFdCloseObserver
 
     internal TimerHeap Timeouts { get; } = new();
 
+    /// <summary>The live and parked greenlets and the outside wake-ups, for deadlock detection: their only writer.</summary>
+    internal HubLiveness Liveness { get; } = new();
+
     /// <summary>Pending wake-ups that can come from outside the hub (cancellation tokens, blocking calls).</summary>
-    internal int ExternalWakeSources { get; set; }
+    internal int ExternalWakeSources => Liveness.ExternalWakeSources;
 
-    internal int LiveGreenlets { get; private set; }
+    internal int LiveGreenlets => Liveness.Live;
 
-    internal int ParkedGreenlets { get; set; }
+    internal int ParkedGreenlets => Liveness.Parked;
 
     internal int ReadyCount => _ready.Count;
 
     internal static void ValidateTimeout(TimeSpan? timeout, string paramName) => Deadline.Validate(timeout, paramName);
 
     internal static long DueAfter(TimeSpan span) => Deadline.AfterNow(span);
-
-    internal void AddLive(Greenlet g)
-    {
-        LiveGreenlets++;
-        g.PreviousLive = null;
-        g.NextLive = _liveHead;
-        if (_liveHead is not null)
-        {
-            _liveHead.PreviousLive = g;
-        }
-
-        _liveHead = g;
-    }
-
-    internal void RemoveLive(Greenlet g)
-    {
-        LiveGreenlets--;
-        if (g.PreviousLive is null)
-        {
-            _liveHead = g.NextLive;
-        }
-        else
-        {
-            g.PreviousLive.NextLive = g.NextLive;
-        }
-
-        if (g.NextLive is not null)
-        {
-            g.NextLive.PreviousLive = g.PreviousLive;
-        }
-
-        g.PreviousLive = g.NextLive = null;
-    }
 }
