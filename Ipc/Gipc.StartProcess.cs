@@ -36,8 +36,6 @@ public static partial class Gipc
     /// <summary>StartProcess with the settings only GreenProc's own children use (the process pool's workers).</summary>
     internal static GipcProcess StartProcessCore(Delegate target, object?[]? args, ChildStart start)
     {
-        bool daemon = start.Daemon;
-        string? name = start.Name;
         MethodInfo method = ProcessTarget.Check(target);
         Type[] types = ProcessTarget.ParameterTypes(method);
         args ??= [];
@@ -48,6 +46,27 @@ public static partial class Gipc
 
         // Encode the arguments first: the handles among them (at any depth) are collected on the way.
         var table = new HandleTable();
+        List<byte[]> encoded = EncodeArguments(method, types, args, table);
+        var passFds = new Dictionary<int, SafeHandle>();
+        int nextFd = Bootstrap.FirstHandleFd; // each handle's fds in order (a duplex end has two)
+        List<HandleDescriptor> descriptors = DescribeHandles(table, passFds, ref nextFd, out List<ITransferableHandle> handles);
+
+        // The outcome pipe: the child's unhandled exception comes back through it (GipcProcess.Exception). Then the
+        // extra descriptors, which the child's code finds in ChildHost.ExtraFds.
+        int outcomeFd = nextFd++;
+        for (int i = 0; i < start.ExtraFds.Count; i++)
+        {
+            passFds[nextFd++] = start.ExtraFds[i];
+        }
+
+        string processName = start.Name ?? method.Name;
+        byte[] bootstrap = BuildBootstrap(method, processName, descriptors, outcomeFd, start.ExtraFds.Count, encoded);
+        return Launch(bootstrap, passFds, outcomeFd, handles, processName, start);
+    }
+
+    /// <summary>Each argument with its parameter's codec; the handles among them are collected into <paramref name="table"/>.</summary>
+    private static List<byte[]> EncodeArguments(MethodInfo method, Type[] types, object?[] args, HandleTable table)
+    {
         var encoded = new List<byte[]>(args.Length);
         using (table.Activate())
         {
@@ -62,17 +81,24 @@ public static partial class Gipc
             }
         }
 
-        var handles = new List<ITransferableHandle>(table.Handles.Count);
+        return encoded;
+    }
+
+    /// <summary>
+    /// Checks that every handle can go to the child, gives each its descriptor numbers there (from
+    /// <paramref name="nextFd"/> on, in <paramref name="passFds"/>), and describes it for the child's bootstrap.
+    /// </summary>
+    private static List<HandleDescriptor> DescribeHandles(HandleTable table, Dictionary<int, SafeHandle> passFds, ref int nextFd, out List<ITransferableHandle> handles)
+    {
+        handles = new List<ITransferableHandle>(table.Handles.Count);
         var descriptors = new List<HandleDescriptor>(table.Handles.Count);
-        var passFds = new Dictionary<int, SafeHandle>();
-        int nextFd = Bootstrap.FirstHandleFd; // each handle's fds in order (a duplex end has two)
         foreach (IGipcHandle h in table.Handles)
         {
             var handle = (ITransferableHandle)h;
             handle.EnsureTransferable();
             if (!GipcCodecs.IsTransferable(handle.CodecType))
             {
-                throw new ArgumentException($"A handle's codec {handle.CodecType.Name} cannot be rebuilt in the child: give it a public parameterless constructor, or use a built-in codec.", nameof(args));
+                throw new ArgumentException($"A handle's codec {handle.CodecType.Name} cannot be rebuilt in the child: give it a public parameterless constructor, or use a built-in codec.", "args");
             }
 
             handles.Add(handle);
@@ -91,16 +117,12 @@ public static partial class Gipc
             descriptors.Add(new HandleDescriptor(handle.Kind, codec, custom, fd, secondFd, o.MaxFrameSize, o.WriteBufferLimit, o.ReadBufferSize, o.ExitFlushTimeout));
         }
 
-        // The outcome pipe: the child's unhandled exception comes back through it (GipcProcess.Exception). Then the
-        // extra descriptors, which the child's code finds in ChildHost.ExtraFds.
-        int outcomeFd = nextFd++;
-        for (int i = 0; i < start.ExtraFds.Count; i++)
-        {
-            passFds[nextFd++] = start.ExtraFds[i];
-        }
+        return descriptors;
+    }
 
-        string processName = name ?? method.Name;
-        byte[] bootstrap = new Bootstrap
+    /// <summary>What the child reads first: the target, its handles' descriptions and its encoded arguments.</summary>
+    private static byte[] BuildBootstrap(MethodInfo method, string processName, List<HandleDescriptor> descriptors, int outcomeFd, int extraFdCount, List<byte[]> encoded)
+        => new Bootstrap
         {
             AssemblyName = method.DeclaringType!.Assembly.GetName().Name!,
             AssemblyPath = method.DeclaringType.Assembly.Location,
@@ -109,10 +131,17 @@ public static partial class Gipc
             Name = processName,
             Handles = descriptors,
             OutcomeFd = outcomeFd,
-            ExtraFdCount = start.ExtraFds.Count,
+            ExtraFdCount = extraFdCount,
             Arguments = encoded,
         }.Serialize();
 
+    /// <summary>
+    /// Starts the child with its bootstrap and outcome pipes and <paramref name="passFds"/>, then closes this process's
+    /// copies of the handles that went to it. The pipes' ends that stay here are closed on every path but the ones the
+    /// child's <see cref="GipcProcess"/> (the outcome) or the background write of a large bootstrap takes over.
+    /// </summary>
+    private static GipcProcess Launch(byte[] bootstrap, Dictionary<int, SafeHandle> passFds, int outcomeFd, List<ITransferableHandle> handles, string processName, ChildStart start)
+    {
         (string[] command, bool viaStartupHook) = ChildLauncher.Command();
         SafeFdHandle.CreatePipe(out SafeFdHandle bootRead, out SafeFdHandle bootWrite, nonBlocking: false);
         SafeFdHandle.CreatePipe(out SafeFdHandle outcomeRead, out SafeFdHandle outcomeWrite, nonBlocking: false);
@@ -120,38 +149,10 @@ public static partial class Gipc
         bool outcomeHandedOff = false;
         try
         {
-            int capacity = 64 << 10;
-            if (bootstrap.Length > capacity)
-            {
-                try
-                {
-                    capacity = bootWrite.SetPipeSize(Math.Min(bootstrap.Length, 1 << 20));
-                }
-                catch (NativeIOException)
-                {
-                }
-            }
-
-            // What fits goes in before the child exists (a blocking write into an empty pipe of that size returns at once).
-            int first = Math.Min(capacity, bootstrap.Length);
-            FdIO.WriteAll(bootWrite, bootstrap.AsSpan(0, first));
-
+            int first = WriteBootstrapHead(bootWrite, bootstrap);
             passFds[Bootstrap.BootstrapFd] = bootRead;
             passFds[outcomeFd] = outcomeWrite;
-
-            // A hook-launched child is the app itself: the variables tell the hook to host a target instead of Main.
-            Dictionary<string, string?>? environment = viaStartupHook
-                ? new() { [Bootstrap.EnvironmentVariable] = "1", [ChildLauncher.StartupHooksVariable] = ChildLauncher.StartupHooks() }
-                : null;
-            Popen popen = Popen.Start(command, new PopenOptions
-            {
-                Stdin = Redirect.DevNull,
-                Stderr = start.CaptureStderr ? Redirect.Pipe : Redirect.Inherit,
-                PassFds = passFds,
-                KillWithOwner = daemon,
-                NewProcessGroup = start.NewProcessGroup,
-                EnvironmentOverrides = environment,
-            });
+            Popen popen = StartChild(command, viaStartupHook, passFds, start);
 
             // The child has its copies: close ours (gipc's semantics: a handle lives in one process at a time).
             foreach (ITransferableHandle handle in handles)
@@ -161,23 +162,8 @@ public static partial class Gipc
 
             if (first < bootstrap.Length)
             {
-                // The rest blocks until the child reads it: write it from a pool thread, not the hub.
-                SafeFdHandle rest = bootWrite;
                 restHandedOff = true;
-                _ = Task.Run(() =>
-                {
-                    using (rest)
-                    {
-                        try
-                        {
-                            FdIO.WriteAll(rest, bootstrap.AsSpan(first));
-                        }
-                        catch (NativeIOException)
-                        {
-                            // the child died before reading its arguments: its exit code tells
-                        }
-                    }
-                });
+                WriteBootstrapRestLater(bootWrite, bootstrap, first);
             }
 
             outcomeHandedOff = true;
@@ -197,6 +183,66 @@ public static partial class Gipc
                 bootWrite.Dispose();
             }
         }
+    }
+
+    /// <summary>Writes what the bootstrap pipe holds (grown for a large bootstrap) before the child exists; returns how much.</summary>
+    private static int WriteBootstrapHead(SafeFdHandle bootWrite, byte[] bootstrap)
+    {
+        int capacity = 64 << 10;
+        if (bootstrap.Length > capacity)
+        {
+            try
+            {
+                capacity = bootWrite.SetPipeSize(Math.Min(bootstrap.Length, 1 << 20));
+            }
+            catch (NativeIOException)
+            {
+            }
+        }
+
+        // What fits goes in before the child exists (a blocking write into an empty pipe of that size returns at once).
+        int first = Math.Min(capacity, bootstrap.Length);
+        FdIO.WriteAll(bootWrite, bootstrap.AsSpan(0, first));
+        return first;
+    }
+
+    /// <summary>Writes the rest of a large bootstrap from a pool thread (it blocks until the child reads it), then
+    /// closes <paramref name="rest"/>.</summary>
+    private static void WriteBootstrapRestLater(SafeFdHandle rest, byte[] bootstrap, int first)
+    {
+        // The rest blocks until the child reads it: write it from a pool thread, not the hub.
+        _ = Task.Run(() =>
+        {
+            using (rest)
+            {
+                try
+                {
+                    FdIO.WriteAll(rest, bootstrap.AsSpan(first));
+                }
+                catch (NativeIOException)
+                {
+                    // the child died before reading its arguments: its exit code tells
+                }
+            }
+        });
+    }
+
+    /// <summary>Starts the child process itself (the dotnet host, or the app through its startup hook).</summary>
+    private static Popen StartChild(string[] command, bool viaStartupHook, Dictionary<int, SafeHandle> passFds, ChildStart start)
+    {
+        // A hook-launched child is the app itself: the variables tell the hook to host a target instead of Main.
+        Dictionary<string, string?>? environment = viaStartupHook
+            ? new() { [Bootstrap.EnvironmentVariable] = "1", [ChildLauncher.StartupHooksVariable] = ChildLauncher.StartupHooks() }
+            : null;
+        return Popen.Start(command, new PopenOptions
+        {
+            Stdin = Redirect.DevNull,
+            Stderr = start.CaptureStderr ? Redirect.Pipe : Redirect.Inherit,
+            PassFds = passFds,
+            KillWithOwner = start.Daemon,
+            NewProcessGroup = start.NewProcessGroup,
+            EnvironmentOverrides = environment,
+        });
     }
 
     /// <summary>Starts <paramref name="target"/> in a child process (see <see cref="StartProcess(Delegate, object?[], bool, string?)"/>).</summary>

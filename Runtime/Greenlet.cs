@@ -120,7 +120,7 @@ public partial class Greenlet : IWaitSite, IResultSource
     /// <summary>A kill that could not be raised yet: raised at the greenlet's next switch point.</summary>
     internal Exception? PendingThrow => _cold?.PendingThrow;
 
-    // The hub's list of live greenlets (for deadlock reports).
+    // The hub's list of live greenlets (for deadlock reports); only HubLiveness links and unlinks them.
     internal Greenlet? PreviousLive;
     internal Greenlet? NextLive;
 
@@ -275,7 +275,7 @@ public partial class Greenlet : IWaitSite, IResultSource
         }
 
         _state = GreenletState.Running;
-        Hub.AddLive(this);
+        Hub.Liveness.GreenletStarted(this);
         Delegate body = _body!;
         _body = null; // not needed again: let the closure go while the greenlet lives on
         Task task;
@@ -383,11 +383,7 @@ public partial class Greenlet : IWaitSite, IResultSource
         _state = GreenletState.Dead;
         if (wasRunning)
         {
-            Hub.RemoveLive(this);
-            if (ActiveWaits is not null)
-            {
-                Hub.ParkedGreenlets--; // waits started and never awaited no longer count
-            }
+            Hub.Liveness.GreenletFinished(this, wasParked: ActiveWaits is not null); // waits started and never awaited no longer count
         }
 
         if (_cold is { } cold)
@@ -424,7 +420,7 @@ public partial class Greenlet : IWaitSite, IResultSource
     {
         if (ActiveWaits is null && _state == GreenletState.Running)
         {
-            Hub.ParkedGreenlets++;
+            Hub.Liveness.GreenletParked();
         }
 
         w.PreviousActive = null;
@@ -456,7 +452,7 @@ public partial class Greenlet : IWaitSite, IResultSource
         w.NextActive = w.PreviousActive = null;
         if (ActiveWaits is null && _state == GreenletState.Running)
         {
-            Hub.ParkedGreenlets--;
+            Hub.Liveness.GreenletUnparked();
         }
     }
 

@@ -254,7 +254,7 @@ public sealed partial class Hub
             .Append("is armed, no fd is watched, and no other thread or cancellation token can post to the hub. ")
             .Append("Parked greenlets (").Append(LiveGreenlets).Append("):");
         int listed = 0;
-        for (Greenlet? g = _liveHead; g is not null; g = g.NextLive)
+        for (Greenlet? g = Liveness.FirstLive; g is not null; g = g.NextLive)
         {
             if (++listed > 20)
             {

@@ -28,77 +28,12 @@ internal static class ChildHost
             Bootstrap boot = Bootstrap.Deserialize(data);
             name = boot.Name;
             outcomeFd = boot.OutcomeFd;
-            if (outcomeFd >= Bootstrap.FirstHandleFd)
-            {
-                // Received through dup2, which clears close-on-exec: a program this child starts must not hold it (the
-                // parent reads it to its end once this process has exited).
-                FdIO.SetCloseOnExec(outcomeFd, true);
-                ExtraFds = new int[boot.ExtraFdCount];
-                for (int i = 0; i < ExtraFds.Length; i++)
-                {
-                    ExtraFds[i] = outcomeFd + 1 + i;
-                    FdIO.SetCloseOnExec(ExtraFds[i], true);
-                }
-            }
-
+            TakeReceivedFds(boot);
             MethodInfo method = FindTarget(boot);
             object? instance = ProcessTarget.NeedsInstance(method) ? Activator.CreateInstance(method.DeclaringType!, nonPublic: true) : null;
-            Type[] types = ProcessTarget.ParameterTypes(method);
             var created = new List<object>();
-            object?[] args = new object?[types.Length];
-            var table = new HandleTable((index, declaredType) => CreateHandle(boot.Handles, index, declaredType, created));
-            using (table.Activate())
-            {
-                for (int i = 0; i < types.Length; i++)
-                {
-                    args[i] = TypedOps.For(types[i]).Decode(boot.Arguments[i]);
-                }
-            }
-
-            Green.Run(async () =>
-            {
-                try
-                {
-                    object? result;
-                    try
-                    {
-                        result = method.Invoke(instance, args);
-                    }
-                    catch (TargetInvocationException e) when (e.InnerException is not null)
-                    {
-                        ExceptionDispatchInfo.Throw(e.InnerException);
-                        throw;
-                    }
-
-                    switch (result)
-                    {
-                        case Task task:
-                            await task;
-                            break;
-                        case ValueTask valueTask:
-                            await valueTask;
-                            break;
-                        default:
-                            if (result is not null && result.GetType().IsGenericType && result.GetType().GetGenericTypeDefinition() == typeof(ValueTask<>))
-                            {
-                                await (Task)result.GetType().GetMethod("AsTask")!.Invoke(result, null)!;
-                            }
-
-                            break;
-                    }
-                }
-                finally
-                {
-                    // Close what the target left open. Messages it put and that are not written yet still reach the
-                    // parent: the hub writes them out when this main greenlet ends, for at most each writer's
-                    // ExitFlushTimeout, and raises GipcUndeliveredException (exit code 1) for what a parent that
-                    // stopped reading did not take. (Not DisposeAsync here: it would wait for such a parent for ever.)
-                    foreach (object? handle in created)
-                    {
-                        (handle as IDisposable)?.Dispose(); // a slot of a handle no argument named is empty
-                    }
-                }
-            });
+            object?[] args = DecodeArguments(boot, method, created);
+            Green.Run(() => RunTargetAsync(method, instance, args, created));
             Console.Out.Flush();
             return 0;
         }
@@ -109,6 +44,92 @@ internal static class ChildHost
             Console.Error.Flush();
             ReportOutcome(outcomeFd, e);
             return 1;
+        }
+    }
+
+    /// <summary>Makes the outcome fd and the extra fds close-on-exec, and records the extra ones in <see cref="ExtraFds"/>.</summary>
+    private static void TakeReceivedFds(Bootstrap boot)
+    {
+        int outcomeFd = boot.OutcomeFd;
+        if (outcomeFd >= Bootstrap.FirstHandleFd)
+        {
+            // Received through dup2, which clears close-on-exec: a program this child starts must not hold it (the
+            // parent reads it to its end once this process has exited).
+            FdIO.SetCloseOnExec(outcomeFd, true);
+            ExtraFds = new int[boot.ExtraFdCount];
+            for (int i = 0; i < ExtraFds.Length; i++)
+            {
+                ExtraFds[i] = outcomeFd + 1 + i;
+                FdIO.SetCloseOnExec(ExtraFds[i], true);
+            }
+        }
+    }
+
+    /// <summary>Decodes the target's arguments; the handles among them are rebuilt on the received fds into
+    /// <paramref name="created"/> (by handle index).</summary>
+    private static object?[] DecodeArguments(Bootstrap boot, MethodInfo method, List<object> created)
+    {
+        Type[] types = ProcessTarget.ParameterTypes(method);
+        object?[] args = new object?[types.Length];
+        var table = new HandleTable((index, declaredType) => CreateHandle(boot.Handles, index, declaredType, created));
+        using (table.Activate())
+        {
+            for (int i = 0; i < types.Length; i++)
+            {
+                args[i] = TypedOps.For(types[i]).Decode(boot.Arguments[i]);
+            }
+        }
+
+        return args;
+    }
+
+    /// <summary>The child's main greenlet: runs the target to its end (awaiting what it returns), then closes the handles.</summary>
+    private static async Task RunTargetAsync(MethodInfo method, object? instance, object?[] args, List<object> created)
+    {
+        try
+        {
+            object? result = InvokeTarget(method, instance, args);
+            switch (result)
+            {
+                case Task task:
+                    await task;
+                    break;
+                case ValueTask valueTask:
+                    await valueTask;
+                    break;
+                default:
+                    if (result is not null && result.GetType().IsGenericType && result.GetType().GetGenericTypeDefinition() == typeof(ValueTask<>))
+                    {
+                        await (Task)result.GetType().GetMethod("AsTask")!.Invoke(result, null)!;
+                    }
+
+                    break;
+            }
+        }
+        finally
+        {
+            // Close what the target left open. Messages it put and that are not written yet still reach the
+            // parent: the hub writes them out when this main greenlet ends, for at most each writer's
+            // ExitFlushTimeout, and raises GipcUndeliveredException (exit code 1) for what a parent that
+            // stopped reading did not take. (Not DisposeAsync here: it would wait for such a parent for ever.)
+            foreach (object? handle in created)
+            {
+                (handle as IDisposable)?.Dispose(); // a slot of a handle no argument named is empty
+            }
+        }
+    }
+
+    /// <summary>Calls the target; an exception it throws comes out as itself, not wrapped by reflection.</summary>
+    private static object? InvokeTarget(MethodInfo method, object? instance, object?[] args)
+    {
+        try
+        {
+            return method.Invoke(instance, args);
+        }
+        catch (TargetInvocationException e) when (e.InnerException is not null)
+        {
+            ExceptionDispatchInfo.Throw(e.InnerException);
+            throw;
         }
     }
 

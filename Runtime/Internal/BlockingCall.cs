@@ -29,7 +29,7 @@ internal sealed class BlockingCall<T> : IThreadPoolWorkItem, IWaitSite
     {
         Waiter w = _hub.BeginWait(owner, this);
         _waiter = w;
-        _hub.ExternalWakeSources++;
+        _hub.Liveness.ExternalWakeSourceAdded();
         ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
         w.ArmCancellation(cancellationToken);
         return w.AsValueTask();
@@ -57,7 +57,7 @@ internal sealed class BlockingCall<T> : IThreadPoolWorkItem, IWaitSite
 
     private void CompleteOnHub()
     {
-        _hub.ExternalWakeSources--;
+        _hub.Liveness.ExternalWakeSourceRemoved();
         Waiter? w = _waiter;
         _waiter = null;
         w?.Wake(null, result: true, from: this);

@@ -159,7 +159,7 @@ internal class Waiter : IValueTaskSource, IValueTaskSource<bool>, IValueTaskSour
         Extras x = GetExtras();
         x.CancellationToken = token;
         x.CancellationArmed = true;
-        Owner.Hub.ExternalWakeSources++;
+        Owner.Hub.Liveness.ExternalWakeSourceAdded();
         x.Cancellation = token.UnsafeRegister(s_onCanceled, new CancelTicket(this, Owner.Hub, _version));
     }
 
@@ -233,7 +233,7 @@ internal class Waiter : IValueTaskSource, IValueTaskSource<bool>, IValueTaskSour
         if (x.CancellationArmed)
         {
             x.CancellationArmed = false;
-            hub.ExternalWakeSources--;
+            hub.Liveness.ExternalWakeSourceRemoved();
             x.Cancellation.Unregister(); // never blocks, unlike Dispose
             x.Cancellation = default;
         }

@@ -28,61 +28,16 @@ internal static unsafe class ProcessSpawner
         byte* block = MarshalBlock(request, out byte** argv, out byte** envp, out byte* path, out byte* cwd);
         Interop.PosixSpawnFileActions actions;
         Interop.PosixSpawnAttr attributes;
-        Interop.SigSet set;
         bool actionsReady = false;
         bool attributesReady = false;
         try
         {
             Check(Interop.PosixSpawnFileActionsInit(&actions));
             actionsReady = true;
-            foreach ((int source, int target) in request.FdMap)
-            {
-                // dup2 onto itself is legal here: glibc (2.29+) then clears FD_CLOEXEC on that descriptor in the child.
-                Check(Interop.PosixSpawnFileActionsAddDup2(&actions, source, target));
-            }
-
-            // Close the gaps below the highest passed descriptor, then everything above it: descriptors this process
-            // inherited without close-on-exec (from its own parent) must not leak into every child.
-            for (int fd = 3; fd <= request.MaxChildFd; fd++)
-            {
-                if (!IsTarget(request, fd))
-                {
-                    Check(Interop.PosixSpawnFileActionsAddClose(&actions, fd));
-                }
-            }
-
-            Check(Interop.PosixSpawnFileActionsAddCloseFrom(&actions, request.MaxChildFd + 1));
-            if (cwd is not null)
-            {
-                Check(Interop.PosixSpawnFileActionsAddChdir(&actions, cwd));
-            }
-
+            AddFileActions(request, &actions, cwd);
             Check(Interop.PosixSpawnAttrInit(&attributes));
             attributesReady = true;
-
-            // Children start with an empty signal mask and default dispositions: .NET ignores SIGPIPE and blocks
-            // signals on some threads, and a child must not inherit either.
-            short flags = Interop.POSIX_SPAWN_SETSIGMASK | Interop.POSIX_SPAWN_SETSIGDEF;
-            Check(Interop.SigEmptySet(&set));
-            Check(Interop.PosixSpawnAttrSetSigMask(&attributes, &set));
-            Check(Interop.SigFillSet(&set));
-
-            // glibc's sigfillset leaves out its two internal signals (32, 33), and posix_spawn then sets them to SIG_IGN
-            // in the child, which survives exec. Set their bits by hand so the child starts with nothing ignored.
-            ((byte*)&set)[3] |= 0x80; // signal 32: bit 31
-            ((byte*)&set)[4] |= 0x01; // signal 33: bit 32
-            Check(Interop.PosixSpawnAttrSetSigDefault(&attributes, &set));
-            if (request.NewSession)
-            {
-                flags |= Interop.POSIX_SPAWN_SETSID;
-            }
-            else if (request.NewProcessGroup)
-            {
-                flags |= Interop.POSIX_SPAWN_SETPGROUP;
-                Check(Interop.PosixSpawnAttrSetPGroup(&attributes, 0));
-            }
-
-            Check(Interop.PosixSpawnAttrSetFlags(&attributes, flags));
+            SetAttributes(request, &attributes);
 
             int pid;
             int error = Interop.PosixSpawn(&pid, path, &actions, &attributes, argv, envp);
@@ -102,6 +57,61 @@ internal static unsafe class ProcessSpawner
 
             NativeMemory.Free(block);
         }
+    }
+
+    /// <summary>The child's descriptors (the map's dup2s, every other one closed) and its working directory.</summary>
+    private static void AddFileActions(SpawnRequest request, Interop.PosixSpawnFileActions* actions, byte* cwd)
+    {
+        foreach ((int source, int target) in request.FdMap)
+        {
+            // dup2 onto itself is legal here: glibc (2.29+) then clears FD_CLOEXEC on that descriptor in the child.
+            Check(Interop.PosixSpawnFileActionsAddDup2(actions, source, target));
+        }
+
+        // Close the gaps below the highest passed descriptor, then everything above it: descriptors this process
+        // inherited without close-on-exec (from its own parent) must not leak into every child.
+        for (int fd = 3; fd <= request.MaxChildFd; fd++)
+        {
+            if (!IsTarget(request, fd))
+            {
+                Check(Interop.PosixSpawnFileActionsAddClose(actions, fd));
+            }
+        }
+
+        Check(Interop.PosixSpawnFileActionsAddCloseFrom(actions, request.MaxChildFd + 1));
+        if (cwd is not null)
+        {
+            Check(Interop.PosixSpawnFileActionsAddChdir(actions, cwd));
+        }
+    }
+
+    /// <summary>The child's signal mask and dispositions, and its session or process group.</summary>
+    private static void SetAttributes(SpawnRequest request, Interop.PosixSpawnAttr* attributes)
+    {
+        // Children start with an empty signal mask and default dispositions: .NET ignores SIGPIPE and blocks
+        // signals on some threads, and a child must not inherit either.
+        short flags = Interop.POSIX_SPAWN_SETSIGMASK | Interop.POSIX_SPAWN_SETSIGDEF;
+        Interop.SigSet set;
+        Check(Interop.SigEmptySet(&set));
+        Check(Interop.PosixSpawnAttrSetSigMask(attributes, &set));
+        Check(Interop.SigFillSet(&set));
+
+        // glibc's sigfillset leaves out its two internal signals (32, 33), and posix_spawn then sets them to SIG_IGN
+        // in the child, which survives exec. Set their bits by hand so the child starts with nothing ignored.
+        ((byte*)&set)[3] |= 0x80; // signal 32: bit 31
+        ((byte*)&set)[4] |= 0x01; // signal 33: bit 32
+        Check(Interop.PosixSpawnAttrSetSigDefault(attributes, &set));
+        if (request.NewSession)
+        {
+            flags |= Interop.POSIX_SPAWN_SETSID;
+        }
+        else if (request.NewProcessGroup)
+        {
+            flags |= Interop.POSIX_SPAWN_SETPGROUP;
+            Check(Interop.PosixSpawnAttrSetPGroup(attributes, 0));
+        }
+
+        Check(Interop.PosixSpawnAttrSetFlags(attributes, flags));
     }
 
     private static bool IsTarget(SpawnRequest request, int fd)

@@ -60,7 +60,7 @@ internal sealed unsafe class UnixChildProcess : IChildProcess
             return true;
         }
 
-        SafeFdHandle? pidfdToClose = null;
+        SafeFdHandle? pidfdToClose;
         lock (_sync)
         {
             if (_done)
@@ -68,62 +68,9 @@ internal sealed unsafe class UnixChildProcess : IChildProcess
                 return true;
             }
 
-            Interop.SigInfo info = default;
-            while (true)
+            if (!PollExitLocked())
             {
-                int r;
-                SafeFdHandle? pidfd = Pidfd;
-                bool added = false;
-                try
-                {
-                    if (pidfd is not null && !s_noPidfd)
-                    {
-                        pidfd.DangerousAddRef(ref added);
-                        r = Interop.Waitid(Interop.P_PIDFD, (int)pidfd.DangerousGetHandle(), &info, Interop.WEXITED | Interop.WNOHANG);
-                    }
-                    else
-                    {
-                        r = Interop.Waitid(Interop.P_PID, Pid, &info, Interop.WEXITED | Interop.WNOHANG);
-                    }
-                }
-                finally
-                {
-                    if (added)
-                    {
-                        pidfd!.DangerousRelease();
-                    }
-                }
-
-                if (r == 0)
-                {
-                    if (info.Pid == 0)
-                    {
-                        return false; // still running
-                    }
-
-                    _returnCode = info.Code == Interop.CLD_EXITED ? info.Status : -info.Status;
-                    break;
-                }
-
-                int errno = Interop.LastErrno;
-                if (errno == Interop.EINTR)
-                {
-                    continue;
-                }
-
-                if (errno == Interop.EINVAL && pidfd is not null)
-                {
-                    s_noPidfd = true; // a 5.3 kernel: pidfd_open but no P_PIDFD; fall back to the pid
-                    continue;
-                }
-
-                if (errno == Interop.ECHILD)
-                {
-                    _statusLost = true;
-                    break;
-                }
-
-                throw Interop.ErrnoException(errno, $"waitid(pid {Pid})");
+                return false; // still running
             }
 
             pidfdToClose = Pidfd;
@@ -134,6 +81,74 @@ internal sealed unsafe class UnixChildProcess : IChildProcess
         // The pid may be reused now; the pidfd goes with it (waking a watcher parked on it, which then sees _done).
         pidfdToClose?.Dispose();
         return true;
+    }
+
+    /// <summary>
+    /// One non-blocking waitid, retried on EINTR and, on a kernel without P_PIDFD, by pid: false while the child
+    /// runs; true once it is reaped (its code in <see cref="_returnCode"/>) or its status is lost (ECHILD). Under
+    /// <see cref="_sync"/>.
+    /// </summary>
+    private bool PollExitLocked()
+    {
+        Interop.SigInfo info = default;
+        while (true)
+        {
+            SafeFdHandle? pidfd = Pidfd;
+            int r = WaitidNoHang(pidfd, &info);
+            if (r == 0)
+            {
+                if (info.Pid == 0)
+                {
+                    return false;
+                }
+
+                _returnCode = info.Code == Interop.CLD_EXITED ? info.Status : -info.Status;
+                return true;
+            }
+
+            int errno = Interop.LastErrno;
+            if (errno == Interop.EINTR)
+            {
+                continue;
+            }
+
+            if (errno == Interop.EINVAL && pidfd is not null)
+            {
+                s_noPidfd = true; // a 5.3 kernel: pidfd_open but no P_PIDFD; fall back to the pid
+                continue;
+            }
+
+            if (errno == Interop.ECHILD)
+            {
+                _statusLost = true;
+                return true;
+            }
+
+            throw Interop.ErrnoException(errno, $"waitid(pid {Pid})");
+        }
+    }
+
+    /// <summary>waitid(WEXITED | WNOHANG) on this child: by its pidfd while the kernel takes P_PIDFD, else by its pid.</summary>
+    private int WaitidNoHang(SafeFdHandle? pidfd, Interop.SigInfo* info)
+    {
+        bool added = false;
+        try
+        {
+            if (pidfd is not null && !s_noPidfd)
+            {
+                pidfd.DangerousAddRef(ref added);
+                return Interop.Waitid(Interop.P_PIDFD, (int)pidfd.DangerousGetHandle(), info, Interop.WEXITED | Interop.WNOHANG);
+            }
+
+            return Interop.Waitid(Interop.P_PID, Pid, info, Interop.WEXITED | Interop.WNOHANG);
+        }
+        finally
+        {
+            if (added)
+            {
+                pidfd!.DangerousRelease();
+            }
+        }
     }
 
     /// <summary>Sends <paramref name="signal"/> unless the child is already reaped. A zombie ignores it.</summary>

@@ -86,13 +86,44 @@ internal static class PoolTasks
 
     private static int Recurse(int x) => x == int.MinValue ? x : Recurse(x + 1) + 1;
 
-    /// <summary>Writes its pid to <paramref name="path"/>, then works for a while (a busy worker to kill).</summary>
-    public static int ReportPidThenWork(string path)
+    /// <summary>Writes its pid to <paramref name="path"/>, then hangs until its worker is killed (a busy worker to kill).</summary>
+    public static int ReportPidThenHang(string path)
+    {
+        ReportPid(path);
+        Thread.Sleep(Timeout.Infinite);
+        return 1;
+    }
+
+    /// <summary>Writes its pid, then hangs and never looks at its token (only a kill stops it).</summary>
+    public static int ReportPidThenHangIgnoringToken(string path, CancellationToken token)
+    {
+        ReportPid(path);
+        Thread.Sleep(Timeout.Infinite);
+        return 1;
+    }
+
+    /// <summary>Writes its pid, then runs until its token is cancelled, and stops by throwing (a well-behaved task).</summary>
+    public static int ReportPidThenWaitForCancel(string path, CancellationToken token)
+    {
+        ReportPid(path);
+        token.WaitHandle.WaitOne();
+        token.ThrowIfCancellationRequested();
+        return 1;
+    }
+
+    /// <summary>Writes its pid, then runs until its token is cancelled, and returns t.Result anyway.</summary>
+    public static int ReportPidThenReturnWhenCancelled((string Path, int Result) t, CancellationToken token)
+    {
+        ReportPid(t.Path);
+        token.WaitHandle.WaitOne();
+        return t.Result;
+    }
+
+    /// <summary>Writes this worker's pid to <paramref name="path"/> all at once (the test polls for the file).</summary>
+    private static void ReportPid(string path)
     {
         File.WriteAllText(path + ".tmp", Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture));
         File.Move(path + ".tmp", path);
-        Thread.Sleep(300);
-        return 1;
     }
 
     public static int SleepMs(int ms)
@@ -124,7 +155,19 @@ internal static class PoolTasks
         return 0;
     }
 
-    public static int FailFirstSleepOthers(int x) => x == 0 ? throw new ArgumentException("item 0 is bad") : SleepMs(500);
+    /// <summary>Item 0 fails; the others wait for the soft cancellation that the map's end sends them, then go on
+    /// running past the pool's kill grace before they return.</summary>
+    public static int FailFirstOutliveTheGraceOthers(int x, CancellationToken token)
+    {
+        if (x == 0)
+        {
+            throw new ArgumentException("item 0 is bad");
+        }
+
+        token.WaitHandle.WaitOne();
+        Thread.Sleep(500); // the workload: longer than the test's 100 ms KillGrace, which a failed map must not apply
+        return x;
+    }
 
     public static int TouchFile(string path)
     {
@@ -326,8 +369,8 @@ public sealed class ProcessPoolTests : LeakCheckedTest
         string marker = Path.Combine(Path.GetTempPath(), $"greenproc-pool-{Guid.NewGuid():N}");
         try
         {
-            Task<int> victim = pool.SubmitAsync(PoolTasks.ReportPidThenWork, marker);
-            Task<int>[] others = Enumerable.Range(0, 5).Select(_ => pool.SubmitAsync(PoolTasks.SleepMs, 50)).ToArray();
+            Task<int> victim = pool.SubmitAsync(PoolTasks.ReportPidThenHang, marker);
+            Task<int>[] others = Enumerable.Range(0, 5).Select(_ => pool.SubmitAsync(PoolTasks.SleepMs, 50)).ToArray(); // tasks that take a while, not a wait
             int pid = await WaitForPidAsync(marker);
             Assert.Equal(0, Interop.Kill(pid, 9));
             var crash = await Assert.ThrowsAsync<WorkerCrashedException>(() => victim.WaitAsync(Bound));
@@ -405,7 +448,7 @@ public sealed class ProcessPoolTests : LeakCheckedTest
         // Python's map lets them finish too; only a caller's cancellation kills a worker whose task does not stop.
         await using ProcessPool pool = NewPool(tune: o => o with { KillGrace = TimeSpan.FromMilliseconds(100) });
         int[] before = (await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => pool.SubmitAsync(PoolTasks.PidAfter, 20))).WaitAsync(Bound)).Distinct().Order().ToArray();
-        await Assert.ThrowsAsync<GipcRemoteException>(() => pool.MapAsync(PoolTasks.FailFirstSleepOthers, [0, 1], new ProcessPoolMapOptions { ChunkSize = 1 }).WaitAsync(Bound));
+        await Assert.ThrowsAsync<GipcRemoteException>(() => pool.MapAsync(PoolTasks.FailFirstOutliveTheGraceOthers, [0, 1], new ProcessPoolMapOptions { ChunkSize = 1 }).WaitAsync(Bound));
         int[] after = (await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => pool.SubmitAsync(PoolTasks.PidAfter, 20))).WaitAsync(Bound)).Distinct().Order().ToArray();
         Assert.Equal(before, after);
     }
@@ -413,6 +456,7 @@ public sealed class ProcessPoolTests : LeakCheckedTest
     [Fact]
     public async Task A_default_timeout_applies_to_maps_and_a_call_can_lift_it()
     {
+        // The sleeps are the workload: tasks that outlast the 100 ms default, or would without the lifted timeout.
         await using ProcessPool pool = NewPool(workers: 1, o => o with { TaskTimeout = TimeSpan.FromMilliseconds(100) });
         await Assert.ThrowsAsync<ProcessPoolTimeoutException>(() => pool.MapAsync(PoolTasks.SleepWatching, [10, 30_000]).WaitAsync(Bound));
         Assert.Equal(200, await pool.SubmitAsync(PoolTasks.SleepWatching, 200, Timeout.InfiniteTimeSpan).WaitAsync(Bound));
@@ -422,17 +466,25 @@ public sealed class ProcessPoolTests : LeakCheckedTest
     [Fact]
     public async Task A_task_cancelled_before_it_starts_never_runs()
     {
-        await using ProcessPool pool = NewPool(workers: 1);
+        // No kill grace: the busy task is cancelled too, and a slow answer from it on a loaded machine is not a kill.
+        await using ProcessPool pool = NewPool(workers: 1, o => o with { KillGrace = Timeout.InfiniteTimeSpan });
         string ran = Path.Combine(Path.GetTempPath(), $"greenproc-pool-{Guid.NewGuid():N}");
+        string started = Path.Combine(Path.GetTempPath(), $"greenproc-pool-{Guid.NewGuid():N}");
         try
         {
             await Assert.ThrowsAnyAsync<OperationCanceledException>(() => pool.SubmitAsync(PoolTasks.TouchFile, ran, cancellationToken: new CancellationToken(true)));
 
-            // Queued behind a busy worker, then cancelled: answered without running.
-            using var cts = new CancellationTokenSource();
-            Task<int> busy = pool.SubmitAsync(PoolTasks.SleepMs, 300);
-            Task<int> queued = pool.SubmitAsync(PoolTasks.TouchFile, ran, cancellationToken: cts.Token);
-            cts.Cancel();
+            // Queued behind a busy worker, then cancelled: answered without running. The busy task runs until its own
+            // token is cancelled, which is done after the queued one's: the pool sends cancellations in order and the
+            // worker's control thread takes them in order, so the queued one is marked cancelled before the busy one
+            // ends (or, still in the pool's queue, it is simply dropped).
+            using var busyCts = new CancellationTokenSource();
+            using var queuedCts = new CancellationTokenSource();
+            Task<int> busy = pool.SubmitAsync(PoolTasks.ReportPidThenReturnWhenCancelled, (started, 300), cancellationToken: busyCts.Token);
+            Task<int> queued = pool.SubmitAsync(PoolTasks.TouchFile, ran, cancellationToken: queuedCts.Token);
+            await WaitForPidAsync(started); // the busy task runs: the queued one waits behind it
+            queuedCts.Cancel();
+            busyCts.Cancel();
             await Assert.ThrowsAnyAsync<OperationCanceledException>(() => queued.WaitAsync(Bound));
             Assert.Equal(300, await busy.WaitAsync(Bound));
             Assert.Equal(1, await pool.SubmitAsync(PoolTasks.Square, 1).WaitAsync(Bound)); // after the queued one's turn
@@ -441,6 +493,7 @@ public sealed class ProcessPoolTests : LeakCheckedTest
         finally
         {
             File.Delete(ran);
+            File.Delete(started);
         }
     }
 
@@ -450,21 +503,34 @@ public sealed class ProcessPoolTests : LeakCheckedTest
         await using ProcessPool pool = NewPool(workers: 1, o => o with { KillGrace = TimeSpan.FromMilliseconds(200) });
         await pool.WaitReadyAsync().WaitAsync(Bound);
         int pid = await pool.SubmitAsync(PoolTasks.Pid, 0).WaitAsync(Bound);
-
-        using (var cts = new CancellationTokenSource())
+        string watchingStarted = Path.Combine(Path.GetTempPath(), $"greenproc-pool-{Guid.NewGuid():N}");
+        string ignoringStarted = Path.Combine(Path.GetTempPath(), $"greenproc-pool-{Guid.NewGuid():N}");
+        try
         {
-            Task<int> watching = pool.SubmitAsync(PoolTasks.SleepWatching, 30_000, cancellationToken: cts.Token);
-            cts.CancelAfter(50);
-            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => watching.WaitAsync(Bound));
-            Assert.Equal(pid, await pool.SubmitAsync(PoolTasks.Pid, 0).WaitAsync(Bound)); // it stopped: no kill
+            // Each task says when it runs, and is cancelled only then: a cancellation that came before would be
+            // answered unrun, and prove nothing about a running task.
+            using (var cts = new CancellationTokenSource())
+            {
+                Task<int> watching = pool.SubmitAsync(PoolTasks.ReportPidThenWaitForCancel, watchingStarted, cancellationToken: cts.Token);
+                await WaitForPidAsync(watchingStarted);
+                cts.Cancel();
+                await Assert.ThrowsAnyAsync<OperationCanceledException>(() => watching.WaitAsync(Bound));
+                Assert.Equal(pid, await pool.SubmitAsync(PoolTasks.Pid, 0).WaitAsync(Bound)); // it stopped: no kill
+            }
+
+            using (var cts = new CancellationTokenSource())
+            {
+                Task<int> ignoring = pool.SubmitAsync(PoolTasks.ReportPidThenHangIgnoringToken, ignoringStarted, cancellationToken: cts.Token);
+                await WaitForPidAsync(ignoringStarted);
+                cts.Cancel();
+                await Assert.ThrowsAnyAsync<OperationCanceledException>(() => ignoring.WaitAsync(Bound));
+                Assert.NotEqual(pid, await pool.SubmitAsync(PoolTasks.Pid, 0).WaitAsync(Bound)); // killed and replaced
+            }
         }
-
-        using (var cts = new CancellationTokenSource())
+        finally
         {
-            Task<int> ignoring = pool.SubmitAsync(PoolTasks.SleepIgnoring, 30_000, cancellationToken: cts.Token);
-            cts.CancelAfter(50);
-            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => ignoring.WaitAsync(Bound));
-            Assert.NotEqual(pid, await pool.SubmitAsync(PoolTasks.Pid, 0).WaitAsync(Bound)); // killed and replaced
+            File.Delete(watchingStarted);
+            File.Delete(ignoringStarted);
         }
     }
 
