@@ -18,9 +18,6 @@ public sealed partial class Hub
     // Registrations indexed by fd number (fds are small, dense integers).
     private FdRegistration?[] _fds = new FdRegistration?[64];
 
-    /// <summary>Greenlets parked on an fd.</summary>
-    internal int FdWaiters { get; private set; }
-
     internal FdRegistration? LookupFd(int fd) => (uint)fd < (uint)_fds.Length ? _fds[fd] : null;
 
     /// <summary>Parks the current greenlet until <paramref name="fd"/> (or <paramref name="handle"/>'s fd) is ready.</summary>
@@ -66,7 +63,7 @@ public sealed partial class Hub
                 reg.WriteWaiter = w;
             }
 
-            FdWaiters++;
+            Liveness.FdWaitStarted();
             if (addedRef)
             {
                 w.HoldHandle(handle!);
@@ -104,12 +101,12 @@ public sealed partial class Hub
         if (ReferenceEquals(reg.ReadWaiter, w))
         {
             reg.ReadWaiter = null;
-            FdWaiters--;
+            Liveness.FdWaitEnded();
         }
         else if (ReferenceEquals(reg.WriteWaiter, w))
         {
             reg.WriteWaiter = null;
-            FdWaiters--;
+            Liveness.FdWaitEnded();
         }
         else
         {
@@ -135,14 +132,14 @@ public sealed partial class Hub
         if (readable && reg.ReadWaiter is { } r)
         {
             reg.ReadWaiter = null;
-            FdWaiters--;
+            Liveness.FdWaitEnded();
             r.Wake(null, result: true, from: reg);
         }
 
         if (writable && reg.WriteWaiter is { } w)
         {
             reg.WriteWaiter = null;
-            FdWaiters--;
+            Liveness.FdWaitEnded();
             w.Wake(null, result: true, from: reg);
         }
     }
@@ -213,7 +210,7 @@ public sealed partial class Hub
             return;
         }
 
-        FdWaiters--;
+        Liveness.FdWaitEnded();
         w.Wake(
             new ObjectDisposedException(
                 $"fd {reg.Fd}",

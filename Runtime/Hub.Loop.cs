@@ -241,7 +241,7 @@ public sealed partial class Hub
         => _ready.Count == 0
             && Timers.Count == 0
             && Timeouts.Count == 0
-            && FdWaiters == 0
+            && Liveness.FdWaiters == 0
             && ExternalWakeSources == 0
             && _inbox.IsEmpty
             && main.ActiveWaits is not null

@@ -8,10 +8,11 @@ namespace GreenProc.Internal;
 /// the deadlock report walks), how many of them are parked in a wait, and the wake-ups that can come from outside the
 /// hub (armed cancellation tokens, blocking calls not yet posted back). The methods here are the only writers of these
 /// counts, and each checks the invariants on entry in Debug builds (as System.Threading.Channels does): a count that
-/// drifts makes deadlock detection either miss a deadlock or report one that is not there. The fds the hub watches are
-/// counted by the hub itself (<see cref="Hub.FdWaiters"/>). Used on the hub's thread only, so nothing is locked.
+/// drifts makes deadlock detection either miss a deadlock or report one that is not there. The greenlets parked on an fd
+/// are counted here too (a readiness wait can be ended by another process). Used on the hub's thread only, so nothing
+/// is locked.
 /// </summary>
-[DebuggerDisplay("live = {Live}, parked = {Parked}, external wake sources = {ExternalWakeSources}")]
+[DebuggerDisplay("live = {Live}, parked = {Parked}, fd waiters = {FdWaiters}, external wake sources = {ExternalWakeSources}")]
 internal sealed class HubLiveness
 {
     private readonly int _threadId; // the hub's thread: the only one that may change the counts
@@ -19,6 +20,7 @@ internal sealed class HubLiveness
     private int _live; // the length of that list
     private int _parked; // live greenlets with at least one wait active
     private int _externalWakeSources; // armed cancellation registrations, and blocking calls whose end is not posted back yet
+    private int _fdWaiters; // waits on an fd registered with the reactor and not yet ended
 
     public HubLiveness() => _threadId = Environment.CurrentManagedThreadId;
 
@@ -30,6 +32,9 @@ internal sealed class HubLiveness
 
     /// <summary>Pending wake-ups that can come from outside the hub (cancellation tokens, blocking calls).</summary>
     public int ExternalWakeSources => _externalWakeSources;
+
+    /// <summary>Greenlets parked on an fd.</summary>
+    public int FdWaiters => _fdWaiters;
 
     /// <summary>The most recently started live greenlet; the others follow through <see cref="Greenlet.NextLive"/>.</summary>
     public Greenlet? FirstLive => _liveHead;
@@ -104,6 +109,20 @@ internal sealed class HubLiveness
         _externalWakeSources--;
     }
 
+    /// <summary>A greenlet parks on an fd (the reactor watches it now).</summary>
+    public void FdWaitStarted()
+    {
+        AssertInvariants();
+        _fdWaiters++;
+    }
+
+    /// <summary>That fd wait ends: ready, closed, timed out, cancelled or killed.</summary>
+    public void FdWaitEnded()
+    {
+        AssertInvariants();
+        _fdWaiters--;
+    }
+
     [Conditional("DEBUG")]
     private void AssertInvariants()
     {
@@ -111,6 +130,7 @@ internal sealed class HubLiveness
         Debug.Assert(_live >= 0, "more greenlets finished than started");
         Debug.Assert(_parked >= 0 && _parked <= _live, "parked greenlets are live greenlets");
         Debug.Assert(_externalWakeSources >= 0, "more outside wake-ups removed than added");
+        Debug.Assert(_fdWaiters >= 0, "more fd waits ended than started");
         Debug.Assert((_liveHead is null) == (_live == 0), "the live list and its count agree");
         Debug.Assert(_liveHead?.PreviousLive is null, "the head of the live list has nothing before it");
     }
