@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """The report of bench/run.sh: Markdown tables of medians, ratios and target checks from a raw results file.
 
-    bench/report.py RESULTS [TAG [REPS [BUILD]]] [--cases bench/cases.tsv]
+    bench/report.py RESULTS [TAG [REPS [BUILD]]] [--baseline-build TEXT] [--cases bench/cases.tsv]
 
 RESULTS is a bench/out/results-*.tsv (one line per process: case key, side, the process's JSON line; lines starting
 with '#' are notes bench/run.sh writes: the builds measured). TAG (pinned/unpinned) defaults to the one in the file
@@ -766,12 +766,52 @@ def report_pool():
                 print("| %s | %s |" % (system, v))
 
 
+# ---------------------------------------------------------------- before / after (bench/run.sh --baseline REF)
+BASELINE = "@baseline"
+
+
+def report_baseline(baseline_build):
+    """GreenProc's sides run with both builds, rep by rep: before (the baseline), after, after/before."""
+    pairs = [(k, s[:-len(BASELINE)]) for k, s in data if s.endswith(BASELINE)]
+    if not pairs:
+        return
+    print()
+    print("Before / after: the GreenProc sides run with both builds, interleaved process by process; before = %s." % baseline_build)
+    print()
+    print("| case | side | metric | before median | after median | after ÷ before | change | before min–max | after min–max |")
+    print("|---|---|---|---:|---:|---:|---|---|---|")
+    order = {k: i for i, k in enumerate(CASES)}
+    for key, side in sorted(set(pairs), key=lambda p: (order.get(p[0], len(order)), p[1] != "greenproc", p[1])):
+        case = CASES.get(key)
+        metrics = list(zip(case.metrics, case.better)) if case else []
+        for field, better in metrics:
+            before, after = vals(key, side + BASELINE, field), vals(key, side, field)
+            if not before or not after:
+                continue
+            b, a = statistics.median(before), statistics.median(after)
+            r = ratio(a, b)
+            change = ""
+            if r is not None:
+                gain = (r - 1) if better == "higher" else (1 - r)
+                change = "%+.1f %% (%s)" % (gain * 100, "better" if gain > 0 else "worse" if gain < 0 else "same")
+                # ranges that do not overlap: a change bigger than the spread of either build, in this run (with
+                # one process a side there is no spread to compare with)
+                if min(len(before), len(after)) < 2:
+                    change += ", one process: no spread"
+                elif max(before) < min(after) or max(after) < min(before):
+                    change += ", outside both ranges"
+            print("| %s | %s | %s | %s | %s | %s | %s | %s–%s | %s–%s |" % (key, side, field, fmt(b), fmt(a),
+                  "–" if r is None else "{:.3f}".format(r), change, fmt(min(before)), fmt(max(before)),
+                  fmt(min(after)), fmt(max(after))))
+
+
 def main():
     ap = argparse.ArgumentParser(description="Report a bench/run.sh results file (bench/out/results-*.tsv).")
     ap.add_argument("results")
     ap.add_argument("tag", nargs="?", help="pinned or unpinned (default: from the file name)")
     ap.add_argument("reps", nargs="?", help="processes per side (default: the most of any side)")
     ap.add_argument("build", nargs="?", help="the GreenProc build (default: the file's '# build:' note)")
+    ap.add_argument("--baseline-build", help="the baseline build (default: the file's '# baseline:' note)")
     ap.add_argument("--cases", default=os.path.join(HERE, "cases.tsv"))
     args = ap.parse_args()
     CASES.update(load_cases(args.cases))
@@ -786,6 +826,7 @@ def main():
     report_subprocess()
     report_gipc()
     report_pool()
+    report_baseline(args.baseline_build or notes.get("baseline", "not recorded in the results file"))
 
 
 if __name__ == "__main__":

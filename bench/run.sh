@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # GreenProc vs gevent (and a C baseline), side by side, interleaved; prints a Markdown table of medians.
 #
-#   bench/run.sh [--reps N] [--pin] [--only SUBSTR] [--targets-only] [--no-build] [--jit]
+#   bench/run.sh [--reps N] [--pin] [--only SUBSTR] [--targets-only] [--no-build] [--jit] [--baseline REF]
 #
 #   --reps N        processes per case and side (default 5); each prints one JSON line, the table shows medians
 #   --pin           run every process under `taskset -c 0` (the C baseline also with -c same)
@@ -15,8 +15,14 @@
 #                   prim_pool_*, gevent's greenlet Pool)
 #   --targets-only  only the cases that have a target (skip those whose role in bench/cases.tsv is info)
 #   --no-build      reuse the last snapshot in bench/out/bin (so that two runs, e.g. unpinned then --pin,
-#                   measure the very same build even while the runtime is being edited)
-#   --jit           build plainly (JIT only) instead of publishing ReadyToRun
+#                   measure the very same build even while the runtime is being edited); with --baseline, also the
+#                   last baseline snapshot, which must have been built from the commit REF names now
+#   --jit           build plainly (JIT only) instead of publishing ReadyToRun (the baseline too)
+#   --baseline REF  also build the bench at git REF (a commit, branch or tag: a temporary `git worktree` under
+#                   bench/out/, published into bench/out/bin-baseline, then removed) and run every GreenProc side of
+#                   the selected cases with both builds, process after process (the order alternating rep by rep);
+#                   the report ends with a before / after / after÷before table. Anchors run once, as without it.
+#                   E.g. `bench/run.sh --baseline main --reps 5`, then the same with `--pin --no-build`.
 #
 # The bench is published in Release once, ReadyToRun (precompiled, as gevent's hub and greenlet are compiled C:
 # a cold process then does not spend its first 100,000 spawns in unoptimized tier-0 code), into bench/out/bin
@@ -38,6 +44,7 @@ ONLY=""
 TARGETS_ONLY=0
 NO_BUILD=0
 JIT=0
+BASELINE=""
 while [[ $# -gt 0 ]]; do
     case "$1" in
         --reps) REPS="$2"; shift 2 ;;
@@ -47,6 +54,8 @@ while [[ $# -gt 0 ]]; do
         --targets-only) TARGETS_ONLY=1; shift ;;
         --no-build) NO_BUILD=1; shift ;;
         --jit) JIT=1; shift ;;
+        --baseline) BASELINE="$2"; shift 2 ;;
+        --baseline=*) BASELINE="${1#--baseline=}"; shift ;;
         -h|--help) sed -n '2,/^set -euo pipefail/{/^#/p}' "$0"; exit 0 ;;
         *) echo "unknown argument: $1 (see --help)" >&2; exit 2 ;;
     esac
@@ -75,6 +84,8 @@ PY=/usr/bin/python3
 BENCH_PROJ="$ROOT/bench/GreenProc.Bench/GreenProc.Bench.csproj"
 SNAP="$ROOT/bench/out/bin"
 BENCH_BIN="$SNAP/GreenProc.Bench"
+BASE_SNAP="$ROOT/bench/out/bin-baseline"
+BASE_BIN="$BASE_SNAP/GreenProc.Bench"
 
 # The table of cases (bench/cases.tsv): the keys, in run order, and what this script needs of each row.
 KEYS=()
@@ -153,6 +164,35 @@ elif [[ ! -x "$BENCH_BIN" ]]; then
     echo "error: --no-build, but there is no snapshot at $SNAP (run once without --no-build)" >&2
     exit 1
 fi
+if [[ -n $BASELINE ]]; then
+    if ! base_rev="$(git -C "$ROOT" rev-parse --verify --short "$BASELINE^{commit}" 2>/dev/null)"; then
+        echo "error: --baseline $BASELINE: not a commit of this repository" >&2
+        exit 1
+    fi
+    if [[ $NO_BUILD -eq 0 ]]; then
+        # A detached worktree of REF under bench/out/ (git-ignored), the bench published from it like the main
+        # snapshot, the worktree removed again: only the published snapshot stays.
+        BASE_SRC="$OUT/baseline-src"
+        remove_base_src() {
+            git -C "$ROOT" worktree remove --force "$BASE_SRC" 2>/dev/null || rm -rf "$BASE_SRC"
+            git -C "$ROOT" worktree prune
+        }
+        [[ -e $BASE_SRC ]] && remove_base_src
+        trap remove_base_src EXIT
+        git -C "$ROOT" worktree add --detach --quiet "$BASE_SRC" "$base_rev" >&2
+        publish "$BASE_SRC/bench/GreenProc.Bench/GreenProc.Bench.csproj" "$BASE_SNAP"
+        remove_base_src
+        trap - EXIT
+        echo "commit $base_rev (--baseline $BASELINE), $KIND, built $(date -u +%Y-%m-%dT%H:%M:%SZ)" > "$BASE_SNAP/BUILD_INFO"
+    elif [[ ! -x "$BASE_BIN" ]]; then
+        echo "error: --no-build --baseline, but there is no baseline snapshot at $BASE_SNAP (run once without --no-build)" >&2
+        exit 1
+    elif [[ "$(cut -d' ' -f2 "$BASE_SNAP/BUILD_INFO" | tr -d ,)" != "$base_rev" ]]; then
+        echo "error: --no-build: the baseline snapshot is $(cut -d, -f1 "$BASE_SNAP/BUILD_INFO"), but $BASELINE is now" \
+            "commit $base_rev (run without --no-build to rebuild it)" >&2
+        exit 1
+    fi
+fi
 gcc -O2 -o "$OUT/pipe_pingpong" "$SHARED/native/pipe_pingpong.c"
 SUB_ANY=0
 issue_runs 4 && SUB_ANY=1
@@ -207,6 +247,7 @@ fi
 RESULTS="$OUT/results-$(date +%Y%m%d-%H%M%S)-$TAG.tsv"
 # Notes for bench/report.py (lines starting with #): the builds measured, so that the file reports on its own later.
 echo "# build: $(cat "$SNAP/BUILD_INFO")" > "$RESULTS"
+[[ -n $BASELINE ]] && echo "# baseline: $(cat "$BASE_SNAP/BUILD_INFO")" >> "$RESULTS"
 
 record() { # key side json-line
     printf '%s\t%s\t%s\n' "$1" "$2" "$3" >> "$RESULTS"
@@ -214,7 +255,9 @@ record() { # key side json-line
 
 last_json() { grep '^{' | tail -n 1; }
 
-gp() { # key side [VAR=VALUE...] args...: one GreenProc bench process, its JSON line recorded as the side
+gp() { # key side [VAR=VALUE...] args...: one GreenProc bench process, its JSON line recorded as the side; with
+    # --baseline, one more of the baseline build recorded as side@baseline, the two in turn first from rep to rep (so
+    # that neither build always runs second, after the other has warmed the caches or heated the CPU)
     local key="$1" side="$2" envs=()
     shift 2
     while [[ $# -gt 0 && $1 =~ ^[A-Z_][A-Z0-9_]*= ]]; do
@@ -223,7 +266,13 @@ gp() { # key side [VAR=VALUE...] args...: one GreenProc bench process, its JSON 
     done
     local run=()
     [[ ${#envs[@]} -gt 0 ]] && run=(env "${envs[@]}")
+    if [[ -n $BASELINE && $((rep % 2)) -eq 0 ]]; then
+        record "$key" "$side@baseline" "$("${run[@]}" "${PFX[@]}" "$BASE_BIN" "$@" | last_json)"
+    fi
     record "$key" "$side" "$("${run[@]}" "${PFX[@]}" "$BENCH_BIN" "$@" | last_json)"
+    if [[ -n $BASELINE && $((rep % 2)) -eq 1 ]]; then
+        record "$key" "$side@baseline" "$("${run[@]}" "${PFX[@]}" "$BASE_BIN" "$@" | last_json)"
+    fi
 }
 
 # Issues 2 and 3: the plain pairs of bench/cases.tsv (one GreenProc process, one gevent script), case after case.
@@ -463,4 +512,6 @@ if [[ $POOL_ANY -eq 1 ]]; then
 fi
 
 echo "raw results: $RESULTS" >&2
-"$PY" "$ROOT/bench/report.py" "$RESULTS" "$TAG" "$REPS" "$(cat "$SNAP/BUILD_INFO")"
+base_info=()
+[[ -n $BASELINE ]] && base_info=(--baseline-build "$(cat "$BASE_SNAP/BUILD_INFO")")
+"$PY" "$ROOT/bench/report.py" "$RESULTS" "$TAG" "$REPS" "$(cat "$SNAP/BUILD_INFO")" "${base_info[@]}"
