@@ -36,6 +36,9 @@
 # The anchors live in ../shared/bench next to the repository (bench/anchors: our own). Raw results: bench/out/results-*.tsv
 # (git-ignored; one line per process: key, side, its JSON line), reported by bench/report.py, which can be run again
 # on any results file: `/usr/bin/python3 bench/report.py bench/out/results-....tsv`.
+#
+# In-process figures (hub switch, GreenQueue, the binary codec, gipc framing) are BenchmarkDotNet's, not this script's:
+#   dotnet run -c Release --project bench/GreenProc.Microbench -- --filter '*'      (--job short for a quick look)
 set -euo pipefail
 
 REPS=5
