@@ -17,9 +17,11 @@ namespace GreenProc.Internal;
 /// blocking forms (<see cref="Read"/>, <see cref="WriteAll"/>) work on blocking and non-blocking descriptors alike
 /// (on "not ready" they wait in poll(2), blocking the thread) and raise the same exceptions.</para>
 /// <para>The handle travels to the native call as a <see cref="SafeHandle"/>: the marshaller holds a reference for the
-/// call, so a dispose on another thread cannot let the number be reused under it. Nothing here allocates.</para>
-/// <para>Which layer waits how: this is the readiness half of the platform seam (see <see cref="IOOperation"/>); a
-/// greenlet that got <see cref="NotReady"/> parks on its hub (<c>Hub.WaitFdAsync</c>) and tries again.</para>
+/// call, so a dispose on another thread cannot let the number be reused under it. The non-blocking forms and the blocking
+/// single-descriptor forms allocate nothing.</para>
+/// <para>Which layer waits how: these calls are the readiness half of the platform seam (see <see cref="IOOperation"/>);
+/// a greenlet that got <see cref="NotReady"/> parks on its hub (<c>Green.WaitReadAsync</c>/<c>WaitWriteAsync</c>) and
+/// tries again.</para>
 /// </remarks>
 internal static class FdIO
 {
