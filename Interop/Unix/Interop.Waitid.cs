@@ -29,4 +29,11 @@ internal static partial class Interop
     /// <summary>waitid(2). With P_PIDFD it waits for exactly one child and never steals another's status.</summary>
     [LibraryImport(Libc, EntryPoint = "waitid", SetLastError = true)]
     internal static unsafe partial int Waitid(int idType, int id, SigInfo* info, int options);
+
+    /// <summary>waitid(P_PIDFD, <paramref name="pidfd"/>, ...); the handle is referenced for the call.</summary>
+    internal static unsafe int Waitid(SafeHandle pidfd, SigInfo* info, int options) => WaitidHandle(P_PIDFD, pidfd, info, options);
+
+    // id_t is 32 bits; the handle's value travels in a full register, whose upper half the callee ignores (x86-64, arm64).
+    [LibraryImport(Libc, EntryPoint = "waitid", SetLastError = true)]
+    private static unsafe partial int WaitidHandle(int idType, SafeHandle id, SigInfo* info, int options);
 }

@@ -130,26 +130,9 @@ internal sealed unsafe class UnixChildProcess : IChildProcess
 
     /// <summary>waitid(WEXITED | WNOHANG) on this child: by its pidfd while the kernel takes P_PIDFD, else by its pid.</summary>
     private int WaitidNoHang(SafeFdHandle? pidfd, Interop.SigInfo* info)
-    {
-        bool added = false;
-        try
-        {
-            if (pidfd is not null && !s_noPidfd)
-            {
-                pidfd.DangerousAddRef(ref added);
-                return Interop.Waitid(Interop.P_PIDFD, (int)pidfd.DangerousGetHandle(), info, Interop.WEXITED | Interop.WNOHANG);
-            }
-
-            return Interop.Waitid(Interop.P_PID, Pid, info, Interop.WEXITED | Interop.WNOHANG);
-        }
-        finally
-        {
-            if (added)
-            {
-                pidfd!.DangerousRelease();
-            }
-        }
-    }
+        => pidfd is not null && !s_noPidfd
+            ? Interop.Waitid(pidfd, info, Interop.WEXITED | Interop.WNOHANG)
+            : Interop.Waitid(Interop.P_PID, Pid, info, Interop.WEXITED | Interop.WNOHANG);
 
     /// <summary>Sends <paramref name="signal"/> unless the child is already reaped. A zombie ignores it.</summary>
     public void Signal(int signal)
@@ -165,19 +148,7 @@ internal sealed unsafe class UnixChildProcess : IChildProcess
             int r;
             if (pidfd is not null && !pidfd.IsClosed)
             {
-                bool added = false;
-                try
-                {
-                    pidfd.DangerousAddRef(ref added);
-                    r = Interop.PidfdSendSignal((int)pidfd.DangerousGetHandle(), signal, 0, 0);
-                }
-                finally
-                {
-                    if (added)
-                    {
-                        pidfd.DangerousRelease();
-                    }
-                }
+                r = Interop.PidfdSendSignal(pidfd, signal, 0, 0);
             }
             else
             {
