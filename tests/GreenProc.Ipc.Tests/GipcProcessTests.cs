@@ -40,6 +40,12 @@ public sealed class GipcProcessTests : LeakCheckedTest
         }
     }
 
+    internal static async Task HashArgument(GipcWriter<string> report, byte[] data)
+    {
+        await report.PutAsync($"{data.Length}:{Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(data))}");
+        await report.FlushAsync();
+    }
+
     internal static async Task PassOn(GipcWriter<string> results, int generation)
     {
         if (generation < 3)
@@ -163,6 +169,23 @@ public sealed class GipcProcessTests : LeakCheckedTest
                 Assert.True(await child.JoinAsync(TimeSpan.FromSeconds(20)));
                 Assert.Equal(0, child.ExitCode);
             }
+        });
+    }
+
+    [Fact]
+    public void An_argument_larger_than_the_bootstrap_pipe_arrives_whole()
+    {
+        // More than the 1 MiB the bootstrap pipe can be given: the rest is written from a pool thread while the child
+        // reads it (FdIO.WriteAll on one side, FdIO.ReadToEnd on the other).
+        var data = new byte[(4 << 20) + 13];
+        new Random(13).NextBytes(data);
+        Run(async () =>
+        {
+            using GipcPipe<string> report = Gipc.Pipe<string>();
+            using GipcProcess child = Gipc.StartProcess(HashArgument, report.Writer, data);
+            Assert.Equal($"{data.Length}:{Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(data))}", await report.Reader.GetAsync(TimeSpan.FromSeconds(30)));
+            Assert.True(await child.JoinAsync(TimeSpan.FromSeconds(30)));
+            Assert.Equal(0, child.ExitCode);
         });
     }
 
