@@ -62,12 +62,16 @@ public sealed partial class ProcessPool
                 pool._hub.Post(run.Start);
             }
 
-            return new MapEnumerator<TArg, TResult>(run, enumeratorToken);
+            return new MapEnumerator<TArg, TResult>(run, pool._stopped?.Task, enumeratorToken);
         }
     }
 
-    /// <summary>The consumer's side of a map: reads its results where the pool's hub writes them, a batch at a time.</summary>
-    private sealed class MapEnumerator<TArg, TResult>(MapRun<TArg, TResult> run, CancellationToken cancellationToken) : IAsyncEnumerator<TResult>
+    /// <summary>
+    /// The consumer's side of a map: reads its results where the pool's hub writes them, a batch at a time. Disposing it
+    /// ends the map and returns once the input is no longer read (the feeder on the pool's hub has stopped and disposed
+    /// the input's enumerator), or the pool's own hub has ended.
+    /// </summary>
+    private sealed class MapEnumerator<TArg, TResult>(MapRun<TArg, TResult> run, Task? poolStopped, CancellationToken cancellationToken) : IAsyncEnumerator<TResult>
     {
         private MapRun<TArg, TResult>.Entry[] _batch = [];
         private int _next;
@@ -130,7 +134,8 @@ public sealed partial class ProcessPool
         public ValueTask DisposeAsync()
         {
             Finish();
-            return default;
+            Task closed = run.InputClosed;
+            return closed.IsCompleted ? default : new ValueTask(poolStopped is null ? closed : Task.WhenAny(closed, poolStopped));
         }
 
         private void Finish()

@@ -126,6 +126,8 @@ internal static class PoolTasks
         File.Move(path + ".tmp", path);
     }
 
+    public static int FailAtFive(int x) => x == 5 ? throw new ArgumentException("item 5 is bad") : x;
+
     public static int SleepMs(int ms)
     {
         Thread.Sleep(ms);
@@ -556,6 +558,102 @@ public sealed class ProcessPoolTests : LeakCheckedTest
         Assert.Equal(afterBreak, Volatile.Read(ref read[0])); // and the input was not read any further
 
         // Python's Pool.imap read 47,248 items here, ProcessPoolExecutor.map all of them (issue 12's read-ahead drill).
+    }
+
+    [Fact]
+    public async Task Leaving_an_Imap_loop_returns_once_the_input_is_no_longer_read_and_its_enumerator_is_disposed()
+    {
+        // The feeder reads the input on the pool's hub thread: the loop's end must wait for it to stop, or the caller's
+        // input would be enumerated (and disposed) behind its back after the loop.
+        await using ProcessPool pool = NewPool();
+        var input = new TrackedInput();
+        int taken = 0;
+        await foreach (int r in pool.Imap(PoolTasks.Square, input, new ProcessPoolMapOptions { ChunkSize = 4, MaxInFlight = 16 }))
+        {
+            if (++taken == 3)
+            {
+                break;
+            }
+        }
+
+        Assert.True(input.Disposed, "the input's enumerator was not disposed when the loop ended");
+        int readAtEnd = input.Read;
+        Assert.Equal(100, await pool.SubmitAsync(PoolTasks.Square, 10).WaitAsync(Bound));
+        Assert.Equal(readAtEnd, input.Read);
+    }
+
+    [Fact]
+    public async Task Leaving_an_Imap_loop_stops_an_async_input_that_waits_for_ever()
+    {
+        await using ProcessPool pool = NewPool();
+        var stopped = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+        int taken = 0;
+        await foreach (int r in pool.Imap(PoolTasks.Square, FiveThenWaitForever(stopped), new ProcessPoolMapOptions { ChunkSize = 4 }).WithCancellation(CancellationToken.None))
+        {
+            if (++taken == 3)
+            {
+                break;
+            }
+        }
+
+        // Its MoveNextAsync was cancelled through the token the pool passed it, and its finally ran before the loop ended.
+        Assert.True(stopped.Task.IsCompleted, "the async input is still waiting after the loop ended");
+        Assert.True(await stopped.Task);
+    }
+
+    [Fact]
+    public async Task A_failed_MapAsync_has_stopped_reading_its_input_when_it_throws()
+    {
+        await using ProcessPool pool = NewPool();
+        var input = new TrackedInput();
+        await Assert.ThrowsAsync<GipcRemoteException>(() => pool.MapAsync(PoolTasks.FailAtFive, input, new ProcessPoolMapOptions { ChunkSize = 1, MaxInFlight = 8 }).WaitAsync(Bound));
+        Assert.True(input.Disposed, "the input's enumerator was not disposed when MapAsync ended");
+    }
+
+    private static async IAsyncEnumerable<int> FiveThenWaitForever(TaskCompletionSource<bool> stopped, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken token = default)
+    {
+        try
+        {
+            for (int i = 0; i < 5; i++)
+            {
+                yield return i;
+            }
+
+            await Task.Delay(Timeout.Infinite, token);
+        }
+        finally
+        {
+            stopped.TrySetResult(token.IsCancellationRequested);
+        }
+    }
+
+    /// <summary>An endless input that counts what was read and records its enumerator's disposal.</summary>
+    private sealed class TrackedInput : IEnumerable<int>
+    {
+        private int _read;
+        private int _disposed;
+
+        public int Read => Volatile.Read(ref _read);
+
+        public bool Disposed => Volatile.Read(ref _disposed) != 0;
+
+        public IEnumerator<int> GetEnumerator()
+        {
+            try
+            {
+                for (int i = 0; ; i++)
+                {
+                    Interlocked.Increment(ref _read);
+                    yield return i;
+                }
+            }
+            finally
+            {
+                Volatile.Write(ref _disposed, 1);
+            }
+        }
+
+        System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
     }
 
     private static IEnumerable<int> Counting(int[] read)

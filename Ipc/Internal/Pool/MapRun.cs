@@ -40,6 +40,12 @@ internal sealed class MapRun<TArg, TResult>
     private readonly List<Entry> _ready = new();               // deliverable, written to the channel at the next flush
     private readonly HashSet<MapChunk> _outstanding = new();   // submitted and not finished
     private readonly GreenEvent _room = new();
+
+    // Completed once the feeder has stopped reading the input and disposed its enumerator: the consumer's DisposeAsync
+    // waits for it, so the user's input is never touched after their loop has ended. Cancelled with the run's end, the
+    // token handed to an async input interrupts a MoveNextAsync that would otherwise wait for ever.
+    private readonly TaskCompletionSource _inputClosed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly CancellationTokenSource _stopReading;
     private readonly long _start = Stopwatch.GetTimestamp();
     private readonly long? _total;
     private readonly long _timeoutTicks;
@@ -63,6 +69,7 @@ internal sealed class MapRun<TArg, TResult>
         _options = options;
         _ordered = ordered;
         _cancellationToken = cancellationToken;
+        _stopReading = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         _timeoutTicks = PoolItem.TimeoutTicksOf(options.TaskTimeout ?? core.Options.TaskTimeout);
         _total = items switch
         {
@@ -73,6 +80,9 @@ internal sealed class MapRun<TArg, TResult>
     }
 
     public ChannelReader<Entry[]> Output => _output.Reader;
+
+    /// <summary>Completes when the feeder has stopped reading the input (its enumerator disposed).</summary>
+    public Task InputClosed => _inputClosed.Task;
 
     /// <summary>A result for the consumer: the value, or what to raise at its position.</summary>
     public readonly record struct Entry(TResult? Value, ExceptionDispatchInfo? Error);
@@ -139,9 +149,22 @@ internal sealed class MapRun<TArg, TResult>
     {
         try
         {
+            await ReadInputAsync();
+        }
+        finally
+        {
+            _stopReading.Dispose();
+            _inputClosed.TrySetResult();
+        }
+    }
+
+    private async Task ReadInputAsync()
+    {
+        try
+        {
             if (_asyncItems is not null)
             {
-                await using IAsyncEnumerator<TArg> e = _asyncItems.GetAsyncEnumerator(_cancellationToken);
+                await using IAsyncEnumerator<TArg> e = _asyncItems.GetAsyncEnumerator(_stopReading.Token);
                 var chunk = new List<TArg>();
                 while (!_ended)
                 {
@@ -305,6 +328,15 @@ internal sealed class MapRun<TArg, TResult>
 
         _ended = true;
         _room.Set(); // a waiting feeder looks again, sees the end and stops
+        try
+        {
+            _stopReading.Cancel(); // an async input waiting in MoveNextAsync stops too
+        }
+        catch (ObjectDisposedException)
+        {
+            // the feeder has already finished reading
+        }
+
         bool byCaller = error?.SourceException is OperationCanceledException oce && oce.CancellationToken == _cancellationToken && _cancellationToken.IsCancellationRequested;
         foreach (MapChunk chunk in new List<MapChunk>(_outstanding)) // a cancelled chunk leaves the set as it ends
         {
