@@ -12,6 +12,26 @@ public abstract class AllocationTests : HubTestBase
 {
     private const int Rounds = 20_000;
 
+    /// <summary>
+    /// The fewest bytes allocated per operation over five windows of <paramref name="perWindow"/> operations each. A
+    /// steady allocation per operation shows in every window; a one-off (a pool or an array growing, the test host
+    /// loaded by the other test assemblies running beside this one) shows in one window only, so it cannot fail the
+    /// test. A one-off of up to <paramref name="perWindow"/> - 1 bytes in every window is also forgiven (the window's
+    /// own async call, a box of about 100 bytes).
+    /// </summary>
+    private static async Task<long> FewestBytesPerOperation(Func<int, Task> loop, int perWindow)
+    {
+        long fewest = long.MaxValue;
+        for (int w = 0; w < 5; w++)
+        {
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            await loop(perWindow);
+            fewest = Math.Min(fewest, GC.GetAllocatedBytesForCurrentThread() - before);
+        }
+
+        return fewest / perWindow;
+    }
+
     [Fact]
     public void Yield_ping_pong_allocates_nothing_per_switch()
     {
@@ -25,11 +45,9 @@ public abstract class AllocationTests : HubTestBase
                 }
             });
             await Loop(2000); // warm the pools, the run queue's segments and the JIT
-            long before = GC.GetAllocatedBytesForCurrentThread();
-            await Loop(Rounds);
-            long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+            long fewest = await FewestBytesPerOperation(Loop, Rounds / 5);
             await other.KillAsync();
-            return allocated / Rounds;
+            return fewest;
 
             static async Task Loop(int n)
             {
@@ -73,12 +91,10 @@ public abstract class AllocationTests : HubTestBase
             }
 
             await Loop(200);
-            long before = GC.GetAllocatedBytesForCurrentThread();
-            await Loop(Rounds / 4);
-            long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+            long fewest = await FewestBytesPerOperation(Loop, Rounds / 20);
             out1.Dispose();
             await echo;
-            return allocated / (Rounds / 4);
+            return fewest;
         });
 
         Assert.True(perRound <= 0, $"{perRound} bytes allocated per round trip ");
@@ -93,10 +109,7 @@ public abstract class AllocationTests : HubTestBase
         long perCall = Run(async () =>
         {
             await Loop(2000);
-            long before = GC.GetAllocatedBytesForCurrentThread();
-            await Loop(Rounds);
-            long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
-            return (allocated / Rounds) - allowed;
+            return await FewestBytesPerOperation(Loop, Rounds / 5) - allowed;
 
             static async Task Loop(int n)
             {
