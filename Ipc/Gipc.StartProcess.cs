@@ -49,7 +49,7 @@ public static partial class Gipc
         List<byte[]> encoded = EncodeArguments(method, types, args, table);
         var passFds = new Dictionary<int, SafeHandle>();
         int nextFd = Bootstrap.FirstHandleFd; // each handle's fds in order (a duplex end has two)
-        List<HandleDescriptor> descriptors = DescribeHandles(table, passFds, ref nextFd, out List<ITransferableHandle> handles);
+        List<HandleDescriptor> descriptors = DescribeHandles(table, passFds, ref nextFd, out List<ITransferableHandle> handles, nameof(args));
 
         // The outcome pipe: the child's unhandled exception comes back through it (GipcProcess.Exception). Then the
         // extra descriptors, which the child's code finds in ChildHost.ExtraFds.
@@ -88,7 +88,7 @@ public static partial class Gipc
     /// Checks that every handle can go to the child, gives each its descriptor numbers there (from
     /// <paramref name="nextFd"/> on, in <paramref name="passFds"/>), and describes it for the child's bootstrap.
     /// </summary>
-    private static List<HandleDescriptor> DescribeHandles(HandleTable table, Dictionary<int, SafeHandle> passFds, ref int nextFd, out List<ITransferableHandle> handles)
+    private static List<HandleDescriptor> DescribeHandles(HandleTable table, Dictionary<int, SafeHandle> passFds, ref int nextFd, out List<ITransferableHandle> handles, string argumentsName)
     {
         handles = new List<ITransferableHandle>(table.Handles.Count);
         var descriptors = new List<HandleDescriptor>(table.Handles.Count);
@@ -98,7 +98,7 @@ public static partial class Gipc
             handle.EnsureTransferable();
             if (!GipcCodecs.IsTransferable(handle.CodecType))
             {
-                throw new ArgumentException($"A handle's codec {handle.CodecType.Name} cannot be rebuilt in the child: give it a public parameterless constructor, or use a built-in codec.", "args");
+                throw new ArgumentException($"A handle's codec {handle.CodecType.Name} cannot be rebuilt in the child: give it a public parameterless constructor, or use a built-in codec.", argumentsName);
             }
 
             handles.Add(handle);
