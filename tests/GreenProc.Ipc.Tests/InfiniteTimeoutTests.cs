@@ -296,15 +296,17 @@ public sealed class InfiniteTimeoutTests : HubTestBase
                 // Cancelled while it runs, the task sees its token and returns anyway, and is never killed: its result
                 // is delivered (a cancellation is a request).
                 string started = Path.Combine(Path.GetTempPath(), $"greenproc-{Guid.NewGuid():N}");
+                using (var mkfifo = System.Diagnostics.Process.Start("mkfifo", started))
+                {
+                    mkfifo.WaitForExit();
+                    Assert.Equal(0, mkfifo.ExitCode);
+                }
+
                 try
                 {
                     using var cts = new CancellationTokenSource();
                     Task<string> run = pool.SubmitAsync(MarkThenReturnWhenCancelled, started, cancellationToken: cts.Token);
-                    while (!File.Exists(started))
-                    {
-                        await Green.Sleep(TimeSpan.FromMilliseconds(5)); // another process writes it: polling is the only way to see it
-                    }
-
+                    Assert.Equal("started", await Green.RunBlocking(() => File.ReadAllText(started))); // a FIFO: returns once the task wrote it
                     cts.Cancel();
                     Assert.Equal(started, await run);
                 }
@@ -331,7 +333,7 @@ public sealed class InfiniteTimeoutTests : HubTestBase
 
     internal static string MarkThenReturnWhenCancelled(string path, CancellationToken token)
     {
-        File.WriteAllText(path, "started");
+        File.WriteAllText(path, "started"); // a FIFO the test is reading
         token.WaitHandle.WaitOne(); // returns only once the cancellation has reached the running task
         return path;
     }

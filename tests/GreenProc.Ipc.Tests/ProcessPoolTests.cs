@@ -119,12 +119,8 @@ internal static class PoolTasks
         return t.Result;
     }
 
-    /// <summary>Writes this worker's pid to <paramref name="path"/> all at once (the test polls for the file).</summary>
-    private static void ReportPid(string path)
-    {
-        File.WriteAllText(path + ".tmp", Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        File.Move(path + ".tmp", path);
-    }
+    /// <summary>Writes this worker's pid into the FIFO at <paramref name="path"/> (the test is blocked reading it).</summary>
+    private static void ReportPid(string path) => File.WriteAllText(path, Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture));
 
     public static int FailAtFive(int x) => x == 5 ? throw new ArgumentException("item 5 is bad") : x;
 
@@ -151,8 +147,7 @@ internal static class PoolTasks
     public static int StartGrandchildThenHang(string path)
     {
         var grandchild = GreenProc.Subprocess.Popen.Start(["sleep", "300"]);
-        File.WriteAllText(path + ".tmp", grandchild.Pid.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        File.Move(path + ".tmp", path);
+        File.WriteAllText(path, grandchild.Pid.ToString(System.Globalization.CultureInfo.InvariantCulture)); // a FIFO the test reads
         Thread.Sleep(Timeout.Infinite);
         return 0;
     }
@@ -194,17 +189,15 @@ internal static class PoolTasks
     {
         await using var pool = new ProcessPool(new ProcessPoolOptions { Workers = 2 });
         await pool.WaitReadyAsync();
-        int[] pids = await Task.WhenAll(Enumerable.Range(0, 8).Select(i => pool.SubmitAsync(PidAfter, 20)));
+        int[] pids = await Task.WhenAll(Enumerable.Range(0, 8).Select(i => pool.SubmitAsync(WorkerPid, 0)));
         await report.PutAsync(pids.Distinct().ToArray());
         await report.FlushAsync();
         await Green.Sleep(Timeout.InfiniteTimeSpan);
     }
 
-    public static int PidAfter(int ms)
-    {
-        Thread.Sleep(ms); // both workers get some
-        return Environment.ProcessId;
-    }
+    /// <summary>This worker's pid. Submitted several at once to a new pool, both workers get some: the dispatcher gives
+    /// each task to the worker holding the fewest (a worker still starting included), so the first two go one each.</summary>
+    public static int WorkerPid(int _) => Environment.ProcessId;
 }
 
 /// <summary>
@@ -368,7 +361,7 @@ public sealed class ProcessPoolTests : LeakCheckedTest
         // The anchors' crash drill: multiprocessing.Pool hangs here, ProcessPoolExecutor fails everything.
         await using ProcessPool pool = NewPool();
         await pool.WaitReadyAsync().WaitAsync(Bound);
-        string marker = Path.Combine(Path.GetTempPath(), $"greenproc-pool-{Guid.NewGuid():N}");
+        string marker = NewFifo();
         try
         {
             Task<int> victim = pool.SubmitAsync(PoolTasks.ReportPidThenHang, marker);
@@ -387,15 +380,39 @@ public sealed class ProcessPoolTests : LeakCheckedTest
         }
     }
 
-    private static async Task<int> WaitForPidAsync(string path)
+    /// <summary>A FIFO in the temporary folder: a task in a worker writes to it, the test blocks reading it.</summary>
+    private static string NewFifo()
     {
-        for (int i = 0; i < 6000 && !File.Exists(path); i++)
+        string path = Path.Combine(Path.GetTempPath(), $"greenproc-pool-{Guid.NewGuid():N}");
+        using var mkfifo = System.Diagnostics.Process.Start("mkfifo", path);
+        mkfifo.WaitForExit();
+        Assert.Equal(0, mkfifo.ExitCode);
+        return path;
+    }
+
+    /// <summary>The pid a task wrote into the FIFO at <paramref name="path"/>: returns once it has (an event, not a poll).</summary>
+    private static async Task<int> WaitForPidAsync(string path)
+        => int.Parse(await Task.Run(() => File.ReadAllText(path)).WaitAsync(Bound), System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>
+    /// Returns once process <paramref name="pid"/> has exited (its pidfd turns readable; at once if it is already gone).
+    /// Blocks a pool thread in poll(2): these tests run outside any hub.
+    /// </summary>
+    private static async Task WaitExitedAsync(int pid)
+    {
+        int fd = Interop.PidfdOpen(pid, 0);
+        if (fd < 0)
         {
-            await Task.Delay(10); // another process writes it: polling is the only way to see it
+            Assert.Equal(Interop.ESRCH, Interop.LastErrno);
+            return; // gone and reaped already
         }
 
-        return int.Parse(File.ReadAllText(path), System.Globalization.CultureInfo.InvariantCulture);
+        using var pidfd = new SafeFdHandle(fd);
+        await Task.Run(() => GreenProc.Internal.FdIO.WaitAny([pidfd], forWrite: false, timeoutMs: -1)).WaitAsync(Bound);
     }
+
+    private static bool ExitedOrGone(int pid)
+        => !File.Exists($"/proc/{pid}/stat") || File.ReadAllText($"/proc/{pid}/stat").Contains(") Z ", StringComparison.Ordinal);
 
     [Fact]
     public async Task A_timeout_cancels_the_task_through_its_token_and_the_worker_lives_on()
@@ -425,18 +442,14 @@ public sealed class ProcessPoolTests : LeakCheckedTest
     public async Task What_a_killed_workers_task_started_dies_with_it()
     {
         await using ProcessPool pool = NewPool(workers: 1, o => o with { KillGrace = TimeSpan.Zero });
-        string marker = Path.Combine(Path.GetTempPath(), $"greenproc-pool-{Guid.NewGuid():N}");
+        string marker = NewFifo();
         try
         {
             Task<int> hung = pool.SubmitAsync(PoolTasks.StartGrandchildThenHang, marker, TimeSpan.FromMilliseconds(500));
             int grandchild = await WaitForPidAsync(marker);
             Assert.True((await Assert.ThrowsAsync<ProcessPoolTimeoutException>(() => hung.WaitAsync(Bound))).WorkerKilled);
-            for (int i = 0; i < 3000 && File.Exists($"/proc/{grandchild}/stat") && !File.ReadAllText($"/proc/{grandchild}/stat").Contains(") Z ", StringComparison.Ordinal); i++)
-            {
-                await Task.Delay(10); // another process's end: polling /proc is the way to see it
-            }
-
-            Assert.True(!File.Exists($"/proc/{grandchild}/stat") || File.ReadAllText($"/proc/{grandchild}/stat").Contains(") Z ", StringComparison.Ordinal), $"grandchild {grandchild} outlived its worker");
+            await WaitExitedAsync(grandchild);
+            Assert.True(ExitedOrGone(grandchild), $"grandchild {grandchild} outlived its worker");
         }
         finally
         {
@@ -449,9 +462,9 @@ public sealed class ProcessPoolTests : LeakCheckedTest
     {
         // Python's map lets them finish too; only a caller's cancellation kills a worker whose task does not stop.
         await using ProcessPool pool = NewPool(tune: o => o with { KillGrace = TimeSpan.FromMilliseconds(100) });
-        int[] before = (await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => pool.SubmitAsync(PoolTasks.PidAfter, 20))).WaitAsync(Bound)).Distinct().Order().ToArray();
+        int[] before = (await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => pool.SubmitAsync(PoolTasks.WorkerPid, 0))).WaitAsync(Bound)).Distinct().Order().ToArray();
         await Assert.ThrowsAsync<GipcRemoteException>(() => pool.MapAsync(PoolTasks.FailFirstOutliveTheGraceOthers, [0, 1], new ProcessPoolMapOptions { ChunkSize = 1 }).WaitAsync(Bound));
-        int[] after = (await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => pool.SubmitAsync(PoolTasks.PidAfter, 20))).WaitAsync(Bound)).Distinct().Order().ToArray();
+        int[] after = (await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => pool.SubmitAsync(PoolTasks.WorkerPid, 0))).WaitAsync(Bound)).Distinct().Order().ToArray();
         Assert.Equal(before, after);
     }
 
@@ -471,7 +484,7 @@ public sealed class ProcessPoolTests : LeakCheckedTest
         // No kill grace: the busy task is cancelled too, and a slow answer from it on a loaded machine is not a kill.
         await using ProcessPool pool = NewPool(workers: 1, o => o with { KillGrace = Timeout.InfiniteTimeSpan });
         string ran = Path.Combine(Path.GetTempPath(), $"greenproc-pool-{Guid.NewGuid():N}");
-        string started = Path.Combine(Path.GetTempPath(), $"greenproc-pool-{Guid.NewGuid():N}");
+        string started = NewFifo();
         try
         {
             await Assert.ThrowsAnyAsync<OperationCanceledException>(() => pool.SubmitAsync(PoolTasks.TouchFile, ran, cancellationToken: new CancellationToken(true)));
@@ -505,8 +518,8 @@ public sealed class ProcessPoolTests : LeakCheckedTest
         await using ProcessPool pool = NewPool(workers: 1, o => o with { KillGrace = TimeSpan.FromMilliseconds(200) });
         await pool.WaitReadyAsync().WaitAsync(Bound);
         int pid = await pool.SubmitAsync(PoolTasks.Pid, 0).WaitAsync(Bound);
-        string watchingStarted = Path.Combine(Path.GetTempPath(), $"greenproc-pool-{Guid.NewGuid():N}");
-        string ignoringStarted = Path.Combine(Path.GetTempPath(), $"greenproc-pool-{Guid.NewGuid():N}");
+        string watchingStarted = NewFifo();
+        string ignoringStarted = NewFifo();
         try
         {
             // Each task says when it runs, and is cancelled only then: a cancellation that came before would be
@@ -781,7 +794,7 @@ public sealed class ProcessPoolTests : LeakCheckedTest
         int[] pids;
         await using (ProcessPool pool = NewPool())
         {
-            pids = (await Task.WhenAll(Enumerable.Range(0, 10).Select(_ => pool.SubmitAsync(PoolTasks.PidAfter, 20))).WaitAsync(Bound)).Distinct().ToArray();
+            pids = (await Task.WhenAll(Enumerable.Range(0, 10).Select(_ => pool.SubmitAsync(PoolTasks.WorkerPid, 0))).WaitAsync(Bound)).Distinct().ToArray();
         }
 
         Assert.Equal(2, pids.Length);
@@ -793,19 +806,11 @@ public sealed class ProcessPoolTests : LeakCheckedTest
         Assert.DoesNotContain(Directory.GetFiles("/proc/self/fd"), fd => (new FileInfo(fd).LinkTarget ?? "").Contains("greenproc-pool-slot", StringComparison.Ordinal));
     }
 
+    /// <summary>The worker has exited, and the pool reaped it before its DisposeAsync returned: no zombie left.</summary>
     private static async Task WaitGoneAsync(int pid)
     {
-        for (int i = 0; i < 3000; i++)
-        {
-            if (!Directory.Exists($"/proc/{pid}"))
-            {
-                return;
-            }
-
-            await Task.Delay(10); // the background reaper's turn: nothing to wait on here
-        }
-
-        Assert.Fail($"process {pid} is still there ({File.ReadAllText($"/proc/{pid}/stat")})");
+        await WaitExitedAsync(pid);
+        Assert.False(Directory.Exists($"/proc/{pid}"), $"process {pid} is a zombie: exited but not reaped");
     }
 
     [Fact]
@@ -821,12 +826,14 @@ public sealed class ProcessPoolTests : LeakCheckedTest
             Assert.True(await owner.JoinAsync(TimeSpan.FromSeconds(30)));
             foreach (int pid in workers)
             {
-                for (int i = 0; i < 3000 && File.Exists($"/proc/{pid}/stat") && !File.ReadAllText($"/proc/{pid}/stat").Contains(") Z ", StringComparison.Ordinal); i++)
+                int fd = Interop.PidfdOpen(pid, 0);
+                if (fd >= 0)
                 {
-                    await Green.Sleep(TimeSpan.FromMilliseconds(10));
+                    using var pidfd = new SafeFdHandle(fd);
+                    await Green.WaitReadAsync(pidfd, TimeSpan.FromSeconds(30)); // readable once it has exited
                 }
 
-                Assert.True(!File.Exists($"/proc/{pid}/stat") || File.ReadAllText($"/proc/{pid}/stat").Contains(") Z ", StringComparison.Ordinal), $"worker {pid} outlived its owner");
+                Assert.True(ExitedOrGone(pid), $"worker {pid} outlived its owner");
             }
         });
     }
@@ -837,17 +844,19 @@ public sealed class ProcessPoolTests : LeakCheckedTest
         Run(async () =>
         {
             await using var pool = new ProcessPool(new ProcessPoolOptions { Workers = 2 });
-            int ticks = 0;
-            Greenlet ticker = Green.Spawn(async () =>
+            // The task runs until its token is cancelled, and only another greenlet of this hub cancels it: the await
+            // can end only if it parked the greenlet alone and left the hub free to run that one.
+            using var cts = new CancellationTokenSource();
+            bool ran = false;
+            Greenlet canceller = Green.Spawn(() =>
             {
-                while (true)
-                {
-                    ticks++;
-                    await Green.Sleep(TimeSpan.FromMilliseconds(5));
-                }
+                ran = true;
+                cts.Cancel();
+                return Task.CompletedTask;
             });
-            Assert.Equal(200, await pool.SubmitAsync(PoolTasks.SleepMs, 200));
-            Assert.True(ticks > 1, "the hub was blocked while the task ran");
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => pool.SubmitAsync(PoolTasks.SleepWatching, 30_000, cancellationToken: cts.Token));
+            Assert.True(ran, "the hub was blocked while the task ran");
+            await canceller;
             var results = new List<int>();
             await foreach (int r in pool.ImapUnordered(PoolTasks.Square, Enumerable.Range(0, 100)))
             {
@@ -855,7 +864,6 @@ public sealed class ProcessPoolTests : LeakCheckedTest
             }
 
             Assert.Equal(Enumerable.Range(0, 100).Select(i => i * i), results.Order());
-            await ticker.KillAsync();
         });
     }
 }
