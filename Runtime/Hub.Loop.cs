@@ -220,7 +220,6 @@ public sealed partial class Hub
 
     private void WaitForEvents(int timeoutMs)
     {
-        ReactorWaits++;
         if (timeoutMs == 0)
         {
             _reactor.Wait(0);

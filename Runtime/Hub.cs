@@ -61,9 +61,6 @@ public sealed partial class Hub : IFdCloseObserver
     /// <summary>The hub of the calling thread, or null outside <see cref="Green.Run(Func{System.Threading.Tasks.Task}, HubOptions?)"/>.</summary>
     public static Hub? Current => t_current;
 
-    /// <summary>How many times the loop has asked the reactor for events.</summary>
-    internal long ReactorWaits { get; private set; }
-
     /// <summary>The greenlet running now, or null in a hub callback.</summary>
     internal Greenlet? CurrentGreenlet { get; private set; }
 

@@ -19,7 +19,5 @@ internal unsafe readonly struct IOSegment
         _length = (nuint)length;
     }
 
-    public int Length => (int)_length;
-
     public Span<byte> AsSpan() => new(_base, (int)_length);
 }
