@@ -30,6 +30,9 @@ public sealed class GreenStream : Stream
     private IOOperation? _readOperation;
     private IOOperation? _writeOperation;
 
+    // Set for the pipes Popen makes with no fixed PipeSize: grows the pipe once it is busy (see PipeGrowth).
+    private PipeGrowth? _growth;
+
     // The hub its async operations belong to: the one it was created on, else the first that used them.
     private Hub? _hub = Hub.Current;
 
@@ -86,7 +89,7 @@ public sealed class GreenStream : Stream
             return ValueTask.FromCanceled<int>(cancellationToken);
         }
 
-        return (_readOperation ??= IOOperation.Create(_handle, isRead: true, "this GreenStream")).ReadAsync(buffer, cancellationToken);
+        return (_readOperation ??= CreateOperation(isRead: true)).ReadAsync(buffer, cancellationToken);
     }
 
     /// <inheritdoc />
@@ -103,7 +106,7 @@ public sealed class GreenStream : Stream
             return ValueTask.FromCanceled(cancellationToken);
         }
 
-        return (_writeOperation ??= IOOperation.Create(_handle, isRead: false, "this GreenStream")).WriteAsync(buffer, cancellationToken);
+        return (_writeOperation ??= CreateOperation(isRead: false)).WriteAsync(buffer, cancellationToken);
     }
 
     /// <inheritdoc />
@@ -145,15 +148,40 @@ public sealed class GreenStream : Stream
     /// <inheritdoc />
     public override void SetLength(long value) => throw new NotSupportedException("A GreenStream has no length.");
 
+    /// <summary>
+    /// Lets the pipe under this stream grow from the kernel's default size once it carries a lot (see
+    /// <see cref="PipeGrowth"/>); call before the first read or write. Popen does this for the pipes it makes when no
+    /// fixed size is asked for.
+    /// </summary>
+    internal void GrowWhenBusy()
+    {
+        _growth = PipeGrowth.TryCreate(_handle);
+    }
+
+    /// <summary>Whether the pipe under this stream has grown (for tests).</summary>
+    internal bool PipeHasGrown => _growth?.HasGrown == true;
+
     /// <inheritdoc />
     protected override void Dispose(bool disposing)
     {
+        if (disposing)
+        {
+            _growth?.Release();
+        }
+
         if (disposing && _ownsHandle)
         {
             _handle.Dispose();
         }
 
         base.Dispose(disposing);
+    }
+
+    private IOOperation CreateOperation(bool isRead)
+    {
+        IOOperation operation = IOOperation.Create(_handle, isRead, "this GreenStream");
+        operation.Growth = _growth;
+        return operation;
     }
 
     private void EnsureReadable()

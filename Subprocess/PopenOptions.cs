@@ -70,10 +70,14 @@ public class PopenOptions
 
     /// <summary>
     /// The kernel buffer size for the pipes made for <see cref="Redirect.Pipe"/> streams (Linux F_SETPIPE_SZ, rounded
-    /// up to a power-of-two number of pages); null keeps the kernel's default (64 KiB). A bigger pipe means fewer
-    /// wake-ups when streaming a lot of data through a child (1 MiB: about 1.3x the throughput of 64 KiB for 1 GiB
-    /// through <c>cat</c> here). Unprivileged processes are capped by /proc/sys/fs/pipe-max-size (1 MiB) and, once
-    /// a user's pipes hold more than pipe-user-pages-soft, new pipes get one page: keep it for the few big streams.
+    /// up to a power-of-two number of pages), fixed for the pipe's life. Null (the default) sizes them by use: each
+    /// starts at the kernel's default (64 KiB) and grows to 1 MiB once it has carried 1 MiB and is found under pressure
+    /// (a write that finds it full, a read that fills a buffer of 16 KiB or more), so a short exchange costs the user's
+    /// pipe quota nothing while a big stream wakes each side 16 times less often (1 GiB through <c>cat</c>: 2.4x the
+    /// throughput here). The grown pipes of a process hold at most 16 MiB together, a quarter of Linux's default
+    /// per-user soft limit (/proc/sys/fs/pipe-user-pages-soft, past which a user's new pipes get one page), and give
+    /// their share back when their stream is disposed. Unprivileged processes are capped by /proc/sys/fs/pipe-max-size
+    /// (1 MiB).
     /// </summary>
     public int? PipeSize { get; init; }
 

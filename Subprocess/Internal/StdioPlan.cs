@@ -155,11 +155,21 @@ internal sealed partial class StdioPlan
                 {
                     _childSide.Add(readEnd);
                     Stdin = new GreenStream(writeEnd, FileAccess.Write);
+                    if (_pipeSize is null)
+                    {
+                        Stdin.GrowWhenBusy();
+                    }
+
                     return readEnd.Fd;
                 }
 
                 _childSide.Add(writeEnd);
                 var stream = new GreenStream(readEnd, FileAccess.Read);
+                if (_pipeSize is null)
+                {
+                    stream.GrowWhenBusy();
+                }
+
                 if (childFd == 1)
                 {
                     Stdout = stream;

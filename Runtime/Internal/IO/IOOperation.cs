@@ -56,6 +56,10 @@ internal abstract class IOOperation : IValueTaskSource<int>, IValueTaskSource
     /// <summary>The direction.</summary>
     protected bool IsRead { get; }
 
+    /// <summary>A pipe's growth watcher (<see cref="PipeGrowth"/>) that hears of the traffic where the platform
+    /// resizes pipes; null for any other handle, and once the watcher is done.</summary>
+    public PipeGrowth? Growth { get; set; }
+
     /// <summary>The operation this platform uses for <paramref name="handle"/> in one direction.</summary>
     public static IOOperation Create(SafeFdHandle handle, bool isRead, string what)
         => OperatingSystem.IsWindows()

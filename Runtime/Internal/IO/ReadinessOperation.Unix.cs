@@ -30,6 +30,7 @@ internal sealed class ReadinessOperation : IOOperation
         int n = FdIO.TryRead(Handle, buffer.Span);
         if (n != FdIO.NotReady)
         {
+            NoteRead(n, buffer.Length);
             return new ValueTask<int>(n);
         }
 
@@ -45,6 +46,7 @@ internal sealed class ReadinessOperation : IOOperation
         while (!buffer.IsEmpty)
         {
             int n = FdIO.TryWrite(Handle, buffer.Span);
+            NoteWrite(n);
             if (n == FdIO.NotReady)
             {
                 Begin();
@@ -65,6 +67,30 @@ internal sealed class ReadinessOperation : IOOperation
         _readBuffer = default;
         _writeBuffer = default;
         _cancellationToken = default;
+    }
+
+    private void NoteRead(int n, int bufferLength)
+    {
+        if (Growth is { } growth)
+        {
+            growth.OnRead(n, bufferLength);
+            if (!growth.IsWatching)
+            {
+                Growth = null;
+            }
+        }
+    }
+
+    private void NoteWrite(int n)
+    {
+        if (Growth is { } growth)
+        {
+            growth.OnWrite(n == FdIO.NotReady ? 0 : n, full: n == FdIO.NotReady);
+            if (!growth.IsWatching)
+            {
+                Growth = null;
+            }
+        }
     }
 
     private void WaitForFd()
@@ -108,6 +134,7 @@ internal sealed class ReadinessOperation : IOOperation
                     return;
                 }
 
+                NoteRead(n, _readBuffer.Length);
                 Complete(n, null);
             }
             else
@@ -115,6 +142,7 @@ internal sealed class ReadinessOperation : IOOperation
                 while (!_writeBuffer.IsEmpty)
                 {
                     int n = FdIO.TryWrite(Handle, _writeBuffer.Span);
+                    NoteWrite(n);
                     if (n == FdIO.NotReady)
                     {
                         WaitForFd();
