@@ -81,6 +81,16 @@ public static partial class Green
     /// <exception cref="InvalidOperationException">Not on a hub thread, or in a hub callback.</exception>
     public static Greenlet Current => Hub.RequireCurrent().RequireGreenlet(nameof(Current));
 
+    /// <summary>
+    /// The current greenlet's token for awaits GreenProc does not control: cancelled when the greenlet is killed or
+    /// when its innermost active <see cref="GreenTimeout"/> scope (or an enclosing one) expires. Pass it on, e.g.
+    /// <c>await httpClient.GetAsync(url, Green.CancellationToken)</c>, and a kill or a timeout interrupts that await as
+    /// it interrupts GreenProc's own waits. Read it where the await is made: each scope has its own token
+    /// (<see cref="GreenTimeout.CancellationToken"/>, <see cref="Greenlet.CancellationToken"/>).
+    /// </summary>
+    /// <exception cref="InvalidOperationException">Not on a hub thread, or not in a greenlet.</exception>
+    public static CancellationToken CancellationToken => Hub.RequireCurrent().RequireGreenlet(nameof(CancellationToken)).InterruptToken;
+
     /// <summary>Creates a greenlet and schedules it to run at a later loop turn (never inline).</summary>
     /// <param name="body">Its body.</param>
     /// <param name="name">A name for reports.</param>
@@ -231,7 +241,14 @@ public static partial class Green
     {
         ArgumentNullException.ThrowIfNull(body);
         using GreenTimeout scope = GreenTimeout.Start(timeout);
-        return await body().ConfigureAwait(true);
+        try
+        {
+            return await body().ConfigureAwait(true);
+        }
+        catch (OperationCanceledException e) when (scope.CancelledByExpiry(e))
+        {
+            throw new GreenTimeoutException(scope); // a foreign await given this scope's token ran out as a GreenProc wait does
+        }
     }
 
     /// <summary>
@@ -255,6 +272,10 @@ public static partial class Green
         {
             return timeoutValue;
         }
+        catch (OperationCanceledException e) when (scope.CancelledByExpiry(e))
+        {
+            return timeoutValue; // a foreign await given this scope's token (Green.CancellationToken)
+        }
     }
 
     /// <summary>Runs <paramref name="body"/> under a timeout; raises <see cref="GreenTimeoutException"/> if it fires.</summary>
@@ -265,7 +286,14 @@ public static partial class Green
     {
         ArgumentNullException.ThrowIfNull(body);
         using GreenTimeout scope = GreenTimeout.Start(timeout);
-        await body().ConfigureAwait(true);
+        try
+        {
+            await body().ConfigureAwait(true);
+        }
+        catch (OperationCanceledException e) when (scope.CancelledByExpiry(e))
+        {
+            throw new GreenTimeoutException(scope);
+        }
     }
 
     /// <summary>

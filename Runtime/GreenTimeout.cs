@@ -23,6 +23,9 @@ public sealed class GreenTimeout : IDisposable
     private readonly Greenlet _owner;
     private readonly ScopeTimer? _timer;
     private readonly bool _perCall;
+    private readonly GreenTimeout? _outer; // the scope that was innermost when this one started
+    private CancellationTokenSource? _cancellation; // made when CancellationToken is first read
+    private CancellationToken _token; // its token, kept: a disposed source's Token throws
     private bool _disposed;
 
     private GreenTimeout(Greenlet owner, TimeSpan duration, bool perCall)
@@ -30,10 +33,15 @@ public sealed class GreenTimeout : IDisposable
         _owner = owner;
         Duration = duration;
         _perCall = perCall;
-        if (!perCall && duration != Timeout.InfiniteTimeSpan)
+        if (!perCall)
         {
-            _timer = new ScopeTimer(this);
-            owner.Hub.Timeouts.Add(_timer, Hub.DueAfter(duration));
+            _outer = owner.InnermostScope;
+            owner.InnermostScope = this;
+            if (duration != Timeout.InfiniteTimeSpan)
+            {
+                _timer = new ScopeTimer(this);
+                owner.Hub.Timeouts.Add(_timer, Hub.DueAfter(duration));
+            }
         }
     }
 
@@ -46,7 +54,50 @@ public sealed class GreenTimeout : IDisposable
     /// <summary>The greenlet the scope belongs to.</summary>
     public Greenlet Greenlet => _owner;
 
+    /// <summary>
+    /// A token cancelled when this scope expires or an enclosing one does, or its greenlet is killed: give it to
+    /// awaits GreenProc does not control so that the scope bounds them too. <see cref="Green.CancellationToken"/> is
+    /// the innermost scope's. Such an await ends with its own <see cref="OperationCanceledException"/>, not
+    /// <see cref="GreenTimeoutException"/>; <see cref="Green.WithTimeout{T}(TimeSpan, Func{Task{T}}, T)"/> and
+    /// <see cref="RunSilentAsync"/> treat it as their timeout. Once the scope is left the token no longer fires.
+    /// Read it on the hub thread.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">Read from a thread other than the greenlet's hub.</exception>
+    public CancellationToken CancellationToken
+    {
+        get
+        {
+            if (!_owner.Hub.IsHubThread)
+            {
+                throw Hub.WrongThread(_owner.Hub, "This GreenTimeout");
+            }
+
+            if (_cancellation is null && !_disposed)
+            {
+                GreenTimeout? outer = _outer;
+                while (outer is { _disposed: true })
+                {
+                    outer = outer._outer;
+                }
+
+                CancellationToken enclosing = _perCall ? default : outer?.CancellationToken ?? _owner.CancellationToken;
+                _cancellation = CancellationTokenSource.CreateLinkedTokenSource(enclosing);
+                _token = _cancellation.Token;
+                if (Expired)
+                {
+                    _cancellation.Cancel(); // no callbacks yet: cannot throw
+                }
+            }
+
+            return _token; // a scope left before anyone asked: a token that never fires
+        }
+    }
+
     internal bool IsActive => !_disposed;
+
+    /// <summary>Whether <paramref name="e"/> is a foreign await ended through this scope's token as it expired.</summary>
+    internal bool CancelledByExpiry(OperationCanceledException e)
+        => Expired && _cancellation is not null && e.CancellationToken == _token;
 
     /// <summary>Starts a scope of <paramref name="duration"/> for the current greenlet.</summary>
     /// <param name="duration">Time until it fires; <see cref="TimeSpan.Zero"/> fires at the next loop turn,
@@ -82,6 +133,10 @@ public sealed class GreenTimeout : IDisposable
         {
             return false;
         }
+        catch (OperationCanceledException e) when (scope.CancelledByExpiry(e))
+        {
+            return false; // a foreign await given this scope's token
+        }
     }
 
     /// <summary>Leaves the scope; a scope that has not fired never will.</summary>
@@ -108,6 +163,20 @@ public sealed class GreenTimeout : IDisposable
         }
 
         _owner.ForgetFiredScope(this);
+        if (ReferenceEquals(_owner.InnermostScope, this))
+        {
+            // Left in order (a using block): the enclosing scope is innermost again. Skip any left out of order.
+            GreenTimeout? outer = _outer;
+            while (outer is { _disposed: true })
+            {
+                outer = outer._outer;
+            }
+
+            _owner.InnermostScope = outer;
+        }
+
+        // Unlinks from the enclosing token, whose source may live as long as the greenlet.
+        _cancellation?.Dispose();
     }
 
     /// <summary>The scope a per-call <c>timeout</c> argument stands for, made only when it fires.</summary>
@@ -130,6 +199,10 @@ public sealed class GreenTimeout : IDisposable
 
         Expired = true;
         _owner.DeliverTimeout(this);
+        if (_cancellation is { } cancellation)
+        {
+            Greenlet.CancelFromHub(cancellation, _owner);
+        }
     }
 
     private sealed class ScopeTimer(GreenTimeout scope) : HubTimer

@@ -15,6 +15,14 @@ public partial class Greenlet
     /// current switch point. A greenlet that has not run yet never runs, and its links fire. Killing a dead
     /// greenlet does nothing; a kill never raises to the caller (only a greenlet killing itself gets the exception).
     /// </summary>
+    /// <remarks>
+    /// A greenlet parked in an await GreenProc does not control (a Task from another library): the kill cancels its
+    /// <see cref="CancellationToken"/> (and <see cref="Green.CancellationToken"/>), so an await given that token ends
+    /// and the greenlet dies as killed. An await that ignores the token cannot be interrupted; the kill is then raised
+    /// at the greenlet's next GreenProc wait. Until then a blocking kill waits: with <paramref name="timeout"/> it
+    /// returns when the timeout passes (no exception) and the greenlet is still <see cref="IsAlive"/>, its kill
+    /// pending; with no timeout it waits as long as that await takes.
+    /// </remarks>
     /// <param name="exception">What to raise in the greenlet; null for <see cref="GreenletExit"/>.</param>
     /// <param name="block">Whether to wait until it is dead.</param>
     /// <param name="timeout">With <paramref name="block"/>, how long to wait for it to die.</param>
@@ -65,7 +73,10 @@ public partial class Greenlet
     {
         if (_state == GreenletState.Running)
         {
+            // Remembered first: a foreign await the cancellation ends must already find its greenlet killed.
+            GetCold().KilledWith ??= exception;
             Interrupt(exception, kill: true);
+            CancelKillToken();
         }
     }
 

@@ -379,6 +379,7 @@ public partial class Greenlet : IWaitSite, IResultSource
 
     private void Finish(Exception? error)
     {
+        error = TranslateKilledCancellation(error);
         bool wasRunning = _state == GreenletState.Running;
         _state = GreenletState.Dead;
         if (wasRunning)
@@ -390,6 +391,7 @@ public partial class Greenlet : IWaitSite, IResultSource
         {
             cold.PendingThrow = null;
             cold.FiredScope = null;
+            cold.InnermostScope = null;
             cold.Locals = null; // GreenLocal values die with the greenlet
         }
 
@@ -475,6 +477,9 @@ public partial class Greenlet : IWaitSite, IResultSource
         public StartTimer? StartTimer;
         public Exception? PendingThrow;
         public GreenTimeout? FiredScope;
+        public GreenTimeout? InnermostScope;
+        public CancellationTokenSource? KillSource; // made when CancellationToken is first read
+        public Exception? KilledWith; // the first kill delivered while it ran
         public System.Collections.Generic.Dictionary<object, object?>? Locals;
     }
 
