@@ -1,4 +1,7 @@
 using System;
+using System.Net;
+using System.Net.Http;
+using System.Net.Sockets;
 using System.Threading;
 using System.Threading.Tasks;
 
@@ -206,6 +209,42 @@ public abstract class ForeignAwaitTests : HubTestBase
             Assert.True(never.Killed);
             Assert.True(never.CancellationToken.IsCancellationRequested);
         });
+    }
+
+    [Fact]
+    public void An_HttpClient_request_to_a_server_that_never_answers_ends_at_the_scope_timeout()
+    {
+        Run(async () =>
+        {
+            // The listener never accepts: the connection lands in its backlog, the request is sent, no answer comes.
+            using var silent = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+            silent.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+            silent.Listen(8);
+            using var http = new HttpClient { Timeout = Timeout.InfiniteTimeSpan };
+            var url = new Uri($"http://{silent.LocalEndPoint}/");
+            GreenTimeoutException e = await Assert.ThrowsAsync<GreenTimeoutException>(
+                () => Green.WithTimeout(TimeSpan.FromMilliseconds(100), () => http.GetAsync(url, Green.CancellationToken)));
+            Assert.True(e.Timeout.Expired);
+        });
+    }
+
+    [Fact]
+    public void A_greenlet_in_Socket_AcceptAsync_given_its_token_is_killed_promptly()
+    {
+        Run(async () =>
+        {
+            using var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+            listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+            listener.Listen(8);
+            Greenlet acceptor = Green.Spawn(async () =>
+            {
+                using Socket client = await listener.AcceptAsync(Green.CancellationToken);
+            });
+            await Green.Yield();
+            await acceptor.KillAsync(timeout: TimeSpan.FromSeconds(20));
+            Assert.True(acceptor.Killed);
+        });
+        Assert.Empty(Reported);
     }
 
     [Fact]
