@@ -359,8 +359,8 @@ SUB_NAMES = {
         "cliwrap-buffered": "CliWrap ExecuteBufferedAsync",
         "gevent": "gevent.subprocess communicate"},
     "sub_cat1g": {
-        "greenproc": "GreenProc: writer greenlet + reader greenlet (64 KiB pipes)",
-        "greenproc_pipe1m": "GreenProc, PipeSize = 1 MiB (the others: 64 KiB pipes)",
+        "greenproc": "GreenProc: writer greenlet + reader greenlet (pipes from 64 KiB, grown to 1 MiB when busy)",
+        "greenproc_pipe1m": "GreenProc, PipeSize = 1 MiB from the start (C and .NET peers: 64 KiB pipes)",
         "c_1thread_poll": "C, one thread, non-blocking + poll()",
         "c_2threads_blocking": "C, writer thread + blocking reads",
         "process": "System.Diagnostics.Process",

@@ -75,7 +75,8 @@ internal static partial class Program
     // Popen forks on its hub); the default is Popen.StartAsync (the spawn runs on a spawner thread meanwhile).
     private static readonly bool s_syncStart = Environment.GetEnvironmentVariable("GREENPROC_BENCH_SUB_START") == "sync";
 
-    // GREENPROC_BENCH_PIPE_SIZE=N sets PopenOptions.PipeSize (default: the kernel's 64 KiB, as the C and .NET peers).
+    // GREENPROC_BENCH_PIPE_SIZE=N sets PopenOptions.PipeSize, a fixed size (default: none, so Popen's pipes start at the
+    // kernel's 64 KiB, as the C and .NET peers' do, and grow to 1 MiB when busy).
     private static readonly int? s_pipeSize = int.TryParse(Environment.GetEnvironmentVariable("GREENPROC_BENCH_PIPE_SIZE"), CultureInfo.InvariantCulture, out int size) ? size : null;
 
     private static async ValueTask<Popen> StartChild(string[] args, Redirect? stdin = null, Redirect? stdout = null)
