@@ -28,7 +28,8 @@ namespace GreenProc;
 /// <para>Errors are the .NET ones: <see cref="SocketException"/> with its <see cref="SocketException.SocketErrorCode"/>
 /// (a receive returns 0 when the peer has closed its sending side: end of stream is not an error). Dispose the
 /// GreenSocket, never its <see cref="Socket"/> directly: <see cref="Dispose"/> first wakes the greenlets waiting on it
-/// with <see cref="ObjectDisposedException"/>.</para>
+/// with <see cref="ObjectDisposedException"/>. A socket that has waited and is never disposed stays open until its hub
+/// ends (the hub holds it, as it holds a <see cref="SafeFdHandle"/> it has waited on).</para>
 /// </remarks>
 public sealed partial class GreenSocket : IDisposable, IAsyncDisposable
 {
@@ -40,6 +41,12 @@ public sealed partial class GreenSocket : IDisposable, IAsyncDisposable
     // hub keep the descriptor armed in epoll between waits (no epoll_ctl per wait), and its close observer is what wakes
     // the waiters when the socket is disposed.
     private readonly SafeFdHandle _fd;
+
+    // Keeps each socket alive while its descriptor's handle is: a hub that has waited on the descriptor holds the handle
+    // until the socket is disposed (or the hub ends), and a Socket finalized meanwhile would close the descriptor behind
+    // the hub's back; the number, reused by a later socket, would then find the hub's record of the old one. So an
+    // undisposed socket stays open until its hub ends, as an undisposed SafeFdHandle does.
+    private static readonly ConditionalWeakTable<SafeFdHandle, Socket> s_socketOfHandle = new();
 
     // The hub this socket belongs to: the one it was created on, else the first that used it.
     private Hub? _hub = Hub.Current;
@@ -83,6 +90,7 @@ public sealed partial class GreenSocket : IDisposable, IAsyncDisposable
         {
             socket.Blocking = false; // throws ObjectDisposedException for a disposed socket
             _fd = new SafeFdHandle(checked((int)socket.SafeHandle.DangerousGetHandle()), ownsHandle: false);
+            s_socketOfHandle.Add(_fd, socket);
         }
         catch
         {

@@ -587,6 +587,32 @@ public abstract class GreenSocketTests : HubTestBase
         });
     }
 
+    [Fact]
+    public void A_socket_left_undisposed_after_a_wait_is_not_finalized_under_the_hub()
+    {
+        // Finalized, its Socket would close the descriptor while the hub still has a record of it; the number, reused by
+        // a later socket, would then miss its close. The hub keeps it open instead, as it keeps a SafeFdHandle.
+        RunWithGroup(async _ =>
+        {
+            using var server = LoopbackServer.Start(SocketTransport.Tcp4);
+            WeakReference<Socket> abandoned = await ConnectAndAbandon(server);
+            await Green.Yield(); // the hub's own bookkeeping of that wait is done
+            GC.Collect();
+            GC.WaitForPendingFinalizers();
+            GC.Collect();
+            Assert.True(abandoned.TryGetTarget(out Socket? socket));
+            socket!.Dispose(); // the test's own cleanup (a user would dispose the GreenSocket)
+        });
+
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+        static async Task<WeakReference<Socket>> ConnectAndAbandon(LoopbackServer server)
+        {
+            GreenSocket client = server.NewClient();
+            await client.ConnectAsync(server.EndPoint, Long); // waits for writability: the hub now holds the descriptor
+            return new WeakReference<Socket>(client.Socket);
+        }
+    }
+
     // ---- misuse ----
 
     [Fact]
