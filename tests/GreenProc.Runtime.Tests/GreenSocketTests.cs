@@ -178,6 +178,8 @@ public abstract class GreenSocketTests : HubTestBase
             ValueTask<(int, EndPoint)> ready = b.ReceiveFromAsync(new byte[100]);
             Assert.True(ready.IsCompletedSuccessfully);
             Assert.Equal(0, (await ready).Item1);
+
+            await Assert.ThrowsAsync<GreenTimeoutException>(async () => await b.ReceiveFromAsync(new byte[100], Short));
         });
     }
 
