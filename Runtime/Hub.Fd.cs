@@ -15,6 +15,9 @@ public sealed partial class Hub
         handle.DangerousRelease(); // the reference taken by the closing thread; the fd may close now
     };
 
+    // A close handed over by RunClose from another thread (the state is the close itself).
+    private static readonly Action<object?> s_runClose = static state => ((Action)state!)();
+
     // Registrations indexed by fd number (fds are small, dense integers).
     private FdRegistration?[] _fds = new FdRegistration?[64];
 
@@ -162,6 +165,34 @@ public sealed partial class Hub
 
         Interop.Close(fd);
     }
+
+    /// <summary>
+    /// Runs <paramref name="close"/> on this hub's thread, for an object whose waiters must be woken there before its
+    /// descriptor goes (a <see cref="GreenSocket"/>: its Socket closes its own descriptor, so the hub cannot hold it open
+    /// the way <see cref="IFdCloseObserver.OnFdClosing"/> does). Inline when called on the hub thread, or once the hub
+    /// has ended (its fds are forgotten then); from another thread it is posted, and it still runs if the hub ends before
+    /// reaching it, as the closes of handles disposed on other threads do.
+    /// </summary>
+    /// <param name="close">The close. It must be safe to call twice: a post that lands after the ending hub has drained
+    /// its inbox for the last time is run by the caller as well.</param>
+    internal void RunClose(Action close)
+    {
+        if (IsHubThread || IsEnded)
+        {
+            close();
+            return;
+        }
+
+        PostWork(new WorkItem(s_runClose, close, null));
+        if (IsEnded)
+        {
+            close(); // the hub may have drained its inbox for the last time before the post landed
+        }
+    }
+
+    /// <summary>Whether a queued item is a close that must run even when the hub ends first.</summary>
+    private static bool IsClose(in WorkItem item)
+        => item.Callback is Action<object?> a && (ReferenceEquals(a, s_closeFromOtherThread) || ReferenceEquals(a, s_runClose));
 
     void IFdCloseObserver.OnFdClosing(SafeFdHandle handle)
     {

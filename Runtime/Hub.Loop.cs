@@ -288,7 +288,7 @@ public sealed partial class Hub
         DrainInbox();
         while (_ready.TryDequeue(out WorkItem item))
         {
-            if (item.Callback is Action<object?> a && ReferenceEquals(a, s_closeFromOtherThread))
+            if (IsClose(item))
             {
                 Execute(item);
             }

@@ -2,6 +2,8 @@ using System;
 using System.Collections.Generic;
 using System.IO;
 using System.Linq;
+using System.Net;
+using System.Net.Sockets;
 using System.Reflection;
 using System.Threading;
 using System.Threading.Tasks;
@@ -199,6 +201,83 @@ public sealed class InfiniteTimeoutTests : HubTestBase
         ["GreenLock.LockAsync(Nullable`1,CancellationToken)"] = () => HeldLock(async l => (await l.LockAsync(Infinite)).Dispose()),
         ["GreenSemaphore.AcquireAsync(Nullable`1,CancellationToken)"] = () => HeldSemaphore(async s => Assert.True(await s.AcquireAsync(Infinite))),
         ["GreenSemaphore.LockAsync(Nullable`1,CancellationToken)"] = () => HeldSemaphore(async s => (await s.LockAsync(Infinite)).Dispose()),
+
+        ["GreenSocket.AcceptAsync(Nullable`1,CancellationToken)"] = () => WithTcpListener(async (listener, client) =>
+        {
+            Later(() => client.ConnectAsync(listener.LocalEndPoint!).AsTask());
+            using GreenSocket accepted = await listener.AcceptAsync(Infinite);
+        }),
+        ["GreenSocket.ReceiveAsync(Memory`1,Nullable`1,CancellationToken)"] = () => WithTcpPair(async (a, b) =>
+        {
+            Later(() => b.SendAllAsync(new byte[] { 1 }).AsTask());
+            Assert.Equal(1, await a.ReceiveAsync(new byte[1], Infinite));
+        }),
+        ["GreenSocket.SendAsync(ReadOnlyMemory`1,Nullable`1,CancellationToken)"] = () => WithTcpPair(async (a, b) =>
+        {
+            await Fill(a);
+            Later(() => DrainAll(b));
+            Assert.Equal(1, await a.SendAsync(new byte[1], Infinite));
+        }),
+        ["GreenSocket.SendAllAsync(ReadOnlyMemory`1,Nullable`1,CancellationToken)"] = () => WithTcpPair(async (a, b) =>
+        {
+            await Fill(a);
+            Later(() => DrainAll(b));
+            await a.SendAllAsync(new byte[1], Infinite);
+        }),
+        ["GreenSocket.ReceiveFromAsync(Memory`1,Nullable`1,CancellationToken)"] = async () =>
+        {
+            using var a = new GreenSocket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+            using var b = new GreenSocket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+            a.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+            b.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+            Later(() => b.SendToAsync(new byte[] { 1 }, a.LocalEndPoint!).AsTask());
+            Assert.Equal(1, (await a.ReceiveFromAsync(new byte[1], Infinite)).Received);
+        },
+        ["GreenSocket.SendToAsync(ReadOnlyMemory`1,EndPoint,Nullable`1,CancellationToken)"] = () => WithUnixPath(async path =>
+        {
+            // A Unix-domain datagram receiver whose queue is full holds the (connected) sender until it reads.
+            var endPoint = new UnixDomainSocketEndPoint(path);
+            using var receiver = new GreenSocket(AddressFamily.Unix, SocketType.Dgram, ProtocolType.Unspecified);
+            using var sender = new GreenSocket(AddressFamily.Unix, SocketType.Dgram, ProtocolType.Unspecified);
+            receiver.Bind(endPoint);
+            await sender.ConnectAsync(endPoint);
+            while (await TrySendTo(sender, endPoint))
+            {
+            }
+
+            Later(async () =>
+            {
+                while (true)
+                {
+                    await receiver.ReceiveFromAsync(new byte[1]);
+                }
+            });
+            Assert.Equal(1, await sender.SendToAsync(new byte[1], endPoint, Infinite));
+        }),
+        ["GreenSocket.ConnectAsync(EndPoint,Nullable`1,CancellationToken)"] = () => WithUnixPath(async path =>
+        {
+            // A Unix-domain listener with a full backlog: the connect retries until the accept below makes room.
+            var endPoint = new UnixDomainSocketEndPoint(path);
+            using var listener = new GreenSocket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+            listener.Bind(endPoint);
+            listener.Listen(0);
+            using var first = new GreenSocket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+            await first.ConnectAsync(endPoint);
+            using var second = new GreenSocket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+            Later(async () => (await listener.AcceptAsync()).Dispose());
+            await second.ConnectAsync(endPoint, Infinite);
+        }),
+        ["GreenSocket.ConnectAsync(String,Int32,Nullable`1,CancellationToken)"] = () => WithTcpListener(async (listener, client) =>
+        {
+            // Resolved off the hub, then connected: the hub polls (and runs its timeouts) while both are under way.
+            await client.ConnectAsync("localhost", ((IPEndPoint)listener.LocalEndPoint!).Port, Infinite);
+            using GreenSocket accepted = await listener.AcceptAsync();
+        }),
+        ["GreenSocket.ConnectTcpAsync(String,Int32,Nullable`1,CancellationToken)"] = () => WithTcpListener(async (listener, _) =>
+        {
+            using GreenSocket client = await GreenSocket.ConnectTcpAsync("localhost", ((IPEndPoint)listener.LocalEndPoint!).Port, Infinite);
+            using GreenSocket accepted = await listener.AcceptAsync();
+        }),
 
         // ---- Subprocess ----
         ["Popen.WaitAsync(Nullable`1,CancellationToken)"] = async () =>
@@ -455,6 +534,73 @@ public sealed class InfiniteTimeoutTests : HubTestBase
         await Green.Yield();
         await wait(s);
         await holder;
+    }
+
+    private static async Task WithTcpListener(Func<GreenSocket, GreenSocket, Task> body)
+    {
+        using var listener = new GreenSocket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        listener.Listen();
+        using var client = new GreenSocket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        await body(listener, client);
+    }
+
+    private static Task WithTcpPair(Func<GreenSocket, GreenSocket, Task> body) => WithTcpListener(async (listener, client) =>
+    {
+        await client.ConnectAsync(listener.LocalEndPoint!);
+        using GreenSocket accepted = await listener.AcceptAsync();
+        await body(client, accepted);
+    });
+
+    private static async Task WithUnixPath(Func<string, Task> body)
+    {
+        string path = Path.Combine(Path.GetTempPath(), $"gp-{Guid.NewGuid():N}.sock");
+        try
+        {
+            await body(path);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    /// <summary>Sends until the socket's buffers are full (a zero timeout raises then).</summary>
+    private static async Task Fill(GreenSocket socket)
+    {
+        var chunk = new byte[65536];
+        while (true)
+        {
+            try
+            {
+                await socket.SendAsync(chunk, TimeSpan.Zero);
+            }
+            catch (GreenTimeoutException)
+            {
+                return;
+            }
+        }
+    }
+
+    private static async Task DrainAll(GreenSocket socket)
+    {
+        var buffer = new byte[1 << 20];
+        while (await socket.ReceiveAsync(buffer) > 0)
+        {
+        }
+    }
+
+    private static async Task<bool> TrySendTo(GreenSocket socket, EndPoint to)
+    {
+        try
+        {
+            await socket.SendToAsync(new byte[1], to, TimeSpan.Zero);
+            return true;
+        }
+        catch (GreenTimeoutException)
+        {
+            return false;
+        }
     }
 
     private static async Task WithPipe(Func<SafeFdHandle, SafeFdHandle, Task> body)

@@ -101,6 +101,70 @@ public abstract class AllocationTests : HubTestBase
     }
 
     [Fact]
+    public void Loopback_TCP_ping_pong_through_GreenSocket_allocates_nothing_per_round_trip()
+    {
+        // Every receive here waits (the echo has not answered yet): the hub-built slow path and the fd wait are pooled.
+        long perRound = Run(async () =>
+        {
+            using var server = LoopbackServer.Start(SocketTransport.Tcp4);
+            using SocketPair pair = await server.ConnectPairAsync();
+            pair.Client.Socket.NoDelay = pair.Accepted.Socket.NoDelay = true;
+            var echoBuffer = new byte[1];
+            Greenlet echo = Green.Spawn(async () =>
+            {
+                while (await pair.Accepted.ReceiveAsync(echoBuffer) == 1)
+                {
+                    await pair.Accepted.SendAllAsync(echoBuffer);
+                }
+            });
+            var buffer = new byte[1];
+            TimeSpan timeout = TimeSpan.FromSeconds(10);
+            async Task Loop(int n)
+            {
+                for (int i = 0; i < n; i++)
+                {
+                    await pair.Client.SendAsync(buffer, timeout);
+                    await pair.Client.ReceiveAsync(buffer, timeout); // a timeout argument arms a pooled timer
+                }
+            }
+
+            await Loop(200);
+            long fewest = await FewestBytesPerOperation(Loop, Rounds / 20);
+            pair.Client.Shutdown(System.Net.Sockets.SocketShutdown.Send);
+            await echo;
+            return fewest;
+        });
+
+        Assert.True(perRound <= 0, $"{perRound} bytes allocated per round trip ");
+    }
+
+    [Fact]
+    public void A_GreenSocket_receive_that_finds_data_completes_at_once_and_allocates_nothing()
+    {
+        long perMessage = Run(async () =>
+        {
+            using var server = LoopbackServer.Start(SocketTransport.Tcp4);
+            using SocketPair pair = await server.ConnectPairAsync();
+            var buffer = new byte[8];
+            async Task Loop(int n)
+            {
+                for (int i = 0; i < n; i++)
+                {
+                    Assert.True(pair.Client.SendAllAsync(buffer).IsCompletedSuccessfully);
+                    ValueTask<int> receive = pair.Accepted.ReceiveAsync(buffer); // on loopback the bytes are there already
+                    Assert.True(receive.IsCompletedSuccessfully);
+                    await receive;
+                }
+            }
+
+            await Loop(200);
+            return await FewestBytesPerOperation(Loop, Rounds / 20);
+        });
+
+        Assert.True(perMessage <= 0, $"{perMessage} bytes allocated per message ");
+    }
+
+    [Fact]
     public void A_GreenProc_async_method_that_waits_allocates_nothing_per_call()
     {
         // The hub builder pools its boxes: a call that waits costs no box, no continuation object, no posted Tuple.
