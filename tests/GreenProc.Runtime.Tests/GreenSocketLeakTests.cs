@@ -89,7 +89,7 @@ public abstract class GreenSocketLeakTests : HubTestBase
     }
 
     /// <summary>The sockets this process holds, as "fd -> socket:[inode]".</summary>
-    private static string[] OpenSockets() => Directory.GetFiles("/proc/self/fd")
+    internal static string[] OpenSockets() => Directory.GetFiles("/proc/self/fd")
         .Select(fd =>
         {
             try
