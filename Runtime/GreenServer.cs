@@ -171,6 +171,7 @@ public sealed class GreenServer : IAsyncDisposable
 
     /// <summary>Stops the server with the default stop timeout.</summary>
     /// <returns>A task that ends when the server has stopped.</returns>
+    [AsyncMethodBuilder(typeof(HubValueTaskMethodBuilder))]
     public async ValueTask DisposeAsync()
     {
         if (_state == State.Created)

@@ -202,6 +202,11 @@ public sealed class InfiniteTimeoutTests : HubTestBase
         ["GreenSemaphore.AcquireAsync(Nullable`1,CancellationToken)"] = () => HeldSemaphore(async s => Assert.True(await s.AcquireAsync(Infinite))),
         ["GreenSemaphore.LockAsync(Nullable`1,CancellationToken)"] = () => HeldSemaphore(async s => (await s.LockAsync(Infinite)).Dispose()),
 
+        ["GreenServer.StopAsync(Nullable`1,CancellationToken)"] = () => StopWithConnectionInFlight(
+            new GreenServerOptions(), server => server.StopAsync(Infinite)),
+        ["GreenServerOptions.StopTimeout"] = () => StopWithConnectionInFlight(
+            new GreenServerOptions { StopTimeout = Infinite }, server => server.StopAsync()),
+
         ["GreenSocket.AcceptAsync(Nullable`1,CancellationToken)"] = () => WithTcpListener(async (listener, client) =>
         {
             Later(() => client.ConnectAsync(listener.LocalEndPoint!).AsTask());
@@ -543,6 +548,30 @@ public sealed class InfiniteTimeoutTests : HubTestBase
         listener.Listen();
         using var client = new GreenSocket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
         await body(listener, client);
+    }
+
+    /// <summary>A server whose one connection ends when its client shuts down its side, 10 ms into the stop: an
+    /// infinite grace lets it finish, and nothing is killed.</summary>
+    private static async Task StopWithConnectionInFlight(GreenServerOptions options, Func<GreenServer, Task> stop)
+    {
+        bool finished = false;
+        var inHandler = new GreenEvent();
+        var server = new GreenServer(new IPEndPoint(IPAddress.Loopback, 0), async connection =>
+        {
+            inHandler.Set();
+            while (await connection.ReceiveAsync(new byte[16]) > 0)
+            {
+            }
+
+            finished = true;
+        }, options);
+        server.Start();
+        using var client = new GreenSocket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        await client.ConnectAsync(server.LocalEndPoint);
+        await inHandler.WaitAsync();
+        Later(() => client.Shutdown(SocketShutdown.Send));
+        await stop(server);
+        Assert.True(finished);
     }
 
     private static Task WithTcpPair(Func<GreenSocket, GreenSocket, Task> body) => WithTcpListener(async (listener, client) =>
