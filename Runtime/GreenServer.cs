@@ -124,6 +124,8 @@ public sealed class GreenServer : IAsyncDisposable
     /// <paramref name="cancellationToken"/>, or killing the calling greenlet, stops the server gracefully first.</summary>
     /// <param name="cancellationToken">Stops the server.</param>
     /// <returns>A task that ends when the server has stopped.</returns>
+    /// <exception cref="InvalidOperationException">The server was stopped before it ever started, or not called from a greenlet.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> stopped the server.</exception>
     public async Task ServeForeverAsync(CancellationToken cancellationToken = default)
     {
         if (_state == State.Created)
@@ -131,9 +133,10 @@ public sealed class GreenServer : IAsyncDisposable
             Start();
         }
 
+        Greenlet acceptor = _acceptor ?? throw new InvalidOperationException("This server was stopped before it started; create a new one.");
         try
         {
-            await _acceptor!.JoinAsync(cancellationToken: cancellationToken).ConfigureAwait(true);
+            await acceptor.JoinAsync(cancellationToken: cancellationToken).ConfigureAwait(true);
         }
         finally
         {

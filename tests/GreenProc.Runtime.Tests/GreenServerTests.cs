@@ -346,6 +346,10 @@ public abstract class GreenServerTests : HubTestBase
             await server.StopAsync(); // a second stop does nothing
             Assert.Throws<InvalidOperationException>(() => server.Start());
 
+            var neverStarted = new GreenServer(AnyLoopback, Echo);
+            await neverStarted.StopAsync();
+            await Assert.ThrowsAsync<InvalidOperationException>(() => neverStarted.ServeForeverAsync());
+
             // The address is taken: the constructor says so, and leaks nothing.
             await using var holder = new GreenServer(AnyLoopback, Echo);
             holder.Start();
