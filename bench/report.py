@@ -766,6 +766,93 @@ def report_pool():
                 print("| %s | %s |" % (system, v))
 
 
+# ---------------------------------------------------------------- targets as written in bench/cases.tsv
+def side_median(key, side, field):
+    """A side's median of the field: measured, or quoted in bench/cases.tsv (side=N, in the case's headline metric)."""
+    m = med(key, side, field)
+    if m is None and field == CASES[key].metrics[0]:
+        m = quoted(key, side)
+    return m
+
+
+def case_targets(key, names):
+    """Every 'A/B OP LIMIT' and 'A OP LIMIT' target of the case, evaluated on this run's medians: rows (target, value,
+    wanted, verdict). NAMES: side -> short name for people."""
+    case = CASES[key]
+    rows = []
+    for lhs, t in case.targets.items():
+        if t is None:  # a behaviour, checked by reading the case's table
+            continue
+        op, lim = t
+        field, _, expr = lhs.rpartition(":")
+        field = field or case.metrics[0]
+        a, _, b = expr.partition("/")
+        va = side_median(key, a, field)
+        value = ratio(va, side_median(key, b, field)) if b else va
+        text = "%s ÷ %s" % (names.get(a, a), names.get(b, b)) if b else names.get(a, a)
+        rows.append(("%s: %s, %s" % (key, text, field), fr(value) if b else fmt(value),
+                     "%s %s" % ("≥" if op == ">=" else "≤", g(lim)), verdict(value, op, lim)))
+    return rows
+
+
+# ---------------------------------------------------------------- echo server (issue 14)
+ECHO_NAMES = {
+    "greenproc": "GreenProc: GreenServer + client greenlets (GreenSocket), one hub thread",
+    "dotnet_tasks": "plain .NET async sockets: AcceptAsync / ReceiveAsync / SendAsync, a Task per connection and per client, thread pool",
+    "gevent": "gevent: StreamServer + client greenlets (bench_echo.py)",
+    "c_epoll": "C: one-thread epoll server process + one-thread epoll client process (echo_epoll.c)",
+}
+ECHO_SHORT = {"greenproc": "GreenProc", "dotnet_tasks": ".NET tasks", "gevent": "gevent", "c_epoll": "C epoll"}
+
+
+def cnt(key, side, field):
+    m = med(key, side, field)
+    return "–" if m is None else "{:g}".format(m)
+
+
+def report_echo():
+    cases = [c for c in CASES.values() if c.issue == "14" and any((c.key, s) in data for s in c.sides)]
+    if not cases:
+        return
+    print()
+    print("Echo server (issue 14): a server on 127.0.0.1 and its clients, each connection one request in flight; medians over processes:")
+    print()
+    print("| case | implementation | µs per round trip | round trips/s | min–max (the case's metric) | GreenProc vs this |")
+    print("|---|---|---:|---:|---|---|")
+    for c in cases:
+        field, higher = c.metrics[0], c.better[0] == "higher"
+        gp = med(c.key, "greenproc", field)
+        for side in c.sides:
+            m = med(c.key, side, field)
+            if m is None:
+                continue
+            rel = "" if side == "greenproc" else (fr(ratio(gp, m)) + "× the rate" if higher else fr(ratio(m, gp)) + "× faster")
+            print("| %s | %s | %s | %s | %s | %s |" % (c.label, ECHO_NAMES.get(side, side), fmt(med(c.key, side, "us_per_round_trip")),
+                  fmt(med(c.key, side, "round_trips_per_s")), rng(c.key, side, field), rel))
+    rows = [row for c in cases for row in case_targets(c.key, ECHO_SHORT)]
+    if rows:
+        print()
+        print("Targets (ratios of the medians above):")
+        print()
+        print("| target | value | wanted | verdict |")
+        print("|---|---:|---|---|")
+        for row in rows:
+            print("| " + " | ".join(row) + " |")
+    print()
+    print("The .NET sides per process (medians; allocations and collections over the timed run, whole process):")
+    print()
+    print("| case | side | cold first run (1/20 of the rounds), round trips/s | warm-up runs | allocated bytes per round trip | gen0 / gen2 GCs | methods JIT-compiled in the timed run |")
+    print("|---|---|---:|---:|---:|---|---:|")
+    for c in cases:
+        for side in ("greenproc", "dotnet_tasks"):
+            if (c.key, side) not in data:
+                continue
+            g0, g2 = med(c.key, side, "gc0"), med(c.key, side, "gc2")
+            print("| %s | %s | %s | %s | %s | %s | %s |" % (c.key, ECHO_SHORT[side], fmt(med(c.key, side, "cold_round_trips_per_s")),
+                  cnt(c.key, side, "warmups"), fmt(med(c.key, side, "allocated_bytes_per_round_trip")),
+                  "–" if g0 is None else "{:g} / {:g}".format(g0, g2), cnt(c.key, side, "jit_methods_in_run")))
+
+
 # ---------------------------------------------------------------- before / after (bench/run.sh --baseline REF)
 BASELINE = "@baseline"
 
@@ -826,6 +913,7 @@ def main():
     report_subprocess()
     report_gipc()
     report_pool()
+    report_echo()
     report_baseline(args.baseline_build or notes.get("baseline", "not recorded in the results file"))
 
 

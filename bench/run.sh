@@ -4,11 +4,12 @@
 #   bench/run.sh [--reps N] [--pin] [--only SUBSTR] [--targets-only] [--no-build] [--jit] [--baseline REF]
 #
 #   --reps N        processes per case and side (default 5); each prints one JSON line, the table shows medians
-#   --pin           run every process under `taskset -c 0` (the C baseline also with -c same)
+#   --pin           run every process under `taskset -c 0` (the C baseline also with -c same; the C echo loop's
+#                   server and client processes both, as the .NET and gevent sides' threads)
 #   --only SUBSTR   run only the cases whose key contains SUBSTR; a comma-separated list runs the union. The keys are
 #                   the first column of bench/cases.tsv (the table of cases: the issue, sides, metric and target of
 #                   each). Prefixes: switch, none, spawn_*, pingpong_*, stream_* (issue 2), prim_ (issue 3), sub_
-#                   (issue 4), gipc_ (issue 5), pool_ (the process pool, issue 12; pool_crash and pool_lazy are
+#                   (issue 4), gipc_ (issue 5), echo_ (the echo server, issue 14), pool_ (the process pool, issue 12; pool_crash and pool_lazy are
 #                   behaviour drills, run once whatever --reps says). So `--only prim_` runs issue 3 and
 #                   `--only switch,pingpong_1` the cases whose key contains either. A part starting with ^ matches the
 #                   key's start only: `--only ^pool_` runs the process pool alone (plain `pool_` also picks
@@ -22,7 +23,9 @@
 #                   bench/out/, published into bench/out/bin-baseline, then removed) and run every GreenProc side of
 #                   the selected cases with both builds, process after process (the order alternating rep by rep);
 #                   the report ends with a before / after / after÷before table. Anchors run once, as without it.
-#                   E.g. `bench/run.sh --baseline main --reps 5`, then the same with `--pin --no-build`.
+#                   E.g. `bench/run.sh --baseline main --reps 5`, then the same with `--pin --no-build`. A mode the
+#                   baseline build does not know (a case newer than REF, e.g. the echo modes before issue 14) is
+#                   skipped on the baseline side, with a note, and the case has no before / after row.
 #
 # The bench is published in Release once, ReadyToRun (precompiled, as gevent's hub and greenlet are compiled C:
 # a cold process then does not spend its first 100,000 spawns in unoptimized tier-0 code), into bench/out/bin
@@ -33,6 +36,9 @@
 # Needs: the .NET SDK, gcc, and Debian's gevent under /usr/bin/python3 (apt-get install -y python3-gevent time).
 # The gipc cases (issue 5) run rep by rep like the subprocess ones: GreenProc's parent + StartProcess child, then the
 # C pipe programs (../shared/bench/native/pipe_throughput.c, pipe_pingpong.c) or `dotnet bench/out/hello/Hello.dll`.
+# The echo cases (issue 14) run rep by rep: GreenProc's `echo` mode (GreenServer + client greenlets), the same bench's
+# `echo_tasks` mode (plain .NET async sockets on the thread pool), gevent's bench_echo.py and the C epoll loop
+# (../shared/bench/native/echo_epoll.c: a server process and a client process), each with the case's CONNS ROUNDS SIZE.
 # The anchors live in ../shared/bench next to the repository (bench/anchors: our own). Raw results: bench/out/results-*.tsv
 # (git-ignored; one line per process: key, side, its JSON line), reported by bench/report.py, which can be run again
 # on any results file: `/usr/bin/python3 bench/report.py bench/out/results-....tsv`.
@@ -258,6 +264,22 @@ record() { # key side json-line
 
 last_json() { grep '^{' | tail -n 1; }
 
+declare -A BASE_UNKNOWN=()  # the bench modes the baseline build answered "unknown mode" to
+base_run() { # key side mode command...: one baseline-build process, its JSON line recorded as side@baseline; a mode
+    # that build does not know (a case newer than REF) is skipped, with a note the first time
+    local key="$1" side="$2" mode="$3" line
+    shift 3
+    [[ -n ${BASE_UNKNOWN[$mode]:-} ]] && return 0
+    line="$("$@" 2> "$OUT/baseline.stderr" | last_json || true)"
+    if [[ -z $line ]] && grep -q "^unknown mode '$mode'" "$OUT/baseline.stderr"; then
+        BASE_UNKNOWN[$mode]=1
+        echo "note: the baseline build ($(cut -d, -f1 "$BASE_SNAP/BUILD_INFO")) has no bench mode '$mode': no baseline side for it" >&2
+        return 0
+    fi
+    cat "$OUT/baseline.stderr" >&2
+    record "$key" "$side@baseline" "$line"
+}
+
 gp() { # key side [VAR=VALUE...] args...: one GreenProc bench process, its JSON line recorded as the side; with
     # --baseline, one more of the baseline build recorded as side@baseline, the two in turn first from rep to rep (so
     # that neither build always runs second, after the other has warmed the caches or heated the CPU)
@@ -270,11 +292,11 @@ gp() { # key side [VAR=VALUE...] args...: one GreenProc bench process, its JSON 
     local run=()
     [[ ${#envs[@]} -gt 0 ]] && run=(env "${envs[@]}")
     if [[ -n $BASELINE && $((rep % 2)) -eq 0 ]]; then
-        record "$key" "$side@baseline" "$("${run[@]}" "${PFX[@]}" "$BASE_BIN" "$@" | last_json)"
+        base_run "$key" "$side" "$1" "${run[@]}" "${PFX[@]}" "$BASE_BIN" "$@"
     fi
     record "$key" "$side" "$("${run[@]}" "${PFX[@]}" "$BENCH_BIN" "$@" | last_json)"
     if [[ -n $BASELINE && $((rep % 2)) -eq 1 ]]; then
-        record "$key" "$side@baseline" "$("${run[@]}" "${PFX[@]}" "$BASE_BIN" "$@" | last_json)"
+        base_run "$key" "$side" "$1" "${run[@]}" "${PFX[@]}" "$BASE_BIN" "$@"
     fi
 }
 
@@ -423,6 +445,36 @@ if [[ $GIPC_ANY -eq 1 ]]; then
             # not installable here, and its quoted 45 ms comes from another day of this VM.
             record gipc_start py_spawn "$("${PFX[@]}" "$PY" "$ROOT/bench/anchors/spawn_first_message.py" 15 | last_json)"
         fi
+    done
+fi
+
+# Echo server (issue 14): rep by rep, every side of every selected echo case, as for the subprocess and gipc cases.
+# CONNS ROUNDS SIZE: the case's greenproc_args ('echo CONNS ROUNDS SIZE'), shared by all sides; its sides, in
+# bench/cases.tsv's order: greenproc (GreenServer + client greenlets, one hub), dotnet_tasks (the bench's echo_tasks mode:
+# Socket.AcceptAsync/ReceiveAsync/SendAsync, a Task per connection and per client, on the thread pool; not a GreenProc
+# side, so not run again with --baseline), gevent (bench_echo.py: StreamServer + client greenlets), c_epoll (echo_epoll.c:
+# a one-thread epoll server process and a one-thread epoll client process; with --pin both on CPU 0).
+ECHO_KEYS=()
+for key in "${KEYS[@]}"; do
+    [[ ${GPARGS[$key]} == "echo "* ]] && runs "$key" && ECHO_KEYS+=("$key")
+done
+if [[ ${#ECHO_KEYS[@]} -gt 0 ]]; then
+    gcc -O2 -o "$OUT/echo_epoll" "$SHARED/native/echo_epoll.c"
+    for ((rep = 1; rep <= REPS; rep++)); do
+        echo "[$TAG] echo rep $rep/$REPS" >&2
+        for key in "${ECHO_KEYS[@]}"; do
+            read -r _ conns rounds size <<< "${GPARGS[$key]}"
+            IFS=',' read -ra echo_sides <<< "${SIDES[$key]}"
+            for side in "${echo_sides[@]}"; do
+                case "$side" in
+                    greenproc) gp "$key" greenproc echo "$conns" "$rounds" "$size" ;;
+                    dotnet_tasks) record "$key" "$side" "$("${PFX[@]}" "$BENCH_BIN" echo_tasks "$conns" "$rounds" "$size" | last_json)" ;;
+                    gevent) record "$key" "$side" "$("${PFX[@]}" "$PY" "$SHARED/gevent/bench_echo.py" "$conns" "$rounds" "$size" | last_json)" ;;
+                    c_epoll) record "$key" "$side" "$("${PFX[@]}" "$OUT/echo_epoll" "$conns" "$rounds" "$size" | last_json)" ;;
+                    *) echo "error: bench/cases.tsv: $key has a side '$side' that bench/run.sh cannot run" >&2; exit 1 ;;
+                esac
+            done
+        done
     done
 fi
 

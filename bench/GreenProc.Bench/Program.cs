@@ -41,6 +41,11 @@
 //   GreenProc.Bench ppool_start N [W]        N x new ProcessPool(W) -> WaitReadyAsync (ms); ppool_start_green: in Green.Run
 //   GreenProc.Bench ppool_crash              a busy worker SIGKILLed among 6 one-second tasks: each task's fate
 //   GreenProc.Bench ppool_lazy               Imap over an endless input, 3 results taken: items read
+// Echo server (issue 14, EchoBench.cs), a server on 127.0.0.1 and CONNS clients in this process, ROUNDS round trips of
+// SIZE bytes (default 1) each, one request in flight per connection:
+//   GreenProc.Bench echo CONNS ROUNDS [SIZE]        GreenServer + client greenlets (GreenSocket), one hub (bench_echo.py CONNS ROUNDS SIZE)
+//   GreenProc.Bench echo_tasks CONNS ROUNDS [SIZE]  plain .NET async sockets (Socket.AcceptAsync/ReceiveAsync/SendAsync),
+//                                                   a Task per connection and per client, on the thread pool
 // Throughput modes run untimed first (JIT warm-up until the tiered JIT settles, see WarmUp) before the timed run;
 // the memory modes (none, spawn_trivial, spawn_blocked) run cold, once, so that their peak RSS is not inflated.
 using System;
@@ -65,7 +70,8 @@ internal static partial class Program
         + " | pool_{map,imap,imap_unordered} N [SIZE] | pool_group_map N"
         + " | sub_true N | sub_true_par50 N | sub_true_seq N | sub_cat N SIZE | sub_cat1g MIB [CHUNK]"
         + " | gipc_msgs N | gipc_msgs_int N | gipc_bw[_pooled|_stream] SIZE MIB | gipc_rtt N | gipc_rtt_duplex N | gipc_start N | gipc_start_hook N | gipc_hello N PATH"
-        + " | ppool_submit[_green] N [W] | ppool_map1 N [W] | ppool_map[_green] N [W] | ppool_start[_green] N [W] | ppool_crash | ppool_lazy";
+        + " | ppool_submit[_green] N [W] | ppool_map1 N [W] | ppool_map[_green] N [W] | ppool_start[_green] N [W] | ppool_crash | ppool_lazy"
+        + " | echo CONNS ROUNDS [SIZE] | echo_tasks CONNS ROUNDS [SIZE]";
 
     private static readonly bool s_verbose = Environment.GetEnvironmentVariable("GREENPROC_BENCH_VERBOSE") == "1";
 
@@ -147,6 +153,9 @@ internal static partial class Program
                     break;
                 case "ppool_lazy":
                     PoolLazy();
+                    break;
+                case "echo" or "echo_tasks":
+                    Echo(tasks: mode == "echo_tasks", Arg(args, 1, 1), Arg(args, 2, 100_000), Arg(args, 3, 1));
                     break;
                 default:
                     Console.Error.WriteLine($"unknown mode '{mode}'\n{Usage}");
@@ -894,10 +903,10 @@ internal static partial class Program
         }
     }
 
-    private static void Head(Utf8JsonWriter w, string bench, int n)
+    private static void Head(Utf8JsonWriter w, string bench, int n, string lib = "greenproc")
     {
         w.WriteString("bench", bench);
-        w.WriteString("lib", "greenproc");
+        w.WriteString("lib", lib);
         w.WriteString("version", typeof(Green).Assembly.GetName().Version?.ToString() ?? "?");
         w.WriteString("runtime", RuntimeInformation.FrameworkDescription);
         w.WriteNumber("n", n);
