@@ -255,10 +255,7 @@ internal abstract class HubAsyncBox<TResult> : IValueTaskSource<TResult>, IValue
     internal sealed class StateMachineBox<TStateMachine> : HubAsyncBox<TResult>, IAsyncMethodBox
         where TStateMachine : IAsyncStateMachine
     {
-        // As many as a hub keeps pending of one method at once in a busy server: each connection's receive waits in
-        // its own box, and at 64 the 100-connection echo benchmark allocated 136 B per round trip (the hub's waiter
-        // pool grows to 4,096 for the same reason). A box is ~100-200 bytes: the cap costs at most ~200 KB per method.
-        private const int MaxPooled = 1024;
+        private const int MaxPooled = 64;
         private static readonly ContextCallback s_moveNext = static s => ((StateMachineBox<TStateMachine>)s!).StateMachine!.MoveNext();
 
         // A LIFO of free boxes per thread (a hub runs on one thread), bounded so a burst of waiting calls need not stay allocated.
