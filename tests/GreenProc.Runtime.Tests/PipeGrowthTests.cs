@@ -39,6 +39,26 @@ public sealed class PipeGrowthTests
     }
 
     [Fact]
+    public void A_grown_pipe_disposed_from_another_thread_and_twice_gives_its_share_back_once()
+    {
+        long before = PipeGrowth.BudgetUsed;
+        TestHub.Run(ReactorKind.Epoll, async () =>
+        {
+            SafeFdHandle.CreatePipe(out SafeFdHandle r, out SafeFdHandle w);
+            using var reader = new GreenStream(r, FileAccess.Read);
+            var writer = new GreenStream(w, FileAccess.Write);
+            writer.GrowWhenBusy();
+            await Pump(writer, reader, 2 << 20, readBuffer: 64 * 1024, disposeWriter: false);
+            Assert.True(writer.PipeHasGrown);
+            Assert.Equal(before + PipeGrowth.GrownSize, PipeGrowth.BudgetUsed);
+            await Task.Run(writer.Dispose).ConfigureAwait(true);
+            writer.Dispose();
+            Assert.Equal(before, PipeGrowth.BudgetUsed);
+        });
+        Assert.Equal(before, PipeGrowth.BudgetUsed);
+    }
+
+    [Fact]
     public void A_reader_whose_reads_fill_its_buffer_after_a_MiB_grows_its_pipe()
     {
         TestHub.Run(ReactorKind.Epoll, async () =>

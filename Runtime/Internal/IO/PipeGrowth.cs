@@ -18,7 +18,7 @@ namespace GreenProc.Internal;
 /// default limit), returned when their stream is disposed. A refusal by the kernel (EPERM: over a limit, or
 /// /proc/sys/fs/pipe-max-size below 1 MiB) leaves the pipe as it was.</para>
 /// <para>Only on Linux (F_SETPIPE_SZ); elsewhere <see cref="TryCreate"/> gives null. Runs on the stream's hub thread;
-/// only the budget is shared between threads.</para>
+/// the budget, and the state that <see cref="Release"/> may change from the thread disposing the stream, are shared.</para>
 /// </remarks>
 internal sealed class PipeGrowth
 {
@@ -38,16 +38,15 @@ internal sealed class PipeGrowth
 
     private static long s_budgetUsed;
 
+    private const int Watching = 0, Growing = 1, Grown = 2, Done = 3; // Done: refused, or released; never tries again
+
     private readonly SafeFdHandle _handle;
     private long _moved;
-    private State _state;
 
-    private enum State
-    {
-        Watching,
-        Grown,
-        Done, // refused by the budget or the kernel, or released: never tries again
-    }
+    // Watching -> Growing -> Grown | Done, and anything -> Done by Release. An int changed by Interlocked: the traffic
+    // runs on the stream's hub, but a stream may be disposed from another thread, and the budget must neither leak
+    // nor be returned twice.
+    private int _state;
 
     private PipeGrowth(SafeFdHandle handle) => _handle = handle;
 
@@ -55,10 +54,10 @@ internal sealed class PipeGrowth
     internal static long BudgetUsed => Interlocked.Read(ref s_budgetUsed);
 
     /// <summary>Whether this pipe has grown.</summary>
-    internal bool HasGrown => _state == State.Grown;
+    internal bool HasGrown => Volatile.Read(ref _state) == Grown;
 
     /// <summary>Whether this object still watches the traffic (callers drop it once it does not).</summary>
-    internal bool IsWatching => _state == State.Watching;
+    internal bool IsWatching => Volatile.Read(ref _state) == Watching;
 
     /// <summary>A watcher for <paramref name="handle"/>, a pipe end; null where pipes cannot be resized.</summary>
     internal static PipeGrowth? TryCreate(SafeFdHandle handle) => OperatingSystem.IsLinux() ? new PipeGrowth(handle) : null;
@@ -87,31 +86,38 @@ internal sealed class PipeGrowth
     /// <summary>Returns this pipe's share of the budget (its stream is being disposed) and stops watching.</summary>
     internal void Release()
     {
-        if (_state == State.Grown)
+        // A grow in flight (Growing) sees the release when it ends and returns the share itself.
+        if (Interlocked.Exchange(ref _state, Done) == Grown)
         {
             Interlocked.Add(ref s_budgetUsed, -GrownSize);
         }
-
-        _state = State.Done;
     }
 
     private void Grow()
     {
-        _state = State.Done;
-        if (Interlocked.Add(ref s_budgetUsed, GrownSize) > ProcessBudgetBytes)
+        if (Interlocked.CompareExchange(ref _state, Growing, Watching) != Watching)
         {
-            Interlocked.Add(ref s_budgetUsed, -GrownSize);
             return;
         }
 
-        try
+        bool grown = false;
+        if (Interlocked.Add(ref s_budgetUsed, GrownSize) <= ProcessBudgetBytes)
         {
-            _handle.SetPipeSize(GrownSize);
-            _state = State.Grown;
+            try
+            {
+                _handle.SetPipeSize(GrownSize);
+                grown = true;
+            }
+            catch (Exception e) when (e is NativeIOException or ObjectDisposedException)
+            {
+                // Over the user's pipe limits, or a pipe-max-size below 1 MiB: the pipe keeps its size.
+            }
         }
-        catch (Exception e) when (e is NativeIOException or ObjectDisposedException)
+
+        // Keep the share only if the pipe grew and no Release came meanwhile.
+        if (!grown || Interlocked.CompareExchange(ref _state, Grown, Growing) != Growing)
         {
-            // Over the user's pipe limits, or a pipe-max-size below 1 MiB: the pipe keeps its size.
+            Interlocked.Exchange(ref _state, Done);
             Interlocked.Add(ref s_budgetUsed, -GrownSize);
         }
     }
