@@ -159,6 +159,14 @@ def g(x):
 
 
 # ---------------------------------------------------------------- issues 2 and 3: GreenProc against gevent
+def table(header, align, rows):
+    """Prints a markdown table: its header line, its alignment line, then a line per row (a list of cells)."""
+    print(header)
+    print(align)
+    for row in rows:
+        print("| " + " | ".join(row) + " |")
+
+
 def report_runtime(tag, reps, build):
     rows = []   # (case, gp, gv, ratio, target_text, verdict)
 
@@ -274,26 +282,17 @@ def report_runtime(tag, reps, build):
         print()
         print("Primitives (issue 3):")
         print()
-        print("| case | GreenProc median | gevent median | ratio | target | verdict |")
-        print("|---|---:|---:|---|---|---|")
-        for row in rows3:
-            print("| " + " | ".join(row) + " |")
+        table("| case | GreenProc median | gevent median | ratio | target | verdict |", "|---|---:|---:|---|---|---|", rows3)
     if cold3:
         print()
         print("GreenProc's first, cold run in each process (the first warm-up run, N/20 items, scaled to N; info):")
         print()
-        print("| case | metric | GreenProc cold | GreenProc warm | gevent | cold ratio |")
-        print("|---|---|---:|---:|---:|---|")
-        for row in cold3:
-            print("| " + " | ".join(row) + " |")
+        table("| case | metric | GreenProc cold | GreenProc warm | gevent | cold ratio |", "|---|---|---:|---:|---:|---|", cold3)
     if alloc3:
         print()
         print("GreenProc allocations and collections during the timed run (whole Green.Run; medians; info):")
         print()
-        print("| case | per | allocated bytes | gen0 GCs | gen2 GCs | GC pause (ms) | warm-up runs | methods JIT-compiled in the timed run |")
-        print("|---|---|---:|---:|---:|---:|---:|---:|")
-        for row in alloc3:
-            print("| " + " | ".join(row) + " |")
+        table("| case | per | allocated bytes | gen0 GCs | gen2 GCs | GC pause (ms) | warm-up runs | methods JIT-compiled in the timed run |", "|---|---|---:|---:|---:|---:|---:|---:|", alloc3)
 
     SPREAD = (("switch", "ops_per_s"), ("none", "ru_maxrss_kib"), ("spawn_trivial", "seconds"),
               ("spawn_trivial_warm", "seconds"),
@@ -442,10 +441,7 @@ def report_subprocess():
     print()
     print("Targets (ratios of the medians above):")
     print()
-    print("| target | ratio | wanted | verdict |")
-    print("|---|---:|---|---|")
-    for row in targets:
-        print("| " + " | ".join(row) + " |")
+    table("| target | ratio | wanted | verdict |", "|---|---:|---|---|", targets)
     print()
     print("GreenProc, per process (medians; info):")
     print()
@@ -567,10 +563,7 @@ def report_gipc():
         print()
         print("Targets:")
         print()
-        print("| target | value | wanted | verdict |")
-        print("|---|---:|---|---|")
-        for row in tg:
-            print("| " + " | ".join(row) + " |")
+        table("| target | value | wanted | verdict |", "|---|---:|---|---|", tg)
     print()
     print("Spread (min–max over the processes) and GreenProc's parent per process (medians; allocations over the timed rounds):")
     print()
@@ -701,10 +694,7 @@ def report_pool():
         print()
         print("Targets:")
         print()
-        print("| target | value | wanted | verdict |")
-        print("|---|---:|---|---|")
-        for row in pt:
-            print("| " + " | ".join(row) + " |")
+        table("| target | value | wanted | verdict |", "|---|---:|---|---|", pt)
     print()
     print("GreenProc's side per process (medians): where the time goes. CPU per task from getrusage of the parent and")
     print("/proc/<pid>/stat of the workers (10 ms ticks); allocations in the parent:")
@@ -834,10 +824,7 @@ def report_echo():
         print()
         print("Targets (ratios of the medians above):")
         print()
-        print("| target | value | wanted | verdict |")
-        print("|---|---:|---|---|")
-        for row in rows:
-            print("| " + " | ".join(row) + " |")
+        table("| target | value | wanted | verdict |", "|---|---:|---|---|", rows)
     print()
     print("The .NET sides per process (medians; allocations and collections over the timed run, whole process):")
     print()
