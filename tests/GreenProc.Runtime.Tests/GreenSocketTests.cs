@@ -438,7 +438,7 @@ public abstract class GreenSocketTests : HubTestBase
             Greenlet<GreenSocket> acceptor = Green.Spawn(async () => await server.Listener.AcceptAsync(Timeout.InfiniteTimeSpan));
             group.Add(receiver);
             group.Add(acceptor);
-            await Green.Sleep(TimeSpan.FromMilliseconds(10)); // a timeout pass runs: an infinite deadline taken for "expired" would fire
+            await Green.Sleep(TimeSpan.Zero); // a whole loop turn, its timeout pass included: an infinite deadline taken for "expired" would fire there
             Assert.False(receiver.IsReady || acceptor.IsReady);
             await pair.Accepted.SendAllAsync(new byte[] { 1 });
             using GreenSocket client = server.NewClient();
