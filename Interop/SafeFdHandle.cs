@@ -7,15 +7,16 @@ using Microsoft.Win32.SafeHandles;
 namespace GreenProc;
 
 /// <summary>
-/// Owns one Unix file descriptor and closes it exactly once. Every descriptor GreenProc creates is born
-/// close-on-exec, so a child process started anywhere in this process never inherits it by accident.
+/// Owns one Unix file descriptor (on Windows: one kernel handle) and closes it exactly once. Every descriptor
+/// GreenProc creates is born close-on-exec (on Windows: not inheritable), so a child process started anywhere in this
+/// process never inherits it by accident.
 /// </summary>
 /// <remarks>
 /// Disposing a handle that a greenlet is waiting on (through <c>Green.WaitReadAsync</c>, a <c>GreenStream</c>, ...)
 /// wakes that greenlet with an <see cref="ObjectDisposedException"/> before the descriptor is released.
 /// </remarks>
 [DebuggerDisplay("fd {DebugFd}, closed = {IsClosed}")]
-public sealed class SafeFdHandle : SafeHandleMinusOneIsInvalid
+public sealed partial class SafeFdHandle : SafeHandleMinusOneIsInvalid
 {
     // The hub (at most one) that has this descriptor in its reactor; told before the descriptor is released.
     private IFdCloseObserver? _closeObserver;
@@ -37,7 +38,10 @@ public sealed class SafeFdHandle : SafeHandleMinusOneIsInvalid
         SetHandle(fd);
     }
 
-    /// <summary>The descriptor number. Throws once the handle is closed, so a stale number is never used.</summary>
+    /// <summary>
+    /// The descriptor number (on Windows, the handle's value: kernel handles are 32-bit values even in 64-bit
+    /// processes). Throws once the handle is closed, so a stale number is never used.
+    /// </summary>
     /// <exception cref="ObjectDisposedException">The handle is closed.</exception>
     public int Fd
     {
@@ -50,13 +54,24 @@ public sealed class SafeFdHandle : SafeHandleMinusOneIsInvalid
 
     private int DebugFd => (int)handle;
 
-    /// <summary>Creates a pipe whose two ends are close-on-exec.</summary>
+    /// <summary>Creates a pipe whose two ends are close-on-exec (on Windows: not inheritable).</summary>
+    /// <remarks>
+    /// On Windows the pipe is a named pipe with an unpredictable name, reachable by the current user only, with
+    /// 64 KiB buffers each way; <paramref name="nonBlocking"/> opens both ends for overlapped I/O, which is what a
+    /// hub reads and writes with (a synchronous end is what a child process's standard handles want).
+    /// </remarks>
     /// <param name="readEnd">The read end.</param>
     /// <param name="writeEnd">The write end.</param>
-    /// <param name="nonBlocking">Whether both ends are O_NONBLOCK (what green waits want).</param>
-    /// <exception cref="NativeIOException">pipe2 failed (EMFILE, ...).</exception>
+    /// <param name="nonBlocking">Whether both ends are O_NONBLOCK (what green waits want); on Windows, overlapped.</param>
+    /// <exception cref="NativeIOException">pipe2 failed (EMFILE, ...); on Windows, CreateNamedPipe or CreateFile failed.</exception>
     public static void CreatePipe(out SafeFdHandle readEnd, out SafeFdHandle writeEnd, bool nonBlocking = true)
     {
+        if (OperatingSystem.IsWindows())
+        {
+            CreateNamedPipePair(out readEnd, out writeEnd, nonBlocking);
+            return;
+        }
+
         Interop.Pipe2(out int r, out int w, nonBlocking);
         readEnd = new SafeFdHandle(r);
         writeEnd = new SafeFdHandle(w);
@@ -67,8 +82,10 @@ public sealed class SafeFdHandle : SafeHandleMinusOneIsInvalid
     /// <param name="second">The other end.</param>
     /// <param name="nonBlocking">Whether both ends are O_NONBLOCK.</param>
     /// <exception cref="NativeIOException">socketpair failed.</exception>
+    /// <exception cref="PlatformNotSupportedException">On Windows (use <see cref="CreatePipe"/> or a loopback socket).</exception>
     public static void CreateSocketPair(out SafeFdHandle first, out SafeFdHandle second, bool nonBlocking = true)
     {
+        ThrowIfWindows(nameof(CreateSocketPair));
         Interop.SocketPair(out int a, out int b, nonBlocking);
         first = new SafeFdHandle(a);
         second = new SafeFdHandle(b);
@@ -78,8 +95,10 @@ public sealed class SafeFdHandle : SafeHandleMinusOneIsInvalid
     /// <param name="nonBlocking">The new mode.</param>
     /// <exception cref="ObjectDisposedException">The handle is closed.</exception>
     /// <exception cref="NativeIOException">fcntl failed.</exception>
+    /// <exception cref="PlatformNotSupportedException">On Windows, where a handle is overlapped or not from its creation.</exception>
     public void SetNonBlocking(bool nonBlocking = true)
     {
+        ThrowIfWindows(nameof(SetNonBlocking));
         bool added = false;
         try
         {
@@ -97,8 +116,10 @@ public sealed class SafeFdHandle : SafeHandleMinusOneIsInvalid
 
     /// <summary>Whether O_NONBLOCK is set.</summary>
     /// <exception cref="ObjectDisposedException">The handle is closed.</exception>
+    /// <exception cref="PlatformNotSupportedException">On Windows.</exception>
     public bool IsNonBlocking()
     {
+        ThrowIfWindows(nameof(IsNonBlocking));
         bool added = false;
         try
         {
@@ -119,9 +140,11 @@ public sealed class SafeFdHandle : SafeHandleMinusOneIsInvalid
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="bytes"/> is not positive.</exception>
     /// <exception cref="NativeIOException">The descriptor is not a pipe (EBADF) or the size is above
     /// /proc/sys/fs/pipe-max-size for an unprivileged process (EPERM).</exception>
+    /// <exception cref="PlatformNotSupportedException">On Windows, where a pipe's buffers are fixed at its creation.</exception>
     public int SetPipeSize(int bytes)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(bytes);
+        ThrowIfWindows(nameof(SetPipeSize));
         bool added = false;
         try
         {
@@ -139,8 +162,10 @@ public sealed class SafeFdHandle : SafeHandleMinusOneIsInvalid
 
     /// <summary>The kernel buffer size of a pipe (Linux F_GETPIPE_SZ).</summary>
     /// <exception cref="NativeIOException">The descriptor is not a pipe.</exception>
+    /// <exception cref="PlatformNotSupportedException">On Windows.</exception>
     public int GetPipeSize()
     {
+        ThrowIfWindows(nameof(GetPipeSize));
         bool added = false;
         try
         {
@@ -186,7 +211,20 @@ public sealed class SafeFdHandle : SafeHandleMinusOneIsInvalid
     /// <inheritdoc />
     protected override bool ReleaseHandle()
     {
+        if (OperatingSystem.IsWindows())
+        {
+            return Interop.CloseHandle(handle);
+        }
+
         Interop.Close((int)handle);
         return true;
+    }
+
+    private static void ThrowIfWindows(string member)
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            throw new PlatformNotSupportedException($"SafeFdHandle.{member} is a Unix descriptor call; Windows has no equivalent.");
+        }
     }
 }

@@ -37,10 +37,13 @@ public sealed class GreenStream : Stream
     private Hub? _hub = Hub.Current;
 
     /// <summary>Wraps <paramref name="handle"/> and sets it O_NONBLOCK.</summary>
+    /// <remarks>On Windows the handle must have been opened for overlapped I/O (as <see cref="SafeFdHandle.CreatePipe"/>
+    /// makes pipes); its reads and writes are overlapped calls the hub's completion port reports the end of.</remarks>
     /// <param name="handle">The fd.</param>
     /// <param name="access">Which directions the stream allows.</param>
     /// <param name="ownsHandle">Whether disposing the stream disposes the handle.</param>
     /// <exception cref="ObjectDisposedException"><paramref name="handle"/> is closed.</exception>
+    /// <exception cref="ArgumentException">On Windows: <paramref name="handle"/> was opened for synchronous I/O.</exception>
     public GreenStream(SafeFdHandle handle, FileAccess access, bool ownsHandle = true)
     {
         ArgumentNullException.ThrowIfNull(handle);
@@ -50,7 +53,15 @@ public sealed class GreenStream : Stream
             throw new ArgumentOutOfRangeException(nameof(access));
         }
 
-        handle.SetNonBlocking(true);
+        if (OperatingSystem.IsWindows())
+        {
+            RequireOverlapped(handle);
+        }
+        else
+        {
+            handle.SetNonBlocking(true);
+        }
+
         _handle = handle;
         _ownsHandle = ownsHandle;
         _canRead = (access & FileAccess.Read) != 0;
@@ -174,7 +185,24 @@ public sealed class GreenStream : Stream
             _handle.Dispose();
         }
 
+        if (disposing)
+        {
+            _readOperation?.Dispose();
+            _writeOperation?.Dispose();
+        }
+
         base.Dispose(disposing);
+    }
+
+    [System.Runtime.Versioning.SupportedOSPlatform("windows")]
+    private static void RequireOverlapped(SafeFdHandle handle)
+    {
+        if (Interop.IsOverlapped(handle) == false)
+        {
+            throw new ArgumentException(
+                "This handle was opened for synchronous I/O: a hub can read and write only handles opened for overlapped I/O (FILE_FLAG_OVERLAPPED), as SafeFdHandle.CreatePipe makes them. Use the handle's synchronous calls off the hub, or Green.RunBlocking.",
+                nameof(handle));
+        }
     }
 
     private IOOperation CreateOperation(bool isRead)

@@ -118,6 +118,24 @@ public partial class Greenlet
         return woke;
     }
 
+    /// <summary>
+    /// Keeps an interruption that ended a wait for the next switch point, because the wait's result had to win (a
+    /// completion-port read that had already received data when its cancellation landed: the data is returned, and the
+    /// kill or the expired timeout is raised at the next wait). A cancellation or a close needs no keeping: the token
+    /// stays cancelled and the handle closed.
+    /// </summary>
+    internal void KeepInterruption(Exception exception)
+    {
+        if (exception is GreenTimeoutException { Timeout: { IsActive: true } scope })
+        {
+            GetCold().FiredScope ??= scope;
+        }
+        else if (_cold is { } cold && ReferenceEquals(cold.KilledWith, exception))
+        {
+            cold.PendingThrow ??= exception;
+        }
+    }
+
     internal Exception? TakePendingThrow()
     {
         if (_cold is not { } cold)

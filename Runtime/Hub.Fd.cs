@@ -28,6 +28,12 @@ public sealed partial class Hub
     {
         ValidateTimeout(timeout, nameof(timeout));
         Greenlet current = RequireGreenlet(operation);
+        if (CompletionPort is not null)
+        {
+            throw new PlatformNotSupportedException(
+                "Windows cannot wait for a pipe or file handle to become readable or writable: a hub there reads and writes through its completion port. Read and write the handle through a GreenStream instead of waiting on it.");
+        }
+
         bool addedRef = false;
         try
         {

@@ -16,16 +16,29 @@ public sealed partial class Hub
             return new EpollReactor(this);
         }
 
-        if (!OperatingSystem.IsWindows())
+        if (OperatingSystem.IsWindows())
         {
-            return new PollReactor(this);
+            return new CompletionPortReactor(this);
         }
 
-        throw new PlatformNotSupportedException("GreenProc's hub runs on Linux and other Unix systems; the Windows reactor is not built yet.");
+        return new PollReactor(this);
     }
 
     private static ReactorKind ResolveReactor(ReactorKind kind)
     {
+        if (OperatingSystem.IsWindows())
+        {
+            // GREENPROC_REACTOR names a Unix reactor; on Windows there is only the one.
+            return kind is ReactorKind.Default or ReactorKind.CompletionPort
+                ? ReactorKind.CompletionPort
+                : throw new PlatformNotSupportedException($"The {kind} reactor exists only on Unix; on Windows a hub waits on a completion port (ReactorKind.CompletionPort or Default).");
+        }
+
+        if (kind == ReactorKind.CompletionPort)
+        {
+            throw new PlatformNotSupportedException("The completion-port reactor exists only on Windows; use ReactorKind.Epoll or Poll.");
+        }
+
         if (kind == ReactorKind.Default)
         {
             string? env = Environment.GetEnvironmentVariable("GREENPROC_REACTOR");
@@ -50,7 +63,7 @@ public sealed partial class Hub
 
         if (!OperatingSystem.IsLinux() && !OperatingSystem.IsMacOS() && !OperatingSystem.IsFreeBSD())
         {
-            throw new PlatformNotSupportedException("GreenProc's hub runs on Linux and other Unix systems; the Windows reactor is not built yet.");
+            throw new PlatformNotSupportedException("GreenProc's hub runs on Windows, Linux, macOS and FreeBSD.");
         }
 
         return kind;

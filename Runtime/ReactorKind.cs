@@ -1,11 +1,11 @@
 namespace GreenProc;
 
-/// <summary>The readiness mechanism a hub waits on.</summary>
+/// <summary>The mechanism a hub waits on for I/O: readiness (epoll, poll) on Unix, completions on Windows.</summary>
 public enum ReactorKind
 {
     /// <summary>
-    /// The environment variable <c>GREENPROC_REACTOR</c> (<c>epoll</c> or <c>poll</c>) if set, else epoll on Linux
-    /// and poll elsewhere.
+    /// The environment variable <c>GREENPROC_REACTOR</c> (<c>epoll</c> or <c>poll</c>) if set, else epoll on Linux,
+    /// a completion port on Windows and poll elsewhere.
     /// </summary>
     Default,
 
@@ -14,4 +14,10 @@ public enum ReactorKind
 
     /// <summary>poll(2), the portable-Unix reactor: the watched set is passed on every wait.</summary>
     Poll,
+
+    /// <summary>
+    /// Windows: an I/O completion port. Reads and writes are overlapped calls the port reports the end of; a pipe
+    /// cannot be waited on for readiness (<c>Green.WaitReadAsync</c> on one raises <see cref="System.PlatformNotSupportedException"/>).
+    /// </summary>
+    CompletionPort,
 }

@@ -40,8 +40,17 @@ internal sealed class FdRegistration : IWaitSite
 
     public int PollSlot { get; set; } = -1;
 
+    /// <summary>Completion port (Windows): the handle is associated with the hub's port.</summary>
+    public bool BoundToPort { get; set; }
+
+    /// <summary>Completion port (Windows): a call that succeeds at once queues no packet
+    /// (FILE_SKIP_COMPLETION_PORT_ON_SUCCESS took).</summary>
+    public bool SkipsPortOnSuccess { get; set; }
+
     public void Abandon(Waiter waiter) => _hub.RemoveFdWaiter(this, waiter);
 
     public string Describe(Waiter waiter)
-        => (waiter.SiteData == Read ? "fd " + Fd + " becoming readable" : "fd " + Fd + " becoming writable");
+        => BoundToPort
+            ? (waiter.SiteData == Read ? "a read of handle 0x" : "a write to handle 0x") + Fd.ToString("X", System.Globalization.CultureInfo.InvariantCulture)
+            : (waiter.SiteData == Read ? "fd " + Fd + " becoming readable" : "fd " + Fd + " becoming writable");
 }

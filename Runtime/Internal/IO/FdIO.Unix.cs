@@ -23,7 +23,7 @@ namespace GreenProc.Internal;
 /// a greenlet that got <see cref="NotReady"/> parks on its hub (<c>Green.WaitReadAsync</c>/<c>WaitWriteAsync</c>) and
 /// tries again.</para>
 /// </remarks>
-internal static class FdIO
+internal static partial class FdIO
 {
     /// <summary>What a non-blocking call returns when the descriptor is not ready (EAGAIN).</summary>
     public const int NotReady = -1;
@@ -140,6 +140,11 @@ internal static class FdIO
     /// </summary>
     public static int Read(SafeFdHandle handle, Span<byte> buffer)
     {
+        if (OperatingSystem.IsWindows())
+        {
+            return ReadBlockingWindows(handle, buffer);
+        }
+
         while (true)
         {
             int n = TryRead(handle, buffer);
@@ -155,6 +160,12 @@ internal static class FdIO
     /// <summary>Writes all of <paramref name="data"/>, blocking the thread while the descriptor is full.</summary>
     public static void WriteAll(SafeFdHandle handle, ReadOnlySpan<byte> data)
     {
+        if (OperatingSystem.IsWindows())
+        {
+            WriteAllBlockingWindows(handle, data);
+            return;
+        }
+
         while (!data.IsEmpty)
         {
             int n = TryWrite(handle, data);
@@ -183,7 +194,10 @@ internal static class FdIO
     }
 
     /// <summary>Whether <paramref name="error"/> says the other end is gone (EPIPE, ECONNRESET) rather than a fault here.</summary>
-    public static bool IsPeerGone(NativeIOException error) => error.Errno is Interop.EPIPE or Interop.ECONNRESET;
+    public static bool IsPeerGone(NativeIOException error)
+        => OperatingSystem.IsWindows()
+            ? error.Errno is Interop.ERROR_NO_DATA or Interop.ERROR_BROKEN_PIPE
+            : error.Errno is Interop.EPIPE or Interop.ECONNRESET;
 
     /// <summary>Sets or clears FD_CLOEXEC: whether a process started later inherits the descriptor.</summary>
     public static void SetCloseOnExec(SafeFdHandle handle, bool closeOnExec)

@@ -11,8 +11,8 @@ namespace GreenProc.Internal;
 /// <list type="bullet">
 /// <item><description>readiness (epoll, poll): try the call, and while it says "not ready" park on the hub until the
 /// descriptor is ready, then try again (<see cref="ReadinessOperation"/>, Unix);</description></item>
-/// <item><description>completion (Windows, issue 15): start an overlapped call and let the hub's completion port
-/// finish it.</description></item>
+/// <item><description>completion (Windows): start an overlapped call and let the hub's completion port report its end
+/// (<see cref="CompletionOperation"/>).</description></item>
 /// </list>
 /// Callers (<see cref="GreenStream"/>, the gipc framing) hold one operation per handle and direction and never branch
 /// on the platform; <see cref="Create"/> picks the implementation.
@@ -26,7 +26,7 @@ namespace GreenProc.Internal;
 /// again when the caller takes the result (<c>GetResult</c> bumps <c>_version</c>, so a stale ValueTask is refused).
 /// <see cref="AssertInvariants"/> checks them in debug builds.</para>
 /// </remarks>
-internal abstract class IOOperation : IValueTaskSource<int>, IValueTaskSource
+internal abstract class IOOperation : IValueTaskSource<int>, IValueTaskSource, IDisposable
 {
     private readonly string _what;
 
@@ -63,8 +63,13 @@ internal abstract class IOOperation : IValueTaskSource<int>, IValueTaskSource
     /// <summary>The operation this platform uses for <paramref name="handle"/> in one direction.</summary>
     public static IOOperation Create(SafeFdHandle handle, bool isRead, string what)
         => OperatingSystem.IsWindows()
-            ? throw new PlatformNotSupportedException("GreenProc's I/O core has no completion-port implementation yet (Windows: issue 15).")
+            ? new CompletionOperation(handle, isRead, what)
             : new ReadinessOperation(handle, isRead, what);
+
+    /// <summary>The owner is done with the operation (a call still in flight keeps what it needs until it ends).</summary>
+    public virtual void Dispose()
+    {
+    }
 
     /// <summary>Reads into <paramref name="buffer"/>: the bytes read, 0 at end of stream.</summary>
     public abstract ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken);
@@ -81,15 +86,20 @@ internal abstract class IOOperation : IValueTaskSource<int>, IValueTaskSource
     /// <summary>Marks the operation pending; one reader and one writer at a time.</summary>
     protected void Begin()
     {
+        ThrowIfBusy();
+        _busy = true;
+        _completed = false;
+    }
+
+    /// <summary>Refuses a second caller while one is pending (before an implementation starts a call of its own).</summary>
+    protected void ThrowIfBusy()
+    {
         AssertInvariants();
         if (_busy)
         {
             throw new ConcurrentObjectUseException(
                 $"Another greenlet is already {(IsRead ? "reading from" : "writing to")} {_what}; it serves one reader and one writer at a time.");
         }
-
-        _busy = true;
-        _completed = false;
     }
 
     /// <summary>Ends the pending operation and runs the caller's continuation, if it is already waiting.</summary>

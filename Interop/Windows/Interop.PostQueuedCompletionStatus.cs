@@ -1,0 +1,11 @@
+using System.Runtime.InteropServices;
+using System.Threading;
+
+namespace GreenProc;
+
+internal static partial class Interop
+{
+    [LibraryImport(Libraries.Kernel32, SetLastError = true)]
+    [return: MarshalAs(UnmanagedType.Bool)]
+    internal static unsafe partial bool PostQueuedCompletionStatus(SafeHandle port, uint bytes, nuint completionKey, NativeOverlapped* overlapped);
+}
