@@ -23,7 +23,16 @@ public sealed partial class SafeFdHandle
     }
 
     [SupportedOSPlatform("windows")]
-    private static unsafe void CreateNamedPipePair(out SafeFdHandle readEnd, out SafeFdHandle writeEnd, bool overlapped)
+    private static void CreateNamedPipePair(out SafeFdHandle readEnd, out SafeFdHandle writeEnd, bool overlapped)
+        => CreateNamedPipePair(out readEnd, out writeEnd, overlapped, overlapped, WindowsPipeBufferSize);
+
+    /// <summary>
+    /// A named pipe pair whose ends are opened for overlapped I/O or not, each on its own: a child's standard handle
+    /// is synchronous (programs expect that), this process's end overlapped (its hub's completion port serves it).
+    /// <paramref name="bufferSize"/> is each direction's buffer.
+    /// </summary>
+    [SupportedOSPlatform("windows")]
+    internal static unsafe void CreateNamedPipePair(out SafeFdHandle readEnd, out SafeFdHandle writeEnd, bool readOverlapped, bool writeOverlapped, int bufferSize)
     {
         // Unpredictable (a v4 Guid: 122 random bits) and first-instance-only, so no other process can have created
         // or connect to it first; a protected DACL grants the current user alone; remote clients are refused.
@@ -37,14 +46,13 @@ public sealed partial class SafeFdHandle
                 SecurityDescriptor = descriptor,
                 InheritHandle = 0,
             };
-            int overlappedFlag = overlapped ? Interop.FILE_FLAG_OVERLAPPED : 0;
             nint server = Interop.CreateNamedPipe(
                 name,
-                Interop.PIPE_ACCESS_INBOUND | Interop.FILE_FLAG_FIRST_PIPE_INSTANCE | overlappedFlag,
+                Interop.PIPE_ACCESS_INBOUND | Interop.FILE_FLAG_FIRST_PIPE_INSTANCE | (readOverlapped ? Interop.FILE_FLAG_OVERLAPPED : 0),
                 Interop.PIPE_TYPE_BYTE | Interop.PIPE_READMODE_BYTE | Interop.PIPE_WAIT | Interop.PIPE_REJECT_REMOTE_CLIENTS,
                 1,
-                WindowsPipeBufferSize,
-                WindowsPipeBufferSize,
+                bufferSize,
+                bufferSize,
                 0,
                 &security);
             if (server == -1)
@@ -59,7 +67,7 @@ public sealed partial class SafeFdHandle
                 0,
                 &security,
                 Interop.OPEN_EXISTING,
-                overlappedFlag | Interop.SECURITY_SQOS_PRESENT | Interop.SECURITY_IDENTIFICATION,
+                (writeOverlapped ? Interop.FILE_FLAG_OVERLAPPED : 0) | Interop.SECURITY_SQOS_PRESENT | Interop.SECURITY_IDENTIFICATION,
                 0);
             if (client == -1)
             {

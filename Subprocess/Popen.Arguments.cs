@@ -69,9 +69,14 @@ public sealed partial class Popen
             ArgumentOutOfRangeException.ThrowIfNegativeOrZero(pipeSize, "options.PipeSize");
         }
 
-        if (options.KillWithOwner && !OperatingSystem.IsLinux())
+        if (options.KillWithOwner && !OperatingSystem.IsLinux() && !OperatingSystem.IsWindows())
         {
-            throw new PlatformNotSupportedException("KillWithOwner relies on Linux's PR_SET_PDEATHSIG; it is not available on this platform.");
+            throw new PlatformNotSupportedException("KillWithOwner relies on Linux's PR_SET_PDEATHSIG or a Windows job object; it is not available on this platform.");
+        }
+
+        if (OperatingSystem.IsWindows() && options.PassFds is { Count: > 0 })
+        {
+            throw new PlatformNotSupportedException("PassFds maps Unix descriptor numbers, which Windows does not have; pass a handle through Stdin, Stdout or Stderr.");
         }
 
         if (options.WorkingDirectory is { Length: 0 })
@@ -86,7 +91,8 @@ public sealed partial class Popen
     {
         // Always from .NET's view of the environment: Environment.SetEnvironmentVariable does not change the native
         // environ block, and a child should see what this process's code sees.
-        var env = new Dictionary<string, string>(StringComparer.Ordinal);
+        // Windows names are case-insensitive (PATH and Path are one variable).
+        var env = new Dictionary<string, string>(OperatingSystem.IsWindows() ? StringComparer.OrdinalIgnoreCase : StringComparer.Ordinal);
         if (options.Environment is not null)
         {
             foreach (KeyValuePair<string, string> kv in options.Environment)

@@ -81,9 +81,9 @@ public sealed partial class Popen
     {
         ArgumentNullException.ThrowIfNull(args);
         ArgumentNullException.ThrowIfNull(options);
-        if (!OperatingSystem.IsLinux() && !OperatingSystem.IsMacOS() && !OperatingSystem.IsFreeBSD())
+        if (!OperatingSystem.IsLinux() && !OperatingSystem.IsMacOS() && !OperatingSystem.IsFreeBSD() && !OperatingSystem.IsWindows())
         {
-            throw new PlatformNotSupportedException("GreenProc.Subprocess runs on Unix only for now; the Windows spawner (named pipes, explicit handle list) is not built yet.");
+            throw new PlatformNotSupportedException("GreenProc.Subprocess runs on Windows, Linux, macOS and FreeBSD.");
         }
 
         return Validate(args, options);
@@ -91,6 +91,11 @@ public sealed partial class Popen
 
     private static Popen StartCore(string[] argv, PopenOptions options)
     {
+        if (OperatingSystem.IsWindows())
+        {
+            return StartWindows(argv, options);
+        }
+
         string[] envp = BuildEnvironment(options);
         string program = options.Executable ?? argv[0];
         string? path = ExecutableResolver.Resolve(program, ExecutableResolver.SearchPathFor(envp), out int errno);

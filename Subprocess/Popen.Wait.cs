@@ -72,6 +72,14 @@ public sealed partial class Popen
 
     private async Task WatchExitAsync()
     {
+        if (OperatingSystem.IsWindows())
+        {
+            await ((Internal.WindowsChildProcess)_child).WaitForExitAsync();
+            _child.TryReap();
+            _exited!.Set();
+            return;
+        }
+
         TimeSpan backoff = TimeSpan.FromMilliseconds(1);
         try
         {

@@ -55,8 +55,10 @@ public class PopenOptions
     /// util-linux's <c>setpriv</c> just before the program is executed, followed by a check that the owner process is
     /// still the parent, so an owner that dies during the child's start-up is covered too. Not covered: a starting
     /// thread that exits within the child's first millisecond (before <c>setpriv</c> runs), grandchildren (use
-    /// <see cref="NewProcessGroup"/> and signal the group), platforms other than Linux
-    /// (<see cref="PlatformNotSupportedException"/>). Costs two extra execs (setpriv, sh) per start.
+    /// <see cref="NewProcessGroup"/> and signal the group), platforms other than Linux and Windows
+    /// (<see cref="PlatformNotSupportedException"/>). Costs two extra execs (setpriv, sh) per start. On Windows the child
+    /// joins a kill-on-close job object this process holds until it exits, so the child and everything it starts die
+    /// with the process (TerminateProcess included), not with the thread.
     /// </summary>
     public bool KillWithOwner { get; init; }
 

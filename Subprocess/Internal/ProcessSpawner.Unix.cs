@@ -9,7 +9,7 @@ namespace GreenProc.Subprocess.Internal;
 /// exec failures through the return value, so no managed code ever runs in the child between fork and exec and an
 /// ENOENT/EACCES surfaces here, in the caller.
 /// </summary>
-internal static unsafe class ProcessSpawner
+internal static unsafe partial class ProcessSpawner
 {
     /// <summary>Starts the child; null with the errno when it could not be executed.</summary>
     public static IChildProcess? Start(SpawnRequest request, out int errno)

@@ -11,16 +11,29 @@ namespace GreenProc.Windows.Tests;
 
 /// <summary>
 /// The suite's own runner, for where no test host runs: under Wine (.ci/run publishes this project for win-x64 and runs
-/// the exe). <c>GreenProc.Windows.Tests.exe [substring]</c> runs the tests whose name contains the substring, one at a
+/// the exe). <c>GreenProc.Windows.Tests.exe [substring|substring...]</c> runs the tests whose name contains one of them, one at a
 /// time, prints a line per test and a closing <c>N passed, N failed, N skipped</c>, and exits 0 when all passed, 1 when
-/// any failed, 2 when none ran. Under <c>dotnet test</c> (Linux) the test host ignores this entry point.
+/// any failed, 2 when none ran. <c>--list</c> prints every test's name, and <c>--exact NAME</c> runs that one test:
+/// <c>.ci/wine-run --each-test</c> runs each test in a process of its own (see there for why). Under <c>dotnet test</c> (Linux) the test host ignores this entry point. With
+/// <c>--child</c> first, the exe is the child program the subprocess tests start (<see cref="ChildProgram"/>).
 /// </summary>
 public static class WineTestMain
 {
     public static int Main(string[] args)
     {
-        string? filter = args.Length > 0 ? args[0] : null;
-        Console.WriteLine($"GreenProc.Windows.Tests on {System.Runtime.InteropServices.RuntimeInformation.OSDescription}, .NET {Environment.Version}");
+        if (args.Length > 0 && args[0] == ChildProgram.Flag)
+        {
+            return ChildProgram.Run(args[1..]);
+        }
+
+        bool list = args.Length > 0 && args[0] == "--list";
+        bool exact = args.Length > 1 && args[0] == "--exact";
+        string? filter = exact ? args[1] : !list && args.Length > 0 ? args[0] : null;
+        if (!list)
+        {
+            Console.WriteLine($"GreenProc.Windows.Tests on {System.Runtime.InteropServices.RuntimeInformation.OSDescription}, .NET {Environment.Version}");
+        }
+
         var options = new RunnerOptions();
         options.SetValue("xunit.execution.DisableParallelization", true);
         Assembly assembly = typeof(WineTestMain).Assembly;
@@ -33,8 +46,19 @@ public static class WineTestMain
             found.Finished.WaitOne();
         }
 
+        if (list)
+        {
+            foreach (ITestCase c in found.Cases.OrderBy(c => c.DisplayName, StringComparer.Ordinal))
+            {
+                Console.WriteLine(c.DisplayName);
+            }
+
+            return 0;
+        }
+
         List<ITestCase> cases = found.Cases
-            .Where(c => filter is null || c.DisplayName.Contains(filter, StringComparison.Ordinal))
+            .Where(c => filter is null
+                || (exact ? c.DisplayName == filter : filter.Split('|').Any(f => c.DisplayName.Contains(f, StringComparison.Ordinal))))
             .ToList();
         var run = new Reporter();
         var clock = Stopwatch.StartNew();
