@@ -71,9 +71,10 @@ public static partial class Gipc
         {
             pipe.SetPipeSize(size);
         }
-        catch (NativeIOException)
+        catch (Exception e) when (e is NativeIOException or PlatformNotSupportedException)
         {
-            // Over the user's pipe budget (EPERM) or not Linux: the pipe keeps its default size, which only costs speed.
+            // Over the user's pipe budget (EPERM), or not Linux (Windows sizes a named pipe at its creation: 64 KiB each
+            // way): the pipe keeps its size, which only costs speed.
         }
     }
 }

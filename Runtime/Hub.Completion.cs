@@ -45,10 +45,10 @@ public sealed partial class Hub
 
     /// <summary>
     /// Parks the current greenlet until the call in flight on <paramref name="reg"/> in <paramref name="direction"/>
-    /// ends (<see cref="WakeCompletionWaiter"/>), or it is interrupted: kill, timeout, <paramref name="cancellationToken"/>,
-    /// the handle's disposal. An interrupted wait does not cancel the call; its owner does, and waits for the packet.
+    /// ends (<see cref="WakeCompletionWaiter"/>), or it is interrupted: kill, a timeout (a scope's, or
+    /// <paramref name="timeout"/>), <paramref name="cancellationToken"/>, the handle's disposal. An interrupted wait does not cancel the call; its owner does, and waits for the packet.
     /// </summary>
-    internal Waiter ParkForCompletion(FdRegistration reg, int direction, CancellationToken cancellationToken, string operation)
+    internal Waiter ParkForCompletion(FdRegistration reg, int direction, TimeSpan? timeout, CancellationToken cancellationToken, string operation)
     {
         Waiter w = BeginWait(RequireGreenlet(operation), reg);
         w.SiteData = direction;
@@ -62,6 +62,7 @@ public sealed partial class Hub
         }
 
         Liveness.FdWaitStarted();
+        w.ArmDeadline(timeout, throwOnTimeout: true);
         w.ArmCancellation(cancellationToken);
         return w;
     }

@@ -118,8 +118,16 @@ public sealed partial class Hub
 
             if (fds.Count > 0)
             {
-                // EINTR just ends this wait early: the loop writes again and comes back with what is left of the timeout.
-                FdIO.WaitAny(fds, forWrite: true, timeoutMs);
+                if (OperatingSystem.IsWindows())
+                {
+                    // Windows: an output returns its handle while a write of its is in flight; the port reports it.
+                    _reactor.Wait(timeoutMs);
+                }
+                else
+                {
+                    // EINTR just ends this wait early: the loop writes again and comes back with what is left of the timeout.
+                    FdIO.WaitAny(fds, forWrite: true, timeoutMs);
+                }
             }
         }
 

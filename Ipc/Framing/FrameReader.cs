@@ -46,6 +46,10 @@ internal sealed partial class FrameReader
     private long _streamRemaining;
     private long _skip;
 
+    // The I/O core's operation this reader waits for data with (made at the first wait): a readiness wait on Unix, a
+    // zero-byte read through the hub's completion port on Windows.
+    private IOOperation? _readiness;
+
     // The GetOperation<T> that a get which has to wait reuses (see FrameReader.GetOperation.cs).
     private object? _getOperation;
     private object? _getOperationSpare;
@@ -361,7 +365,7 @@ internal sealed partial class FrameReader
     private ValueTask WaitReadableAsync(in Deadline deadline, CancellationToken cancellationToken)
     {
         _drained = false; // after the wait, read
-        return Green.WaitReadAsync(_fd, deadline.Remaining, cancellationToken);
+        return (_readiness ??= IOOperation.Create(_fd, isRead: true, "this gipc reader")).WaitReadableAsync(deadline.Remaining, cancellationToken);
     }
 
     private static GipcClosedException ClosedWhileWaiting(string operation)
@@ -611,6 +615,8 @@ internal sealed partial class FrameReader
         {
             _fd.Dispose();
         }
+
+        _readiness?.Dispose();
     }
 
     private void ThrowIfUnusable()

@@ -37,6 +37,12 @@ internal sealed class FrameWriter : PendingOutput
 
     private readonly SafeFdHandle _fd;
     private readonly GipcOptions _options;
+
+    // Windows: the I/O core's write operation the flusher sends through (a completion port has no "try, then wait
+    // until writable"), and the length of the chunk it is sending, which stays pending until the port reports it.
+    private IOOperation? _writeOperation;
+    private int _sendingChunk;
+    private long? _exitStarted; // Windows: when the exit flush first asked this writer to write
     private readonly PendingBuffer _pending = new();
 
     // Woken by a put; the flusher clears it before each pass.
@@ -111,18 +117,25 @@ internal sealed class FrameWriter : PendingOutput
         }
     }
 
+    /// <summary>
+    /// Whether large payloads are written from the caller's memory (Unix). On Windows every frame goes through the buffer
+    /// and the flusher: a completion-port write cannot be taken back half-way, so an interrupted direct put could not
+    /// know which of its bytes had left (it costs one copy of a large payload there).
+    /// </summary>
+    private static bool DirectWrites => !OperatingSystem.IsWindows();
+
     /// <summary>Accepts one frame. Synchronous unless the buffer is over its limit or the payload goes direct.</summary>
     public ValueTask PutAsync<T>(IGipcCodec<T> codec, T value, TimeSpan? timeout, CancellationToken cancellationToken)
     {
         ThrowIfUnusable();
         BindHub(); // before anything is accepted: the flusher that sends frames is a greenlet on this thread's hub
 
-        if (!_belowLimit.IsSet || (!_idle.IsSet && codec is IDirectPayload<T>))
+        if (!_belowLimit.IsSet || (!_idle.IsSet && DirectWrites && codec is IDirectPayload<T>))
         {
             return PutSlowAsync(codec, value, timeout, cancellationToken);
         }
 
-        if (codec is IDirectPayload<T> direct && direct.GetPayload(value) is { Length: >= DirectThreshold } payload)
+        if (DirectWrites && codec is IDirectPayload<T> direct && direct.GetPayload(value) is { Length: >= DirectThreshold } payload)
         {
             return PutDirectAsync(payload, Deadline.Start(timeout), cancellationToken);
         }
@@ -142,7 +155,7 @@ internal sealed class FrameWriter : PendingOutput
             ThrowIfUnusable();
         }
 
-        if (codec is IDirectPayload<T> direct && direct.GetPayload(value) is { Length: >= DirectThreshold } payload)
+        if (DirectWrites && codec is IDirectPayload<T> direct && direct.GetPayload(value) is { Length: >= DirectThreshold } payload)
         {
             await PutDirectAsync(payload, deadline, cancellationToken);
             return;
@@ -182,7 +195,8 @@ internal sealed class FrameWriter : PendingOutput
         // turn (that would add a hub pass to every round trip). Frames put later in the same turn (same switch number:
         // a loop of puts that never waits) are coalesced by the flusher into one writev at the end of the turn.
         Hub hub = Hub.Current!;
-        if (writeNow && !_dataReady.IsSet && !_direct && _immediateSwitch != hub.SwitchCount)
+        // Windows: the flusher sends (a write that went pending could not be left behind by a put that returns at once).
+        if (writeNow && DirectWrites && !_dataReady.IsSet && !_direct && _immediateSwitch != hub.SwitchCount)
         {
             _immediateSwitch = hub.SwitchCount;
             long written;
@@ -368,6 +382,16 @@ internal sealed class FrameWriter : PendingOutput
             while (!_pending.IsEmpty && !_direct)
             {
                 long written;
+                if (!DirectWrites)
+                {
+                    if (!await SendFirstChunkAsync())
+                    {
+                        return;
+                    }
+
+                    continue;
+                }
+
                 try
                 {
                     written = WritePending();
@@ -421,6 +445,47 @@ internal sealed class FrameWriter : PendingOutput
                 }
             }
         }
+    }
+
+    /// <summary>
+    /// Windows: sends the first pending chunk through the completion port and consumes it once the port has reported it
+    /// whole. False when the writer failed (the failure is recorded).
+    /// </summary>
+    private async Task<bool> SendFirstChunkAsync()
+    {
+        ReadOnlyMemory<byte> chunk = _pending.First();
+        _sendingChunk = chunk.Length;
+        try
+        {
+            await (_writeOperation ??= IOOperation.Create(_fd, isRead: false, "this gipc writer")).WriteAsync(chunk, CancellationToken.None);
+        }
+        catch (NativeIOException e) when (FdIO.IsPeerGone(e))
+        {
+            _sendingChunk = 0;
+            Fail(new IOException("The reading end of the gipc pipe is closed: the peer exited or disposed its reader. Nothing more can be sent on this handle.", e), raisedToCaller: false);
+            return false;
+        }
+        catch (IOException e)
+        {
+            _sendingChunk = 0;
+            Fail(e, raisedToCaller: false);
+            return false;
+        }
+        catch (ObjectDisposedException)
+        {
+            _sendingChunk = 0;
+            Fail(new GipcClosedException("The gipc writer was closed while frames were pending."), raisedToCaller: false);
+            return false;
+        }
+
+        _sendingChunk = 0;
+        _pending.Consume(chunk.Length);
+        if (_pending.Length < _options.WriteBufferLimit / 2 && !_belowLimit.IsSet)
+        {
+            _belowLimit.Set();
+        }
+
+        return true;
     }
 
     [SkipLocalsInit] // Gather fills the vectors it hands to writev; clearing 1 KiB of them on every write is waste
@@ -567,6 +632,7 @@ internal sealed class FrameWriter : PendingOutput
         _pending.Clear();
         LeavePendingList();
         _fd.Dispose();
+        _writeOperation?.Dispose();
 
         // An idle flusher parks on _dataReady for ever: end it (from its own running hub; it ends by itself when it
         // closes, and an ended hub has abandoned it).
@@ -657,6 +723,11 @@ internal sealed class FrameWriter : PendingOutput
             MoveDirectRestToPending();
         }
 
+        if (OperatingSystem.IsWindows())
+        {
+            return WriteAtExitWindows();
+        }
+
         while (!_pending.IsEmpty)
         {
             long written;
@@ -676,6 +747,73 @@ internal sealed class FrameWriter : PendingOutput
             }
 
             _pending.Consume(written);
+        }
+
+        _idle.Set();
+        if (_state == Lifecycle.Closing)
+        {
+            CloseNow();
+        }
+
+        return null;
+    }
+
+    /// <summary>
+    /// Windows: the flusher's write, abandoned with its greenlet, is waited for first (the handle is returned while its
+    /// call is in flight, and the hub pumps its completion port); then the rest goes out in blocking writes bounded by
+    /// the exit timeout, since no greenlet is left to wait.
+    /// </summary>
+    [System.Runtime.Versioning.SupportedOSPlatform("windows")]
+    private SafeFdHandle? WriteAtExitWindows()
+    {
+        if (_sendingChunk > 0 && _writeOperation is CompletionOperation sending)
+        {
+            if (sending.HasCallInFlight)
+            {
+                return _fd;
+            }
+
+            _pending.Consume(_sendingChunk - sending.AbandonedWriteRemaining);
+            _sendingChunk = 0;
+        }
+
+        _exitStarted ??= System.Diagnostics.Stopwatch.GetTimestamp();
+        while (!_pending.IsEmpty)
+        {
+            int leftMs = -1;
+            if (ExitTimeout != Timeout.InfiniteTimeSpan)
+            {
+                TimeSpan left = ExitTimeout - System.Diagnostics.Stopwatch.GetElapsedTime(_exitStarted.Value);
+                if (left <= TimeSpan.Zero)
+                {
+                    return _fd; // out of time: the hub abandons it
+                }
+
+                leftMs = (int)Math.Min(int.MaxValue, Math.Ceiling(left.TotalMilliseconds));
+            }
+
+            ReadOnlyMemory<byte> chunk = _pending.First();
+            int written;
+            try
+            {
+                written = FdIO.WriteBlockingWindows(_fd, chunk.Span, leftMs);
+            }
+            catch (NativeIOException e) when (FdIO.IsPeerGone(e))
+            {
+                Fail(new IOException("The reading end of the gipc pipe is closed: the peer exited or disposed its reader.", e), raisedToCaller: false);
+                return null;
+            }
+            catch (Exception e) when (e is IOException or ObjectDisposedException)
+            {
+                Fail(e is IOException ? e : new GipcClosedException("The gipc writer's handle was closed while frames were pending.", e), raisedToCaller: false);
+                return null;
+            }
+
+            _pending.Consume(written);
+            if (written < chunk.Length)
+            {
+                return _fd; // the time ran out in the write
+            }
         }
 
         _idle.Set();

@@ -110,6 +110,22 @@ internal sealed class PendingBuffer : IBufferWriter<byte>
         Length += bytes.Length;
     }
 
+    /// <summary>The first unwritten bytes, contiguous (one chunk's worth): what a completion-port write sends next.</summary>
+    public ReadOnlyMemory<byte> First()
+    {
+        for (int i = _head; i < _chunks.Count; i++)
+        {
+            Chunk c = _chunks[i];
+            int start = i == _head ? _headStart : 0;
+            if (c.End > start)
+            {
+                return c.Array.AsMemory(start, c.End - start);
+            }
+        }
+
+        return ReadOnlyMemory<byte>.Empty;
+    }
+
     /// <summary>Fills <paramref name="segments"/> with the pending bytes, in order; returns how many were used.</summary>
     public unsafe int Gather(Span<IOSegment> segments)
     {

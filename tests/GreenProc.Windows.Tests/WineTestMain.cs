@@ -14,7 +14,7 @@ namespace GreenProc.Windows.Tests;
 /// the exe). <c>GreenProc.Windows.Tests.exe [substring|substring...]</c> runs the tests whose name contains one of them, one at a
 /// time, prints a line per test and a closing <c>N passed, N failed, N skipped</c>, and exits 0 when all passed, 1 when
 /// any failed, 2 when none ran. <c>--list</c> prints every test's name, and <c>--exact NAME</c> runs that one test:
-/// <c>.ci/wine-run --each-test</c> runs each test in a process of its own (see there for why). Under <c>dotnet test</c> (Linux) the test host ignores this entry point. With
+/// <c>.ci/wine-run --each-test</c> uses them to run each test in a process of its own, for diagnosis. Under <c>dotnet test</c> (Linux) the test host ignores this entry point. With
 /// <c>--child</c> first, the exe is the child program the subprocess tests start (<see cref="ChildProgram"/>).
 /// </summary>
 public static class WineTestMain

@@ -59,6 +59,8 @@ internal sealed unsafe class CompletionOperation : IOOperation
     private Memory<byte> _readBuffer;
     private ReadOnlyMemory<byte> _writeBuffer;
     private CancellationToken _cancellationToken;
+    private TimeSpan? _timeout;
+    private bool _readinessOnly; // WaitReadableAsync: the zero-byte read is the whole request
     private Greenlet? _owner;
     private Waiter? _waiter;
 
@@ -104,6 +106,41 @@ internal sealed unsafe class CompletionOperation : IOOperation
         _cancellationToken = cancellationToken;
         Park();
         return PendingRead;
+    }
+
+    public override ValueTask WaitReadableAsync(TimeSpan? timeout, CancellationToken cancellationToken)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        ThrowIfBusy();
+        Hub.ValidateTimeout(timeout, nameof(timeout));
+        Bind();
+        if (IssueRead(zeroBytes: true) != Pending)
+        {
+            return default; // data, or end of stream, is there now
+        }
+
+        Begin();
+        _readinessOnly = true;
+        _timeout = timeout;
+        _cancellationToken = cancellationToken;
+        Park();
+        return PendingWrite; // the plain ValueTask form of the pending result
+    }
+
+    /// <summary>Whether a call is in flight (the writer's exit flush waits for it by pumping the port).</summary>
+    public bool HasCallInFlight => _inFlight;
+
+    /// <summary>
+    /// For a write abandoned with its greenlet (the hub ended), once its call has been reported: the bytes of the request
+    /// that were never written. The request's caller is gone, so this is the only way to know where it stopped.
+    /// </summary>
+    public int AbandonedWriteRemaining
+    {
+        get
+        {
+            Debug.Assert(!IsRead && !_inFlight, "asked of a write whose last call has been reported");
+            return _packetError != 0 ? _writeBuffer.Length : _writeBuffer.Length - _packetBytes;
+        }
     }
 
     public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken)
@@ -154,6 +191,8 @@ internal sealed unsafe class CompletionOperation : IOOperation
         _readBuffer = default;
         _writeBuffer = default;
         _cancellationToken = default;
+        _timeout = null;
+        _readinessOnly = false;
         _owner = null;
         AssertInvariants();
     }
@@ -307,7 +346,7 @@ internal sealed unsafe class CompletionOperation : IOOperation
         _owner = _hub!.CurrentGreenlet;
         try
         {
-            _waiter = _hub.ParkForCompletion(_registration!, IsRead ? FdRegistration.Read : FdRegistration.Write, _cancellationToken, IsRead ? "a read" : "a write");
+            _waiter = _hub.ParkForCompletion(_registration!, IsRead ? FdRegistration.Read : FdRegistration.Write, _timeout, _cancellationToken, IsRead ? "a read" : "a write");
         }
         catch (Exception e)
         {
@@ -380,6 +419,18 @@ internal sealed unsafe class CompletionOperation : IOOperation
     {
         try
         {
+            if (_readinessOnly)
+            {
+                // A wait for data: the packet says it is there, or the writer is gone (end of stream for the next read).
+                if (_packetError is not (0 or Interop.ERROR_BROKEN_PIPE or Interop.ERROR_HANDLE_EOF or Interop.ERROR_PIPE_NOT_CONNECTED or Interop.ERROR_MORE_DATA))
+                {
+                    Outcome(_packetError, 0); // raises
+                }
+
+                Complete(0, null);
+                return;
+            }
+
             if (_packetError != 0)
             {
                 Complete(Outcome(_packetError, IsRead ? _readBuffer.Length : _writeBuffer.Length), null);

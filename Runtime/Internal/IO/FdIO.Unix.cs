@@ -55,6 +55,11 @@ internal static partial class FdIO
     /// </summary>
     public static unsafe int TryRead(SafeFdHandle handle, Span<byte> first, Span<byte> second)
     {
+        if (OperatingSystem.IsWindows())
+        {
+            return TryReadWindows(handle, first, second);
+        }
+
         if (second.IsEmpty)
         {
             return TryRead(handle, first);

@@ -71,6 +71,15 @@ internal abstract class IOOperation : IValueTaskSource<int>, IValueTaskSource, I
     {
     }
 
+    /// <summary>
+    /// Waits until a read would find data or end of stream, reading nothing: the readiness half of a reader that reads
+    /// through <see cref="FdIO.TryRead(SafeFdHandle, Span{byte}, Span{byte})"/> itself (the gipc framing). Readiness
+    /// wait on Unix; on Windows a zero-byte read the completion port reports.
+    /// </summary>
+    /// <param name="timeout">The per-call timeout (<see cref="GreenTimeoutException"/>); null for none.</param>
+    /// <param name="cancellationToken">Cancels the wait.</param>
+    public abstract ValueTask WaitReadableAsync(TimeSpan? timeout, CancellationToken cancellationToken);
+
     /// <summary>Reads into <paramref name="buffer"/>: the bytes read, 0 at end of stream.</summary>
     public abstract ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken);
 

@@ -62,6 +62,9 @@ internal sealed class ReadinessOperation : IOOperation
         return default;
     }
 
+    public override ValueTask WaitReadableAsync(TimeSpan? timeout, CancellationToken cancellationToken)
+        => Green.WaitReadAsync(Handle, timeout, cancellationToken);
+
     protected override void Reset()
     {
         _readBuffer = default;
