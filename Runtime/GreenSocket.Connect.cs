@@ -146,8 +146,9 @@ public sealed partial class GreenSocket
                 continue;
             }
 
-            // Linux lets a TCP socket whose connect failed connect again only once its association is dissolved.
-            if (last is not null && Interop.DissolveConnection(_fd) != 0)
+            // Linux lets a TCP socket whose connect failed connect again only once its association is dissolved; on
+            // Windows a socket whose connect failed is spent (Winsock leaves its state undefined): the first failure stands.
+            if (last is not null && (OperatingSystem.IsWindows() || Interop.DissolveConnection(_fd) != 0))
             {
                 break;
             }

@@ -28,12 +28,6 @@ public sealed partial class Hub
     {
         ValidateTimeout(timeout, nameof(timeout));
         Greenlet current = RequireGreenlet(operation);
-        if (CompletionPort is not null)
-        {
-            throw new PlatformNotSupportedException(
-                "Windows cannot wait for a pipe or file handle to become readable or writable: a hub there reads and writes through its completion port. Read and write the handle through a GreenStream instead of waiting on it.");
-        }
-
         bool addedRef = false;
         try
         {
@@ -45,6 +39,12 @@ public sealed partial class Hub
 
             ArgumentOutOfRangeException.ThrowIfNegative(fd);
             FdRegistration reg = GetOrCreateRegistration(fd);
+            if (reg.BoundToPort)
+            {
+                throw new PlatformNotSupportedException(
+                    "Windows cannot wait for a pipe or file handle to become readable or writable: this one is read and written through the hub's completion port. Use its GreenStream (or gipc handle) instead of waiting on it.");
+            }
+
             if (handle is SafeFdHandle owned && !ReferenceEquals(reg.Handle, owned) && (reg.Handle is null || reg.Handle.IsClosed))
             {
                 if (owned.TrySetCloseObserver(this))

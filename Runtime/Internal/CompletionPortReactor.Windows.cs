@@ -18,8 +18,8 @@ namespace GreenProc.Internal;
 /// <para>A call in flight owns its OVERLAPPED, its pinned buffer and a reference on its handle until its packet comes, so
 /// the port keeps every operation with a call in flight reachable (<see cref="_inFlight"/>), and disposing the reactor
 /// cancels them and waits for their packets before the port closes.</para>
-/// <para>Readiness has no meaning here: <see cref="Update"/> and <see cref="Remove"/> do nothing (the hub refuses readiness
-/// waits on Windows before it gets here).</para>
+/// <para>Readiness exists for sockets only: a socket waited on gets an AFD poll (<see cref="SocketPoll"/>) that completes
+/// through the same port; a pipe or file waited on is refused (<see cref="Update"/>).</para>
 /// </remarks>
 [SupportedOSPlatform("windows")]
 internal sealed unsafe class CompletionPortReactor : IReactor
@@ -34,8 +34,12 @@ internal sealed unsafe class CompletionPortReactor : IReactor
     private readonly SafeFdHandle _port;
     private readonly Interop.OverlappedEntry* _entries;
 
-    // Operations whose call is in flight, by their OVERLAPPED: how a packet finds its operation, and what keeps it alive.
-    private readonly Dictionary<nint, CompletionOperation> _inFlight = new();
+    // Calls in flight (operations' reads and writes, sockets' polls), by their OVERLAPPED: how a packet finds its
+    // target, and what keeps the target alive.
+    private readonly Dictionary<nint, ICompletionTarget> _inFlight = new();
+
+    // A handle on the AFD driver that sockets' readiness polls are issued on (opened at the first socket wait).
+    private nint _afd;
 
     // 1 while a wake packet is queued and not yet taken: posters coalesce on it (one packet per blocking, not per post).
     private int _wakeQueued;
@@ -43,7 +47,7 @@ internal sealed unsafe class CompletionPortReactor : IReactor
 
     public CompletionPortReactor(Hub hub)
     {
-        _ = hub;
+        Hub = hub;
         nint port = Interop.CreateIoCompletionPort(-1, 0, 0, 1);
         if (port == 0)
         {
@@ -53,6 +57,9 @@ internal sealed unsafe class CompletionPortReactor : IReactor
         _port = SafeFdHandle.FromWindowsHandle(port);
         _entries = (Interop.OverlappedEntry*)NativeMemory.Alloc((nuint)(MaxEntries * sizeof(Interop.OverlappedEntry)));
     }
+
+    /// <summary>The hub this port serves.</summary>
+    public Hub Hub { get; }
 
     /// <summary>Calls in flight (for tests and the shutdown drain).</summary>
     public int InFlight => _inFlight.Count;
@@ -89,21 +96,76 @@ internal sealed unsafe class CompletionPortReactor : IReactor
             handle, Interop.FILE_SKIP_COMPLETION_PORT_ON_SUCCESS | Interop.FILE_SKIP_SET_EVENT_ON_HANDLE);
     }
 
-    /// <summary>A call of <paramref name="operation"/> is in flight on <paramref name="overlapped"/>.</summary>
-    public void Started(NativeOverlapped* overlapped, CompletionOperation operation)
+    /// <summary>A call of <paramref name="target"/> is in flight on <paramref name="overlapped"/>.</summary>
+    public void Started(NativeOverlapped* overlapped, ICompletionTarget target)
     {
         Debug.Assert(!_disposed, "no call starts once the hub has ended");
-        _inFlight.Add((nint)overlapped, operation);
+        _inFlight.Add((nint)overlapped, target);
     }
 
+    /// <summary>The AFD handle sockets' polls are issued on, opened and associated with the port at first use.</summary>
+    public nint Afd
+    {
+        get
+        {
+            if (_afd == 0)
+            {
+                int status = Interop.OpenAfd(out nint afd);
+                if (status != 0)
+                {
+                    throw Interop.Win32Exception(Interop.RtlNtStatusToDosError(status), @"NtCreateFile(\Device\Afd)");
+                }
+
+                if (Interop.CreateIoCompletionPort(afd, _port.DangerousGetHandle(), 0, 0) == 0)
+                {
+                    int error = Interop.LastWin32Error;
+                    Interop.CloseHandle(afd);
+                    throw Interop.Win32Exception(error, "CreateIoCompletionPort(AFD)");
+                }
+
+                _afd = afd;
+            }
+
+            return _afd;
+        }
+    }
+
+    /// <summary>
+    /// A readiness wait changed: a socket gets (or widens) its AFD poll. Handles read and written through the port
+    /// (<see cref="FdRegistration.BoundToPort"/>) have nothing to arm: their operations start their own calls.
+    /// </summary>
+    /// <exception cref="PlatformNotSupportedException">The handle is not a socket (a pipe or a file has no readiness).</exception>
     public void Update(FdRegistration registration)
     {
-        // Nothing to arm: completion calls are started by their operation, and readiness waits are refused by the hub.
+        if (registration.BoundToPort || registration.Wanted == 0 && registration.PlatformState is null)
+        {
+            return;
+        }
+
+        if (registration.PlatformState is not SocketPoll poll)
+        {
+            nint baseSocket = Interop.SocketBaseHandle(registration.Fd);
+            if (baseSocket == 0)
+            {
+                throw new PlatformNotSupportedException(
+                    $"Handle 0x{registration.Fd:X} is not a socket: Windows can wait for a socket to become readable or writable, not a pipe or a file. Read and write a pipe through a GreenStream instead of waiting on it.");
+            }
+
+            registration.PlatformState = poll = new SocketPoll(this, registration, baseSocket);
+        }
+
+        poll.Update();
     }
 
     public void Remove(FdRegistration registration)
     {
-        // The handle's operations cancel their own calls when their waiters wake with the close.
+        // A socket's pending poll is cancelled (its memory goes at its packet). A port-bound handle's operations cancel
+        // their own calls when their waiters wake with the close.
+        if (registration.PlatformState is SocketPoll poll)
+        {
+            poll.Remove();
+            registration.PlatformState = null;
+        }
     }
 
     public void Wait(int timeoutMs)
@@ -152,6 +214,11 @@ internal sealed unsafe class CompletionPortReactor : IReactor
 
         _disposed = true;
         DrainAtShutdown();
+        if (_afd != 0)
+        {
+            Interop.CloseHandle(_afd);
+        }
+
         _port.Dispose();
         NativeMemory.Free(_entries);
     }
@@ -173,7 +240,7 @@ internal sealed unsafe class CompletionPortReactor : IReactor
                 continue;
             }
 
-            if (_inFlight.Remove((nint)entry.Overlapped, out CompletionOperation? operation))
+            if (_inFlight.Remove((nint)entry.Overlapped, out ICompletionTarget? operation))
             {
                 int status = (int)entry.Overlapped->InternalLow;
                 int error = status == 0 ? 0 : Interop.RtlNtStatusToDosError(status);
@@ -191,7 +258,7 @@ internal sealed unsafe class CompletionPortReactor : IReactor
 
         // Greenlets still parked in a read or write when main ended are abandoned, but their calls hold memory, pinned
         // buffers and handle references: cancel them and take their packets.
-        foreach (CompletionOperation operation in new List<CompletionOperation>(_inFlight.Values))
+        foreach (ICompletionTarget operation in new List<ICompletionTarget>(_inFlight.Values))
         {
             operation.CancelCall();
         }
@@ -202,7 +269,7 @@ internal sealed unsafe class CompletionPortReactor : IReactor
             if (deadline.HasPassed)
             {
                 // Leak what a driver never reported, rather than free memory the kernel may still write.
-                foreach (CompletionOperation operation in _inFlight.Values)
+                foreach (ICompletionTarget operation in _inFlight.Values)
                 {
                     operation.Abandon();
                 }

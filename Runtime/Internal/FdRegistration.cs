@@ -40,6 +40,9 @@ internal sealed class FdRegistration : IWaitSite
 
     public int PollSlot { get; set; } = -1;
 
+    /// <summary>Completion port (Windows): a socket's readiness poll (<c>SocketPoll</c>), or null.</summary>
+    public object? PlatformState { get; set; }
+
     /// <summary>Completion port (Windows): the handle is associated with the hub's port.</summary>
     public bool BoundToPort { get; set; }
 

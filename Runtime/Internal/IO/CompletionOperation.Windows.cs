@@ -31,7 +31,7 @@ namespace GreenProc.Internal;
 /// <para>Only the hub thread touches an operation; the port's packets are dispatched there.</para>
 /// </remarks>
 [SupportedOSPlatform("windows")]
-internal sealed unsafe class CompletionOperation : IOOperation
+internal sealed unsafe class CompletionOperation : IOOperation, ICompletionTarget
 {
     private static readonly Action<object?> s_finishInterrupted = static s => ((CompletionOperation)s!).FinishInterrupted();
 
