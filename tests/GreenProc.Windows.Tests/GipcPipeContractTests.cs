@@ -93,6 +93,43 @@ public class GipcPipeContractTests
     }
 
     [Fact]
+    public async Task Concurrent_puts_from_many_greenlets_never_interleave_a_message()
+    {
+        int[] counts = await HubRunner.RunAsync(async () =>
+        {
+            using GipcPipe<byte[]> pipe = Gipc.Pipe<byte[]>(options: new GipcOptions { PipeSize = null, WriteBufferLimit = 64 * 1024 });
+            var writers = new Greenlet[8];
+            for (int w = 0; w < writers.Length; w++)
+            {
+                int id = w;
+                writers[w] = Green.Spawn(async () =>
+                {
+                    for (int i = 0; i < 20; i++)
+                    {
+                        var m = new byte[(i % 3 == 0 ? 200_000 : 3000) + id]; // larger than the pipe and the buffer limit
+                        m.AsSpan().Fill((byte)id);
+                        await pipe.Writer.PutAsync(m);
+                    }
+                });
+            }
+
+            var seen = new int[8];
+            for (int i = 0; i < 160; i++)
+            {
+                byte[] m = await pipe.Reader.GetAsync(TimeSpan.FromSeconds(30));
+                int w = m[0];
+                Assert.True(m.AsSpan().IndexOfAnyExcept((byte)w) < 0, "a message mixes bytes of two writers");
+                Assert.Equal(w, m.Length % 1000);
+                seen[w]++;
+            }
+
+            await Green.JoinAll(writers, raiseError: true);
+            return seen;
+        });
+        Assert.All(counts, c => Assert.Equal(20, c));
+    }
+
+    [Fact]
     public async Task A_get_that_times_out_or_is_killed_loses_nothing()
     {
         (Type timeout, string after) = await HubRunner.RunAsync(async () =>
