@@ -22,14 +22,19 @@ public static partial class Gipc
     /// <see cref="GipcWriter{T}"/>, <see cref="GipcDuplex{T}"/>; also nested in arrays, lists and records) and values
     /// the binary codec can encode. Each handle's descriptor goes to the child, and this process's copy is closed once
     /// the child has it: using it here afterwards raises <see cref="GipcClosedException"/>.</param>
-    /// <param name="daemon">Kill the child when this process dies (also by SIGKILL, on Linux).</param>
+    /// <param name="daemon">Kill the child when this process dies (also by SIGKILL on Linux, TerminateProcess on Windows).</param>
     /// <param name="name">A name for the process (default: the method's name).</param>
     /// <returns>The running child.</returns>
     /// <exception cref="ArgumentException">The target cannot run in another process, or the arguments do not match it.</exception>
     /// <exception cref="GipcClosedException">A handle argument is closed or already went to another child (checked
     /// before anything starts).</exception>
     /// <exception cref="NotSupportedException">An argument's type cannot be encoded.</exception>
-    /// <exception cref="PlatformNotSupportedException">A single-file or NativeAOT app, or Windows.</exception>
+    /// <exception cref="PlatformNotSupportedException">A single-file or NativeAOT app.</exception>
+    /// <remarks>On Windows the handles travel by inheritance (an explicit handle list: the child inherits them and nothing
+    /// else) and the child finds them through <c>GREENPROC_HANDLES</c>. A Windows handle is associated with the completion
+    /// port of the first hub that reads or writes it, for life, and a child's inherited copy is the same file object: hand
+    /// a child handles this process has not used (the usual pattern: make a pipe, pass one end), or the child's first use
+    /// raises <see cref="InvalidOperationException"/>.</remarks>
     public static GipcProcess StartProcess(Delegate target, object?[]? args = null, bool daemon = false, string? name = null)
         => StartProcessCore(target, args, new ChildStart { Daemon = daemon, Name = name });
 
@@ -195,8 +200,9 @@ public static partial class Gipc
             {
                 capacity = bootWrite.SetPipeSize(Math.Min(bootstrap.Length, 1 << 20));
             }
-            catch (NativeIOException)
+            catch (Exception e) when (e is NativeIOException or PlatformNotSupportedException)
             {
+                // Kept at 64 KiB (over the user's pipe budget, or Windows): the rest goes from a pool thread.
             }
         }
 

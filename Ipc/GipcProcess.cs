@@ -130,7 +130,11 @@ public sealed class GipcProcess : IDisposable
         _outcome = null;
         using (fd)
         {
-            fd.SetNonBlocking();
+            if (!OperatingSystem.IsWindows())
+            {
+                fd.SetNonBlocking(); // Windows: TryRead peeks first, so it never waits either
+            }
+
             var data = new System.IO.MemoryStream();
             Span<byte> buffer = stackalloc byte[4096];
             try

@@ -47,13 +47,13 @@ public sealed partial class ProcessPool : IAsyncDisposable, IDisposable
     /// <summary>Creates the pool and starts its workers (all at once; <see cref="WaitReadyAsync"/> waits until they are up).</summary>
     /// <param name="options">Settings; null for the defaults.</param>
     /// <exception cref="ArgumentException">An option is invalid (the initializer cannot run in a worker, ...).</exception>
-    /// <exception cref="PlatformNotSupportedException">Not Linux (the Windows pool is not built yet), or a single-file app.</exception>
+    /// <exception cref="PlatformNotSupportedException">Neither Linux nor Windows, or a single-file app.</exception>
     public ProcessPool(ProcessPoolOptions? options = null)
     {
         Options = (options ?? ProcessPoolOptions.Default).Validate();
-        if (!OperatingSystem.IsLinux())
+        if (!OperatingSystem.IsLinux() && !OperatingSystem.IsWindows())
         {
-            throw new PlatformNotSupportedException("ProcessPool runs on Linux for now (Windows is a later step).");
+            throw new PlatformNotSupportedException("ProcessPool runs on Linux and Windows.");
         }
 
         if (Hub.Current is { } hub)

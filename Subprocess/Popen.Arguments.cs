@@ -74,10 +74,6 @@ public sealed partial class Popen
             throw new PlatformNotSupportedException("KillWithOwner relies on Linux's PR_SET_PDEATHSIG or a Windows job object; it is not available on this platform.");
         }
 
-        if (OperatingSystem.IsWindows() && options.PassFds is { Count: > 0 })
-        {
-            throw new PlatformNotSupportedException("PassFds maps Unix descriptor numbers, which Windows does not have; pass a handle through Stdin, Stdout or Stderr.");
-        }
 
         if (options.WorkingDirectory is { Length: 0 })
         {

@@ -22,6 +22,7 @@ public sealed partial class Popen
                     envp,
                     options.WorkingDirectory,
                     stdio,
+                    plan.PassedWindows(options),
                     ownJob: options.NewProcessGroup || options.NewSession,
                     killWithOwner: options.KillWithOwner,
                     out int error)

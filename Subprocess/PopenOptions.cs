@@ -37,6 +37,9 @@ public class PopenOptions
     /// A non-blocking pipe or FIFO is reopened for the child, blocking (as for stdio: the child then owns its mode and
     /// ours does not change); anything else goes as it is, O_NONBLOCK included, for a child written to receive it
     /// (socket activation, a pre-fork server's listening socket) to set the mode it wants.
+    /// On Windows, where a child cannot choose its handles' values, each is inherited under the value of a copy made for
+    /// the child, and the child finds them in the environment variable <c>GREENPROC_HANDLES</c>
+    /// (<c>number=value;...</c>, decimal): GreenProc children (gipc's) read it; another program must read it itself.
     /// </summary>
     public IReadOnlyDictionary<int, SafeHandle>? PassFds { get; init; }
 

@@ -51,7 +51,23 @@ internal static class ChildHost
     private static void TakeReceivedFds(Bootstrap boot)
     {
         int outcomeFd = boot.OutcomeFd;
-        if (outcomeFd >= Bootstrap.FirstHandleFd)
+        if (outcomeFd >= Bootstrap.FirstHandleFd && OperatingSystem.IsWindows())
+        {
+            // Inherited because they were listed: not inheritable again, so a program this child starts never holds
+            // them. The extra ones keep their numbers, resolved where they are used (SharedMemory.Open).
+            ExtraFds = new int[boot.ExtraFdCount];
+            for (int i = -1; i < ExtraFds.Length; i++)
+            {
+                int number = outcomeFd + 1 + i;
+                using var received = new SafeFdHandle(Received(number), ownsHandle: false);
+                FdIO.SetCloseOnExec(received, true);
+                if (i >= 0)
+                {
+                    ExtraFds[i] = number;
+                }
+            }
+        }
+        else if (outcomeFd >= Bootstrap.FirstHandleFd)
         {
             // Received through dup2, which clears close-on-exec: a program this child starts must not hold it (the
             // parent reads it to its end once this process has exited).
@@ -151,7 +167,13 @@ internal static class ChildHost
             record = RemoteError.ToBytes(error, brief: true);
         }
 
-        using var outcome = new SafeFdHandle(fd);
+        int received = InheritedHandles.Resolve(fd);
+        if (received < 0)
+        {
+            return;
+        }
+
+        using var outcome = new SafeFdHandle(received);
         try
         {
             FdIO.WriteAll(outcome, record);
@@ -164,7 +186,7 @@ internal static class ChildHost
 
     private static byte[] ReadBootstrap()
     {
-        using var fd = new SafeFdHandle(Bootstrap.BootstrapFd);
+        using var fd = new SafeFdHandle(Received(Bootstrap.BootstrapFd));
         return FdIO.ReadToEnd(fd);
     }
 
@@ -197,10 +219,26 @@ internal static class ChildHost
     /// </summary>
     private static SafeFdHandle NonBlocking(int fd)
     {
-        var handle = new SafeFdHandle(fd);
-        handle.SetNonBlocking();
+        var handle = new SafeFdHandle(Received(fd));
+        if (!OperatingSystem.IsWindows())
+        {
+            handle.SetNonBlocking(); // on Windows a gipc pipe end is overlapped from its creation
+        }
+
         FdIO.SetCloseOnExec(handle, true); // every fd GreenProc holds is close-on-exec (dup2 cleared it on the way in)
         return handle;
+    }
+
+    /// <summary>
+    /// The descriptor (Unix) or inherited handle (Windows, named in GREENPROC_HANDLES) this child received as
+    /// <paramref name="number"/>.
+    /// </summary>
+    private static int Received(int number)
+    {
+        int received = InheritedHandles.Resolve(number);
+        return received >= 0
+            ? received
+            : throw new GipcProtocolException($"The parent passed no handle numbered {number} (the {InheritedHandles.EnvironmentVariable} variable does not name it).");
     }
 
     private static IGipcHandle CreateHandle(List<HandleDescriptor> descriptors, int index, Type declaredType, List<object> created)

@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Runtime.InteropServices;
 using System.Runtime.Versioning;
 using System.Text;
+using GreenProc.Internal;
 using Microsoft.Win32.SafeHandles;
 
 namespace GreenProc.Subprocess.Internal;
@@ -23,7 +24,7 @@ internal static unsafe partial class ProcessSpawner
     /// </summary>
     [SupportedOSPlatform("windows")]
     public static IChildProcess? StartWindows(
-        string? applicationName, string commandLine, string[] envp, string? cwd, nint[] stdio, bool ownJob, bool killWithOwner, out int error)
+        string? applicationName, string commandLine, string[] envp, string? cwd, nint[] stdio, List<(int Number, nint Handle)> passed, bool ownJob, bool killWithOwner, out int error)
     {
         var inheritable = new List<nint>(3);
         nint* childStdio = stackalloc nint[3];
@@ -34,6 +35,25 @@ internal static unsafe partial class ProcessSpawner
             for (int i = 0; i < 3; i++)
             {
                 childStdio[i] = InheritableCopy(stdio, i, childStdio, inheritable);
+            }
+
+            if (passed.Count > 0)
+            {
+                // PassFds: each handle inherited under the value of its copy, which the child reads from GREENPROC_HANDLES.
+                var named = new List<(int Number, nint Handle)>(passed.Count);
+                foreach ((int number, nint handle) in passed)
+                {
+                    if (!Interop.DuplicateHandle(Interop.CurrentProcess, handle, Interop.CurrentProcess, out nint copy, 0, true, Interop.DUPLICATE_SAME_ACCESS))
+                    {
+                        throw Interop.Win32Exception(Interop.LastWin32Error, $"DuplicateHandle(PassFds {number})");
+                    }
+
+                    inheritable.Add(copy);
+                    named.Add((number, copy));
+                }
+
+                envp = [.. System.Linq.Enumerable.Where(envp, e => !e.StartsWith(InheritedHandles.EnvironmentVariable + "=", StringComparison.OrdinalIgnoreCase)),
+                    InheritedHandles.EnvironmentVariable + "=" + InheritedHandles.Format(named)];
             }
 
             attributes = HandleList(inheritable);
@@ -68,15 +88,17 @@ internal static unsafe partial class ProcessSpawner
             var process = new SafeProcessHandle(info.Process, ownsHandle: true);
             try
             {
+                // The shared owner job first: a process already in a job may join another only if that one is empty (it
+                // then nests inside), and the owner job holds every KillWithOwner child; its own job is new and empty.
+                if (killWithOwner)
+                {
+                    Join(OwnerJob(), info.Process);
+                }
+
                 if (ownJob)
                 {
                     job = Interop.CreateJob(killOnClose: false);
                     Join(job, info.Process);
-                }
-
-                if (killWithOwner)
-                {
-                    Join(OwnerJob(), info.Process);
                 }
 
                 if (needJob && Interop.ResumeThread(info.Thread) == -1)

@@ -1,5 +1,8 @@
 using System;
+using System.Collections.Generic;
 using System.IO;
+using System.Linq;
+using System.Runtime.InteropServices;
 using System.Runtime.Versioning;
 using Microsoft.Win32.SafeHandles;
 
@@ -21,6 +24,24 @@ internal sealed partial class StdioPlan
         nint stdout = SourceWindows(options.Stdout, 1);
         nint stderr = options.Stderr.Kind == RedirectKind.Stdout ? stdout : SourceWindows(options.Stderr, 2);
         return [stdin, stdout, stderr];
+    }
+
+    /// <summary>
+    /// <see cref="PopenOptions.PassFds"/> on Windows: each handle under its number (the spawner lists them for
+    /// inheritance and names their values in the child's <c>GREENPROC_HANDLES</c>; see <c>InheritedHandles</c>).
+    /// </summary>
+    public List<(int Number, nint Handle)> PassedWindows(PopenOptions options)
+    {
+        var passed = new List<(int Number, nint Handle)>();
+        if (options.PassFds is not null)
+        {
+            foreach (KeyValuePair<int, SafeHandle> pass in options.PassFds.OrderBy(p => p.Key))
+            {
+                passed.Add((pass.Key, Reference(pass.Value)));
+            }
+        }
+
+        return passed;
     }
 
     [SupportedOSPlatform("windows")]

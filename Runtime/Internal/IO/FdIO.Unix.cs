@@ -31,6 +31,11 @@ internal static partial class FdIO
     /// <summary>One non-blocking read(2).</summary>
     public static unsafe int TryRead(SafeFdHandle handle, Span<byte> buffer)
     {
+        if (OperatingSystem.IsWindows())
+        {
+            return TryReadWindows(handle, buffer, default);
+        }
+
         fixed (byte* p = buffer)
         {
             while (true)
@@ -211,6 +216,17 @@ internal static partial class FdIO
         try
         {
             handle.DangerousAddRef(ref added);
+            if (OperatingSystem.IsWindows())
+            {
+                // Windows: "close-on-exec" is "not inheritable" (a handle is inherited only when listed anyway).
+                if (!Interop.SetHandleInformation(handle, Interop.HANDLE_FLAG_INHERIT, closeOnExec ? 0 : Interop.HANDLE_FLAG_INHERIT))
+                {
+                    throw Interop.Win32Exception(Interop.LastWin32Error, "SetHandleInformation");
+                }
+
+                return;
+            }
+
             Interop.SetCloseOnExec((int)handle.DangerousGetHandle(), closeOnExec);
         }
         finally
