@@ -16,6 +16,7 @@ using GreenProc.Subprocess;
 //                 (Windows only): what the hub's round trip is compared with
 //   gipc-msgs N   N small messages through an in-process gipc pipe, writer and reader greenlets
 //   spawn N       N echo children at once, one byte communicated with each, until all have exited
+//   pool-map N    a process pool of 2 workers maps a trivial task over N items (started and ready first): tasks/s
 string mode = args[0];
 int n = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 0;
 string os = OperatingSystem.IsWindows() ? "windows" : "linux";
@@ -35,6 +36,9 @@ switch (mode)
         return 0;
     case "spawn":
         Report($"{mode} {n}", os, "seconds", Green.Run(() => SpawnAsync(n)));
+        return 0;
+    case "pool-map":
+        Report($"{mode} {n}", os, "tasks_per_s", PoolMapAsync(n).GetAwaiter().GetResult());
         return 0;
     default:
         Console.Error.WriteLine($"unknown mode {mode}");
@@ -142,6 +146,22 @@ static async Task<double> SpawnAsync(int n)
 
     await Green.JoinAll(all);
     return Stopwatch.GetElapsedTime(start).TotalSeconds;
+}
+
+static async Task<double> PoolMapAsync(int n)
+{
+    await using var pool = new ProcessPool(new ProcessPoolOptions { Workers = 2 });
+    await pool.WaitReadyAsync();
+    long start = Stopwatch.GetTimestamp();
+    int[] results = await pool.MapAsync(Tasks.Increment, System.Linq.Enumerable.Range(0, n));
+    double rate = n / Stopwatch.GetElapsedTime(start).TotalSeconds;
+    return results[^1] == n ? rate : throw new InvalidOperationException("a wrong result");
+}
+
+/// <summary>The pool's task.</summary>
+internal static class Tasks
+{
+    public static int Increment(int x) => x + 1;
 }
 
 /// <summary>The bare overlapped ping-pong: one thread, one completion port, no hub.</summary>

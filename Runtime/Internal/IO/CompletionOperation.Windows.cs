@@ -124,7 +124,7 @@ internal sealed unsafe class CompletionOperation : IOOperation, ICompletionTarge
         _timeout = timeout;
         _cancellationToken = cancellationToken;
         Park();
-        return PendingWrite; // the plain ValueTask form of the pending result
+        return PendingVoid;
     }
 
     /// <summary>Whether a call is in flight (the writer's exit flush waits for it by pumping the port).</summary>
@@ -162,7 +162,7 @@ internal sealed unsafe class CompletionOperation : IOOperation, ICompletionTarge
                 Begin();
                 _cancellationToken = cancellationToken;
                 Park();
-                return PendingWrite;
+                return PendingVoid;
             }
 
             _writeBuffer = _writeBuffer.Slice(n);

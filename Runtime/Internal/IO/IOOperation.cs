@@ -89,8 +89,8 @@ internal abstract class IOOperation : IValueTaskSource<int>, IValueTaskSource, I
     /// <summary>The pending result as a <see cref="ValueTask{T}"/> (after <see cref="Begin"/>).</summary>
     protected ValueTask<int> PendingRead => new(this, _version);
 
-    /// <summary>The pending result as a <see cref="ValueTask"/> (after <see cref="Begin"/>).</summary>
-    protected ValueTask PendingWrite => new(this, _version);
+    /// <summary>The pending result as a plain <see cref="ValueTask"/> (a write, a readiness wait; after <see cref="Begin"/>).</summary>
+    protected ValueTask PendingVoid => new(this, _version);
 
     /// <summary>Marks the operation pending; one reader and one writer at a time.</summary>
     protected void Begin()

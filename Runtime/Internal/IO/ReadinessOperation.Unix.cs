@@ -53,7 +53,7 @@ internal sealed class ReadinessOperation : IOOperation
                 _writeBuffer = buffer;
                 _cancellationToken = cancellationToken;
                 WaitForFd();
-                return PendingWrite;
+                return PendingVoid;
             }
 
             buffer = buffer.Slice(n);
