@@ -14,12 +14,13 @@ namespace GreenProc.Internal;
 /// associated with the hub's completion port, which reports each call's end.
 /// </summary>
 /// <remarks>
-/// <para><b>Reads wait with a zero-byte read.</b> A read first issues a zero-byte ReadFile: on a pipe it completes at once
-/// when data is there (or the writer is gone), and otherwise stays pending until the writer writes (measured under Wine,
-/// ../shared/WINE.md §4.2). Only then is the caller's buffer read, which the data already there satisfies at once. A
-/// kill, timeout, cancellation or close that ends the wait therefore cancels a call that carries no data: nothing read
-/// is ever lost. Should a real read pend all the same (another process took the data) and get data before its
-/// cancellation lands, the data is returned and the interruption kept for the greenlet's next wait.</para>
+/// <para><b>A read is the caller's read.</b> It completes at once when data (or end of stream) is there; otherwise it
+/// stays pending with the caller's buffer pinned until the writer writes. A kill, timeout, cancellation or close that
+/// ends the wait cancels it; should data win that race, the data is returned and the interruption kept for the
+/// greenlet's next wait (<c>Greenlet.KeepInterruption</c>), so nothing read is ever lost. (A first version waited with
+/// a zero-byte read and then read: one more call per message, which cost 1.45× a bare overlapped loop's round trip
+/// under Wine against 1.13× pinned; see docs/BENCHMARKS.md.) <see cref="WaitReadableAsync"/> is the zero-byte read, for
+/// readers that read by themselves (the gipc framing).</para>
 /// <para><b>The caller's task ends only when no call is in flight.</b> An interrupted wait cancels its call (CancelIoEx)
 /// and the caller's <see cref="ValueTask"/> completes with the interruption once the port has reported the call: until
 /// then the kernel owns the OVERLAPPED, the pinned buffer and a reference on the handle (which keeps a disposed handle
@@ -45,7 +46,7 @@ internal sealed unsafe class CompletionOperation : IOOperation, ICompletionTarge
     private FdRegistration? _registration;
 
     private bool _inFlight; // a call is outstanding: the OVERLAPPED, _pin and a handle reference belong to it
-    private bool _zeroByteRead; // the call in flight (or last reported) is the read that waits for data
+    private bool _zeroByteRead; // the call in flight (or last reported) is a readiness wait's zero-byte read
     private bool _parked; // the caller's greenlet is parked on the hub until the packet comes
     private bool _disposed; // the owner is done with it: free the OVERLAPPED once no call is in flight
     private MemoryHandle _pin; // the caller's buffer, pinned for the call in flight
@@ -91,15 +92,11 @@ internal sealed unsafe class CompletionOperation : IOOperation, ICompletionTarge
 
         Bind();
         _readBuffer = buffer;
-        int n = IssueRead(zeroBytes: true);
+        int n = IssueRead(zeroBytes: false);
         if (n != Pending)
         {
-            n = IssueRead(zeroBytes: false);
-            if (n != Pending)
-            {
-                _readBuffer = default;
-                return new ValueTask<int>(n);
-            }
+            _readBuffer = default;
+            return new ValueTask<int>(n);
         }
 
         Begin();
@@ -439,18 +436,7 @@ internal sealed unsafe class CompletionOperation : IOOperation, ICompletionTarge
 
             if (IsRead)
             {
-                int n = _packetBytes;
-                if (_zeroByteRead)
-                {
-                    n = IssueRead(zeroBytes: false); // the data is there now
-                    if (n == Pending)
-                    {
-                        Park();
-                        return;
-                    }
-                }
-
-                Complete(n, null);
+                Complete(_packetBytes, null);
                 return;
             }
 
