@@ -35,7 +35,7 @@ public static class WineTestMain
         }
 
         var options = new RunnerOptions();
-        options.SetValue("xunit.execution.DisableParallelization", true);
+        ((ITestFrameworkOptions)options).SetValue("xunit.execution.DisableParallelization", true);
         Assembly assembly = typeof(WineTestMain).Assembly;
         using var framework = new XunitTestFramework(new NullMessageSink());
 
@@ -76,9 +76,9 @@ public static class WineTestMain
     {
         private readonly Dictionary<string, object?> _values = new();
 
-        public TValue GetValue<TValue>(string name) => _values.TryGetValue(name, out object? v) && v is TValue t ? t : default!;
+        TValue ITestFrameworkOptions.GetValue<TValue>(string name) => _values.TryGetValue(name, out object? v) && v is TValue t ? t : default!;
 
-        public void SetValue<TValue>(string name, TValue value) => _values[name] = value;
+        void ITestFrameworkOptions.SetValue<TValue>(string name, TValue value) => _values[name] = value;
     }
 
     // xunit v2 sinks cross an app-domain boundary on .NET Framework, so they derive from its marshal-by-ref base.
