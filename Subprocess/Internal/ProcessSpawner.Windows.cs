@@ -16,6 +16,12 @@ internal static unsafe partial class ProcessSpawner
     // the child's Popen instead.
     private static nint s_ownerJob;
 
+    // Wine 8 once failed a CreateProcess with ERROR_INTERNAL_ERROR in one full run of the Windows suite of about eight
+    // (the same start passed in every other run, and 8 of 8 alone); nothing was started, so trying again is safe.
+    // Native Windows does not answer CreateProcess so; the attempts bound it if it ever does for good.
+    private const int ERROR_INTERNAL_ERROR = 1359;
+    private const int CreateAttempts = 3;
+
     /// <summary>
     /// Starts <paramref name="commandLine"/>; returns null with <paramref name="error"/> (a Win32 error) when CreateProcess
     /// fails. The child inherits exactly its standard handles: each is duplicated as inheritable for this call only and
@@ -70,18 +76,27 @@ internal static unsafe partial class ProcessSpawner
                 | (needJob ? Interop.CREATE_SUSPENDED : 0); // in its jobs before it runs a single instruction
             char[] line = (commandLine + "\0").ToCharArray(); // CreateProcessW may write into it
             char[] block = EnvironmentBlock(envp);
-            Interop.ProcessInformation info;
-            bool started;
-            fixed (char* linePointer = line)
-            fixed (char* blockPointer = block)
+            Interop.ProcessInformation info = default;
+            bool started = false;
+            error = 0;
+            for (int attempt = 0; attempt < CreateAttempts && !started; attempt++)
             {
-                started = Interop.CreateProcess(
-                    applicationName, linePointer, 0, 0, inheritable.Count > 0, flags, blockPointer, cwd, &startup, &info);
+                fixed (char* linePointer = line)
+                fixed (char* blockPointer = block)
+                {
+                    started = Interop.CreateProcess(
+                        applicationName, linePointer, 0, 0, inheritable.Count > 0, flags, blockPointer, cwd, &startup, &info);
+                }
+
+                error = started ? 0 : Interop.LastWin32Error;
+                if (error != ERROR_INTERNAL_ERROR)
+                {
+                    break;
+                }
             }
 
             if (!started)
             {
-                error = Interop.LastWin32Error;
                 return null;
             }
 
