@@ -18,7 +18,7 @@ out=bench/out/wine; mkdir -p "$out"
 dotnet publish bench/GreenProc.WinBench -c Release -r win-x64 --self-contained -o "$out/win" -v quiet -nologo >/dev/null
 dotnet publish bench/GreenProc.WinBench -c Release -o "$out/linux" -v quiet -nologo >/dev/null
 results="$out/results${pin:+-pinned}.jsonl"; : > "$results"
-cases=("rtt-hub 5000" "rtt-bare 5000" "gipc-msgs 100000" "spawn 20" "spawn 100" "pool-map 100000")
+cases=("rtt-hub 5000" "rtt-bare 5000" "gipc-rtt 5000" "gipc-msgs 100000" "spawn 20" "spawn 100" "pool-map 100000")
 for rep in $(seq "$reps"); do
   for c in "${cases[@]}"; do
     echo "[wine${pin:+, pinned}] $c rep $rep/$reps" >&2

@@ -17,6 +17,7 @@ using GreenProc.Subprocess;
 //   gipc-msgs N   N small messages through an in-process gipc pipe, writer and reader greenlets
 //   spawn N       N echo children at once, one byte communicated with each, until all have exited
 //   pool-map N    a process pool of 2 workers maps a trivial task over N items (started and ready first): tasks/s
+//   gipc-rtt N    N round trips of an int with a StartProcess child over two gipc pipes: the median, in µs
 string mode = args[0];
 int n = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 0;
 string os = OperatingSystem.IsWindows() ? "windows" : "linux";
@@ -36,6 +37,9 @@ switch (mode)
         return 0;
     case "spawn":
         Report($"{mode} {n}", os, "seconds", Green.Run(() => SpawnAsync(n)));
+        return 0;
+    case "gipc-rtt":
+        Report($"{mode} {n}", os, "rtt_us", Green.Run(() => GipcRttAsync(n)));
         return 0;
     case "pool-map":
         Report($"{mode} {n}", os, "tasks_per_s", PoolMapAsync(n).GetAwaiter().GetResult());
@@ -148,6 +152,32 @@ static async Task<double> SpawnAsync(int n)
     return Stopwatch.GetElapsedTime(start).TotalSeconds;
 }
 
+static async Task<double> GipcRttAsync(int n)
+{
+    using GipcPipe<int> toChild = Gipc.Pipe<int>();
+    using GipcPipe<int> fromChild = Gipc.Pipe<int>();
+    using GipcProcess child = Gipc.StartProcess(Tasks.EchoAsync, toChild.Reader, fromChild.Writer);
+    var samples = new double[n];
+    for (int i = 0; i < n / 10; i++) // warm-up
+    {
+        await toChild.Writer.PutAsync(i);
+        await fromChild.Reader.GetAsync();
+    }
+
+    for (int i = 0; i < n; i++)
+    {
+        long start = Stopwatch.GetTimestamp();
+        await toChild.Writer.PutAsync(i);
+        await fromChild.Reader.GetAsync();
+        samples[i] = Stopwatch.GetElapsedTime(start).TotalMicroseconds;
+    }
+
+    await toChild.Writer.PutAsync(-1);
+    await child.JoinAsync();
+    Array.Sort(samples);
+    return samples[n / 2];
+}
+
 static async Task<double> PoolMapAsync(int n)
 {
     await using var pool = new ProcessPool(new ProcessPoolOptions { Workers = 2 });
@@ -162,6 +192,15 @@ static async Task<double> PoolMapAsync(int n)
 internal static class Tasks
 {
     public static int Increment(int x) => x + 1;
+
+    /// <summary>The gipc-rtt child: echoes every int until -1.</summary>
+    public static async Task EchoAsync(GipcReader<int> input, GipcWriter<int> output)
+    {
+        while (await input.GetAsync() is int v && v >= 0)
+        {
+            await output.PutAsync(v);
+        }
+    }
 }
 
 /// <summary>The bare overlapped ping-pong: one thread, one completion port, no hub.</summary>
