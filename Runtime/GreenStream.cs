@@ -100,7 +100,7 @@ public sealed class GreenStream : Stream
             return ValueTask.FromCanceled<int>(cancellationToken);
         }
 
-        return (_readOperation ??= CreateOperation(isRead: true)).ReadAsync(buffer, cancellationToken);
+        return (_readOperation ??= CreateOperation(isRead: true)).ReadAsync(buffer, null, cancellationToken);
     }
 
     /// <inheritdoc />

@@ -344,6 +344,11 @@ internal sealed partial class FrameReader
     /// awaits the hub's wait directly, so a wait allocates nothing.</summary>
     private ValueTask ReadOrWaitAsync(in Deadline deadline, CancellationToken cancellationToken)
     {
+        if (OperatingSystem.IsWindows())
+        {
+            return ReadThroughPortAsync(deadline, cancellationToken);
+        }
+
         if (!_drained)
         {
             int n = ReadMore();
@@ -359,6 +364,59 @@ internal sealed partial class FrameReader
         }
 
         return WaitReadableAsync(deadline, cancellationToken);
+    }
+
+    /// <summary>
+    /// Windows: one read through the I/O core's operation into where <see cref="ReadMore"/> reads (the rest of a large
+    /// payload, else the buffer's free space). It completes at once when data is there and otherwise pends until it
+    /// comes: one pipe operation per wait, where a readiness wait (a zero-byte read) then a read (PeekNamedPipe, ReadFile)
+    /// made three, each a trip through Wine's wineserver. An interrupted read returns what won the race (see
+    /// CompletionOperation), so nothing is lost. End of stream raises, as in <see cref="ReadOrWaitAsync"/>.
+    /// </summary>
+    [System.Runtime.CompilerServices.AsyncMethodBuilder(typeof(GreenProc.Internal.HubValueTaskMethodBuilder))]
+    private async ValueTask ReadThroughPortAsync(Deadline deadline, CancellationToken cancellationToken)
+    {
+        Memory<byte> target;
+        if (_large is not null)
+        {
+            target = _large.AsMemory(_largeFilled, _largeLength - _largeFilled);
+        }
+        else
+        {
+            if (_start > 0)
+            {
+                _buffer.AsSpan(_start, _end - _start).CopyTo(_buffer);
+                _end -= _start;
+                _start = 0;
+            }
+
+            target = _expectLarge && _end < FrameHeader.Size ? _buffer.AsMemory(_end, FrameHeader.Size - _end) : _buffer.AsMemory(_end);
+        }
+
+        System.Diagnostics.Debug.Assert(!target.IsEmpty, "a get reads only while its frame is incomplete");
+        int n;
+        try
+        {
+            n = await (_readiness ??= IOOperation.Create(_fd, isRead: true, "this gipc reader")).ReadAsync(target, deadline.Remaining, cancellationToken);
+        }
+        catch (NativeIOException e) when (FdIO.IsPeerGone(e))
+        {
+            n = 0;
+        }
+
+        if (n == 0)
+        {
+            throw AtEndOfStream();
+        }
+
+        if (_large is not null)
+        {
+            _largeFilled += n;
+        }
+        else
+        {
+            _end += n;
+        }
     }
 
     /// <summary>The hub's wait for readability (it raises ObjectDisposedException if the handle closes).</summary>

@@ -81,10 +81,11 @@ internal sealed unsafe class CompletionOperation : IOOperation, ICompletionTarge
         NativeMemory.Free(_overlapped);
     }
 
-    public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken)
+    public override ValueTask<int> ReadAsync(Memory<byte> buffer, TimeSpan? timeout, CancellationToken cancellationToken)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         ThrowIfBusy(); // before a call of ours could collide with the pending one's OVERLAPPED
+        Hub.ValidateTimeout(timeout, nameof(timeout));
         if (buffer.IsEmpty)
         {
             return new ValueTask<int>(0); // as read(2) with a count of 0: nothing to wait for
@@ -100,6 +101,7 @@ internal sealed unsafe class CompletionOperation : IOOperation, ICompletionTarge
         }
 
         Begin();
+        _timeout = timeout;
         _cancellationToken = cancellationToken;
         Park();
         return PendingRead;

@@ -81,7 +81,10 @@ internal abstract class IOOperation : IValueTaskSource<int>, IValueTaskSource, I
     public abstract ValueTask WaitReadableAsync(TimeSpan? timeout, CancellationToken cancellationToken);
 
     /// <summary>Reads into <paramref name="buffer"/>: the bytes read, 0 at end of stream.</summary>
-    public abstract ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken);
+    /// <param name="buffer">Where the bytes go.</param>
+    /// <param name="timeout">The per-call timeout of the wait (<see cref="GreenTimeoutException"/>); null for none.</param>
+    /// <param name="cancellationToken">Cancels the wait.</param>
+    public abstract ValueTask<int> ReadAsync(Memory<byte> buffer, TimeSpan? timeout, CancellationToken cancellationToken);
 
     /// <summary>Writes all of <paramref name="buffer"/>.</summary>
     public abstract ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken);

@@ -17,6 +17,7 @@ internal sealed class ReadinessOperation : IOOperation
     private Memory<byte> _readBuffer;
     private ReadOnlyMemory<byte> _writeBuffer;
     private CancellationToken _cancellationToken;
+    private TimeSpan? _timeout; // a read's per-call timeout, for each of its waits
     private ValueTask _wait;
 
     public ReadinessOperation(SafeFdHandle handle, bool isRead, string what)
@@ -25,7 +26,7 @@ internal sealed class ReadinessOperation : IOOperation
         _onReady = OnReady;
     }
 
-    public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken)
+    public override ValueTask<int> ReadAsync(Memory<byte> buffer, TimeSpan? timeout, CancellationToken cancellationToken)
     {
         int n = FdIO.TryRead(Handle, buffer.Span);
         if (n != FdIO.NotReady)
@@ -36,6 +37,7 @@ internal sealed class ReadinessOperation : IOOperation
 
         Begin();
         _readBuffer = buffer;
+        _timeout = timeout;
         _cancellationToken = cancellationToken;
         WaitForFd();
         return PendingRead;
@@ -70,6 +72,7 @@ internal sealed class ReadinessOperation : IOOperation
         _readBuffer = default;
         _writeBuffer = default;
         _cancellationToken = default;
+        _timeout = null;
     }
 
     private void NoteRead(int n, int bufferLength)
@@ -101,7 +104,7 @@ internal sealed class ReadinessOperation : IOOperation
         try
         {
             _wait = IsRead
-                ? Green.WaitReadAsync(Handle, null, _cancellationToken)
+                ? Green.WaitReadAsync(Handle, _timeout, _cancellationToken)
                 : Green.WaitWriteAsync(Handle, null, _cancellationToken);
         }
         catch (Exception e)
