@@ -332,6 +332,35 @@ public class GipcPipeContractTests
     }
 
     [Fact]
+    public async Task A_hub_that_ends_with_a_get_parked_returns_and_its_reader_closes_cleanly()
+    {
+        GipcPipe<int> pipe = Gipc.Pipe<int>();
+        try
+        {
+            await HubRunner.RunAsync(async () =>
+            {
+                _ = Green.Spawn(async () => await pipe.Reader.GetAsync()); // abandoned, its read in flight, when main ends
+                await Green.Sleep(TimeSpan.Zero);
+            });
+
+            // A later hub on another thread takes the writer; the reader's handle went to the ended hub's port for good,
+            // so the reader is finished with here (disposing it closes the pipe's read end).
+            pipe.Reader.Dispose();
+            Exception error = await HubRunner.RunAsync(async () =>
+                await PrimitiveContractTests.Record(async () =>
+                {
+                    await pipe.Writer.PutAsync(1);
+                    await pipe.Writer.FlushAsync();
+                }));
+            Assert.IsAssignableFrom<IOException>(error); // the reader is gone: a broken pipe, not a hang
+        }
+        finally
+        {
+            pipe.Dispose();
+        }
+    }
+
+    [Fact]
     public async Task A_hundred_parked_gets_need_no_thread_each()
     {
         (int before, int during) = await HubRunner.RunAsync(async () =>

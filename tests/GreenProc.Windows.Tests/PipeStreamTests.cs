@@ -144,6 +144,38 @@ public class PipeStreamTests
     }
 
     [Fact]
+    public async Task A_stream_disposed_from_another_thread_wakes_its_parked_reader()
+    {
+        Exception error = await HubRunner.RunAsync(async () =>
+        {
+            SafeFdHandle.CreatePipe(out SafeFdHandle r, out SafeFdHandle w);
+            using var writer = new GreenStream(w, FileAccess.Write);
+            var reader = new GreenStream(r, FileAccess.Read);
+            var parked = Green.Spawn(async () => await PrimitiveContractTests.Record(async () => await reader.ReadAsync(new byte[8])));
+            await Green.Sleep(TimeSpan.Zero); // parked in its read
+            await Green.RunBlocking(reader.Dispose); // the close is posted to the hub, which cancels the call
+            return (await parked)!;
+        });
+        Assert.IsType<ObjectDisposedException>(error);
+    }
+
+    [Fact]
+    public async Task A_writer_parked_on_a_full_pipe_wakes_when_its_own_stream_is_disposed()
+    {
+        Exception error = await HubRunner.RunAsync(async () =>
+        {
+            SafeFdHandle.CreatePipe(out SafeFdHandle r, out SafeFdHandle w);
+            using var reader = new GreenStream(r, FileAccess.Read); // never read: the write parks
+            var writer = new GreenStream(w, FileAccess.Write);
+            var parked = Green.Spawn(async () => await PrimitiveContractTests.Record(async () => await writer.WriteAsync(new byte[1 << 20])));
+            await Green.Sleep(TimeSpan.Zero);
+            writer.Dispose();
+            return (await parked)!;
+        });
+        Assert.IsType<ObjectDisposedException>(error);
+    }
+
+    [Fact]
     public async Task A_killed_reader_loses_nothing_and_the_next_read_gets_every_byte()
     {
         byte[] got = await HubRunner.RunAsync(async () =>
