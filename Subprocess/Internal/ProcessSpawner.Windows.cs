@@ -43,6 +43,8 @@ internal static unsafe partial class ProcessSpawner
                 childStdio[i] = InheritableCopy(stdio, i, childStdio, inheritable);
             }
 
+            // A GREENPROC_HANDLES this process got from its own parent names handles of this process, not of the child.
+            envp = [.. System.Linq.Enumerable.Where(envp, e => !e.StartsWith(InheritedHandles.EnvironmentVariable + "=", StringComparison.OrdinalIgnoreCase))];
             if (passed.Count > 0)
             {
                 // PassFds: each handle inherited under the value of its copy, which the child reads from GREENPROC_HANDLES.
@@ -58,8 +60,7 @@ internal static unsafe partial class ProcessSpawner
                     named.Add((number, copy));
                 }
 
-                envp = [.. System.Linq.Enumerable.Where(envp, e => !e.StartsWith(InheritedHandles.EnvironmentVariable + "=", StringComparison.OrdinalIgnoreCase)),
-                    InheritedHandles.EnvironmentVariable + "=" + InheritedHandles.Format(named)];
+                envp = [.. envp, InheritedHandles.EnvironmentVariable + "=" + InheritedHandles.Format(named)];
             }
 
             attributes = HandleList(inheritable);
