@@ -61,9 +61,6 @@ internal sealed unsafe class CompletionPortReactor : IReactor
     /// <summary>The hub this port serves.</summary>
     public Hub Hub { get; }
 
-    /// <summary>Calls in flight (for tests and the shutdown drain).</summary>
-    public int InFlight => _inFlight.Count;
-
     /// <summary>
     /// Associates <paramref name="handle"/> with the port and asks that a call succeeding at once queue no packet.
     /// Returns whether that request took (when not, every call's end comes through the port).
