@@ -122,6 +122,33 @@ public class SocketContractTests
     }
 
     [Fact]
+    public async Task ConnectTcpAsync_finds_an_IPv4_only_server_by_the_name_localhost()
+    {
+        string echoed = await HubRunner.RunAsync(async () =>
+        {
+            using var listener = new GreenSocket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+            listener.Bind(AnyLoopback);
+            listener.Listen();
+            int port = ((IPEndPoint)listener.LocalEndPoint!).Port;
+            Greenlet server = Green.Spawn(async () =>
+            {
+                using GreenSocket conn = await listener.AcceptAsync();
+                var buffer = new byte[16];
+                int n = await conn.ReceiveAsync(buffer);
+                await conn.SendAllAsync(buffer.AsMemory(0, n));
+            });
+            // "localhost" may resolve to ::1 first, where nothing listens: each address gets a fresh socket.
+            using GreenSocket client = await GreenSocket.ConnectTcpAsync("localhost", port, TimeSpan.FromSeconds(30));
+            await client.SendAllAsync(Encoding.ASCII.GetBytes("v4"));
+            var got = new byte[16];
+            int r = await client.ReceiveAsync(got, TimeSpan.FromSeconds(30));
+            await server;
+            return Encoding.ASCII.GetString(got, 0, r);
+        });
+        Assert.Equal("v4", echoed);
+    }
+
+    [Fact]
     public async Task Connecting_to_a_closed_port_is_refused()
     {
         Exception error = await HubRunner.RunAsync(async () =>
