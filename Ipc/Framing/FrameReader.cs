@@ -376,23 +376,7 @@ internal sealed partial class FrameReader
     [System.Runtime.CompilerServices.AsyncMethodBuilder(typeof(GreenProc.Internal.HubValueTaskMethodBuilder))]
     private async ValueTask ReadThroughPortAsync(Deadline deadline, CancellationToken cancellationToken)
     {
-        Memory<byte> target;
-        if (_large is not null)
-        {
-            target = _large.AsMemory(_largeFilled, _largeLength - _largeFilled);
-        }
-        else
-        {
-            if (_start > 0)
-            {
-                _buffer.AsSpan(_start, _end - _start).CopyTo(_buffer);
-                _end -= _start;
-                _start = 0;
-            }
-
-            target = _expectLarge && _end < FrameHeader.Size ? _buffer.AsMemory(_end, FrameHeader.Size - _end) : _buffer.AsMemory(_end);
-        }
-
+        Memory<byte> target = NextReadTarget();
         System.Diagnostics.Debug.Assert(!target.IsEmpty, "a get reads only while its frame is incomplete");
         int n;
         try
@@ -409,14 +393,7 @@ internal sealed partial class FrameReader
             throw AtEndOfStream();
         }
 
-        if (_large is not null)
-        {
-            _largeFilled += n;
-        }
-        else
-        {
-            _end += n;
-        }
+        Account(n, target.Length);
     }
 
     /// <summary>The hub's wait for readability (it raises ObjectDisposedException if the handle closes).</summary>
@@ -554,46 +531,57 @@ internal sealed partial class FrameReader
     /// <summary>One non-blocking read into the free space: bytes read, 0 at end of stream, -1 when nothing is ready.</summary>
     private int ReadMore()
     {
-        Span<byte> target;
-        Span<byte> after = default;
+        Span<byte> target = NextReadTarget().Span;
+
+        // With a large payload, the same readv goes on into what follows it: the next header alone when the next frame
+        // is likely large too (its payload should go straight to its own array), else as much as the buffer takes. One
+        // system call a message in a stream of large ones.
+        Span<byte> after = _large is null ? default : _expectLarge ? _buffer.AsSpan(_end, FrameHeader.Size) : _buffer.AsSpan(_end);
+        int n = ReadInto(target, after);
+        Account(n, target.Length);
+        return n;
+    }
+
+    /// <summary>
+    /// Where the next read goes: the rest of a large payload (its own array), else the buffer's free space, after the
+    /// partial frame is moved to the front; after a large raw frame, only the next header (its payload then goes
+    /// straight to its own array).
+    /// </summary>
+    private Memory<byte> NextReadTarget()
+    {
         if (_large is not null)
         {
-            // The rest of the large payload, and in the same readv what follows it: the next header alone when the
-            // next frame is likely large too (its payload should go straight to its own array), else as much as the
-            // buffer takes. One system call a message in a stream of large ones.
-            target = _large.AsSpan(_largeFilled, _largeLength - _largeFilled);
-            after = _expectLarge ? _buffer.AsSpan(_end, FrameHeader.Size) : _buffer.AsSpan(_end);
+            return _large.AsMemory(_largeFilled, _largeLength - _largeFilled);
+        }
+
+        if (_start > 0)
+        {
+            _buffer.AsSpan(_start, _end - _start).CopyTo(_buffer);
+            _end -= _start;
+            _start = 0;
+        }
+
+        return _expectLarge && _end < FrameHeader.Size ? _buffer.AsMemory(_end, FrameHeader.Size - _end) : _buffer.AsMemory(_end);
+    }
+
+    /// <summary>Counts <paramref name="n"/> bytes read into <see cref="NextReadTarget"/> (of <paramref name="targetLength"/>) and what followed it.</summary>
+    private void Account(int n, int targetLength)
+    {
+        if (n <= 0)
+        {
+            return;
+        }
+
+        if (_large is not null)
+        {
+            int intoLarge = Math.Min(n, targetLength);
+            _largeFilled += intoLarge;
+            _end += n - intoLarge;
         }
         else
         {
-            if (_start > 0)
-            {
-                // Move the partial frame to the front: the free space after it is what the next read fills.
-                _buffer.AsSpan(_start, _end - _start).CopyTo(_buffer);
-                _end -= _start;
-                _start = 0;
-            }
-
-            // After a large raw frame, read the next header alone: its payload then goes straight to its own array.
-            target = _expectLarge && _end < FrameHeader.Size ? _buffer.AsSpan(_end, FrameHeader.Size - _end) : _buffer.AsSpan(_end);
+            _end += n;
         }
-
-        int n = ReadInto(target, after);
-        if (n > 0)
-        {
-            if (_large is not null)
-            {
-                int intoLarge = Math.Min(n, target.Length);
-                _largeFilled += intoLarge;
-                _end += n - intoLarge;
-            }
-            else
-            {
-                _end += n;
-            }
-        }
-
-        return n;
     }
 
     /// <summary>One non-blocking read(v): bytes read, 0 at end of stream, -1 when nothing is ready.</summary>
