@@ -45,48 +45,16 @@ public sealed partial class Hub
 
     /// <summary>
     /// Parks the current greenlet until the call in flight on <paramref name="reg"/> in <paramref name="direction"/>
-    /// ends (<see cref="WakeCompletionWaiter"/>), or it is interrupted: kill, a timeout (a scope's, or
-    /// <paramref name="timeout"/>), <paramref name="cancellationToken"/>, the handle's disposal. An interrupted wait does not cancel the call; its owner does, and waits for the packet.
+    /// ends (its packet wakes it through <see cref="OnFdReady"/>), or it is interrupted: kill, a timeout (a scope's, or
+    /// <paramref name="timeout"/>), <paramref name="cancellationToken"/>, the handle's disposal. An interrupted wait
+    /// does not cancel the call; its owner does, and waits for the packet.
     /// </summary>
     internal Waiter ParkForCompletion(FdRegistration reg, int direction, TimeSpan? timeout, CancellationToken cancellationToken, string operation)
     {
         Waiter w = BeginWait(RequireGreenlet(operation), reg);
-        w.SiteData = direction;
-        if (direction == FdRegistration.Read)
-        {
-            reg.ReadWaiter = w;
-        }
-        else
-        {
-            reg.WriteWaiter = w;
-        }
-
-        Liveness.FdWaitStarted();
+        AttachFdWaiter(reg, w, direction);
         w.ArmDeadline(timeout, throwOnTimeout: true);
         w.ArmCancellation(cancellationToken);
         return w;
-    }
-
-    /// <summary>The port reported the call in <paramref name="direction"/>: wakes its greenlet. False if none was parked.</summary>
-    internal bool WakeCompletionWaiter(FdRegistration reg, int direction)
-    {
-        Waiter? w = direction == FdRegistration.Read ? reg.ReadWaiter : reg.WriteWaiter;
-        if (w is null)
-        {
-            return false;
-        }
-
-        if (direction == FdRegistration.Read)
-        {
-            reg.ReadWaiter = null;
-        }
-        else
-        {
-            reg.WriteWaiter = null;
-        }
-
-        Liveness.FdWaitEnded();
-        w.Wake(null, result: true, from: reg);
-        return true;
     }
 }

@@ -62,17 +62,7 @@ public sealed partial class Hub
             }
 
             Waiter w = BeginWait(current, reg);
-            w.SiteData = direction;
-            if (direction == FdRegistration.Read)
-            {
-                reg.ReadWaiter = w;
-            }
-            else
-            {
-                reg.WriteWaiter = w;
-            }
-
-            Liveness.FdWaitStarted();
+            AttachFdWaiter(reg, w, direction);
             if (addedRef)
             {
                 w.HoldHandle(handle!);
@@ -102,6 +92,22 @@ public sealed partial class Hub
                 handle!.DangerousRelease();
             }
         }
+    }
+
+    /// <summary>Makes <paramref name="w"/> the waiter of <paramref name="reg"/> in <paramref name="direction"/>, an fd waiter for deadlock detection.</summary>
+    private void AttachFdWaiter(FdRegistration reg, Waiter w, int direction)
+    {
+        w.SiteData = direction;
+        if (direction == FdRegistration.Read)
+        {
+            reg.ReadWaiter = w;
+        }
+        else
+        {
+            reg.WriteWaiter = w;
+        }
+
+        Liveness.FdWaitStarted();
     }
 
     /// <summary>A waiter leaves its fd for a reason of its own (timeout, kill, cancellation).</summary>
@@ -135,7 +141,10 @@ public sealed partial class Hub
         }
     }
 
-    /// <summary>Called by the reactor: wakes the greenlets waiting for the directions that are ready.</summary>
+    /// <summary>
+    /// Called by the reactor: wakes the greenlets waiting for the directions that are ready (on Windows also for the
+    /// directions whose overlapped call the port reported).
+    /// </summary>
     internal void OnFdReady(FdRegistration reg, bool readable, bool writable)
     {
         if (readable && reg.ReadWaiter is { } r)

@@ -209,7 +209,7 @@ internal sealed unsafe class CompletionOperation : IOOperation, ICompletionTarge
             // Wakes the caller's greenlet (OnWaitEnded goes on). If an interruption woke it first, its OnWaitEnded is
             // already queued and finishes with the interruption, this packet having come.
             _parked = false;
-            _hub!.WakeCompletionWaiter(_registration!, IsRead ? FdRegistration.Read : FdRegistration.Write);
+            _hub!.OnFdReady(_registration!, readable: IsRead, writable: !IsRead);
         }
         else if (_interruption is not null)
         {
