@@ -12,30 +12,18 @@ public sealed partial class Popen
     private static Popen StartWindows(string[] argv, PopenOptions options)
     {
         string[] envp = BuildEnvironment(options);
-        var plan = new StdioPlan();
-        try
-        {
-            nint[] stdio = plan.BuildWindows(options);
-            IChildProcess child = ProcessSpawner.StartWindows(
+        return Launch(argv, options, plan =>
+            ProcessSpawner.StartWindows(
                     options.Executable,
                     WindowsCommandLine.Join(argv),
                     envp,
                     options.WorkingDirectory,
-                    stdio,
+                    plan.BuildWindows(options),
                     plan.PassedWindows(options),
                     ownJob: options.NewProcessGroup || options.NewSession,
                     killWithOwner: options.KillWithOwner,
                     out int error)
-                ?? throw StartFailureWindows(argv, options.Executable ?? argv[0], error, options.WorkingDirectory);
-            plan.ReleaseChildSide();
-            return new Popen(child, argv, options, plan.Stdin, plan.Stdout, plan.Stderr);
-        }
-        catch
-        {
-            plan.ReleaseChildSide();
-            plan.DisposeParentSide();
-            throw;
-        }
+                ?? throw StartFailureWindows(argv, options.Executable ?? argv[0], error, options.WorkingDirectory));
     }
 
     private static ProcessStartException StartFailureWindows(string[] args, string program, int error, string? cwd)

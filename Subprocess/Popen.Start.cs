@@ -111,8 +111,7 @@ public sealed partial class Popen
             (spawnPath, spawnArgv) = OwnerDeathWrapper.Wrap(path, argv);
         }
 
-        var plan = new StdioPlan();
-        try
+        return Launch(argv, options, plan =>
         {
             var request = new SpawnRequest
             {
@@ -124,8 +123,21 @@ public sealed partial class Popen
                 NewProcessGroup = options.NewProcessGroup,
             };
             plan.Build(request, options);
-            IChildProcess child = ProcessSpawner.Start(request, out int spawnErrno)
+            return ProcessSpawner.Start(request, out int spawnErrno)
                 ?? throw StartFailure(argv, path, spawnErrno, options.WorkingDirectory);
+        });
+    }
+
+    /// <summary>
+    /// The part of a start every platform shares: <paramref name="spawn"/> fills a stdio plan and starts the child from
+    /// it; the plan's child ends are closed here once the child has them, and on a failure its streams go too.
+    /// </summary>
+    private static Popen Launch(string[] argv, PopenOptions options, Func<StdioPlan, IChildProcess> spawn)
+    {
+        var plan = new StdioPlan();
+        try
+        {
+            IChildProcess child = spawn(plan);
             plan.ReleaseChildSide();
             return new Popen(child, argv, options, plan.Stdin, plan.Stdout, plan.Stderr);
         }
