@@ -44,6 +44,10 @@ public sealed class ProcessHygieneTests
             }
 
             Assert.Throws<ProcessStartException>(() => Popen.Start(["/greenproc/missing"], stdin: Redirect.Pipe));
+
+            // The orphan reaper makes its wake-up pipe the first time a child is abandoned unreaped, which an earlier
+            // test's child can do at any moment (seen once: two new fds, a pipe, during the loop). Make it exist now.
+            Popen.Start(["sleep", "1"]).Dispose();
             int[] before = OpenFds(Environment.ProcessId);
             for (int i = 0; i < 100; i++)
             {
