@@ -56,10 +56,16 @@ internal static class RemoteError
     private static void WriteOne(Exception error, IBufferWriter<byte> output, int depth, ref int count, bool brief)
     {
         count++;
-        WriteString(output, error.GetType().FullName ?? error.GetType().Name);
+
+        // A remote exception passed on (a cluster node forwarding its worker's) keeps the type and stack it was raised
+        // with, not this process's wrapper.
+        var remote = error as GipcRemoteException;
+        WriteString(output, remote?.RemoteType ?? error.GetType().FullName ?? error.GetType().Name);
         WriteString(output, brief ? Cut(error.Message, 4096) : error.Message);
-        WriteString(output, brief ? Cut(error.StackTrace, 16384) : error.StackTrace);
+        string? stack = remote is not null ? remote.RemoteStackTrace : error.StackTrace;
+        WriteString(output, brief ? Cut(stack, 16384) : stack);
         IReadOnlyList<Exception> inner = depth + 1 >= MaxDepth ? []
+            : remote is not null ? remote.RemoteInnerExceptions
             : error is AggregateException aggregate ? aggregate.InnerExceptions
             : error.InnerException is { } one ? [one] : [];
         int n = Math.Min(inner.Count, Math.Max(0, MaxCount - count));

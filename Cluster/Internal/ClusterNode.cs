@@ -1,0 +1,185 @@
+using System;
+using System.Net;
+using System.Threading;
+using System.Threading.Tasks;
+using GreenProc.Ipc;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using Orleans;
+using Orleans.Configuration;
+using Orleans.Runtime;
+
+namespace GreenProc.Cluster.Internal;
+
+/// <summary>
+/// A silo's node: owns the local <see cref="ProcessPool"/> for the silo's life and runs chunks on it for
+/// <see cref="NodeGrain"/>. Started with the silo (the pool is up, its initializer run, before the silo takes calls);
+/// stopped first when the silo stops: it takes no new chunks, lets running ones finish within
+/// <see cref="ClusterNodeOptions.StopGrace"/>, cancels the rest (their submitters send them elsewhere), then kills the pool.
+/// </summary>
+/// <remarks>Thread-safe: chunks arrive on Orleans' scheduler, interleaved (the grain is reentrant).</remarks>
+internal sealed class ClusterNode : ILifecycleParticipant<ISiloLifecycle>, IDisposable
+{
+    private readonly ClusterNodeOptions _options;
+    private readonly IServiceProvider _services;
+    private readonly CancellationTokenSource _stop = new();     // fires when running chunks must give up (grace over, silo killed)
+    private readonly TaskCompletionSource _idle = new(TaskCreationOptions.RunContinuationsAsynchronously); // set once stopping with no chunk running
+    private ProcessPool? _pool;
+    private int _running;                                      // chunks inside RunChunkAsync
+    private volatile bool _stopping;                           // no new chunks
+    private int _disposed;
+
+    public ClusterNode(IOptions<ClusterNodeOptions> options, ILocalSiloDetails silo, IServiceProvider services)
+    {
+        _options = options.Value;
+        _services = services;
+        Address = silo.SiloAddress.ToParsableString();
+    }
+
+    /// <summary>The silo's address: the node grain's key.</summary>
+    public string Address { get; }
+
+    public NodeInfo Info => new()
+    {
+        Node = Address,
+        Workers = _options.Pool.Workers,
+        Stopping = _stopping || _pool is null,
+        ProcessId = Environment.ProcessId,
+    };
+
+    public void Participate(ISiloLifecycle lifecycle)
+    {
+        lifecycle.Subscribe(nameof(ClusterNode) + ".Pool", ServiceLifecycleStage.ApplicationServices, StartAsync, StopPoolAsync);
+
+        // Active is the first stage to stop: the node drains while the silo still answers calls.
+        lifecycle.Subscribe(nameof(ClusterNode) + ".Drain", ServiceLifecycleStage.Active, static _ => Task.CompletedTask, DrainAsync);
+    }
+
+    private async Task StartAsync(CancellationToken cancellationToken)
+    {
+        _options.Validate();
+        CheckExposure();
+        _pool = new ProcessPool(_options.Pool);
+        await _pool.WaitReadyAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>A node reachable from the network runs anybody's registered tasks: refuse that unless peers authenticate.</summary>
+    private void CheckExposure()
+    {
+        if (_options.AcceptUnauthenticatedNetwork || _services.GetService<ClusterTlsMarker>() is not null)
+        {
+            return;
+        }
+
+        EndpointOptions endpoints = _services.GetRequiredService<IOptions<EndpointOptions>>().Value;
+        bool loopback = IPAddress.IsLoopback(endpoints.AdvertisedIPAddress)
+            && (endpoints.SiloListeningEndpoint is null || IPAddress.IsLoopback(endpoints.SiloListeningEndpoint.Address))
+            && (endpoints.GatewayListeningEndpoint is null || IPAddress.IsLoopback(endpoints.GatewayListeningEndpoint.Address));
+        if (!loopback)
+        {
+            throw new InvalidOperationException(
+                $"This GreenProc cluster node would run tasks for anyone who reaches {endpoints.AdvertisedIPAddress}: call UseGreenProcTls on the silo "
+                + "and its clients (mutual certificate authentication), or listen on loopback only (UseLocalhostClustering), or set "
+                + "ClusterNodeOptions.AcceptUnauthenticatedNetwork when peers are authenticated another way.");
+        }
+    }
+
+    /// <summary>Runs a chunk; answers a refusal for a task not on the allow-list, or when stopping.</summary>
+    public async Task<ChunkReply> RunChunkAsync(ChunkRequest request, CancellationToken cancellationToken)
+    {
+        if (!_options.Tasks.TryGetValue(request.Task, out RegisteredTask? task))
+        {
+            return new ChunkReply
+            {
+                Outcomes = [],
+                Node = Address,
+                Refused = $"Node {Address} does not run task '{request.Task}': it is not on the node's allow-list. Register it on every node with ClusterNodeOptions.AddTask.",
+            };
+        }
+
+        Interlocked.Increment(ref _running);
+        try
+        {
+            ProcessPool? pool = _pool;
+            if (_stopping || pool is null)
+            {
+                return Stopped();
+            }
+
+            using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _stop.Token);
+            byte[][] arguments = request.Arguments;
+            var runs = new Task<TaskOutcome>[arguments.Length];
+            for (int i = 0; i < runs.Length; i++)
+            {
+                runs[i] = task.RunAsync(pool, arguments[i], request.TaskTimeout, linked.Token);
+            }
+
+            TaskOutcome[] outcomes;
+            try
+            {
+                outcomes = await Task.WhenAll(runs).ConfigureAwait(false);
+            }
+            catch (ObjectDisposedException)
+            {
+                return Stopped(); // the pool went with the silo: none of this chunk's outcomes is the tasks' own
+            }
+
+            if (_stop.IsCancellationRequested && !cancellationToken.IsCancellationRequested && Array.Exists(outcomes, o => o.Kind == OutcomeKind.Cancelled))
+            {
+                return Stopped(); // cancelled by the node's stop, not by the submitter: run it elsewhere
+            }
+
+            return new ChunkReply { Outcomes = outcomes, Node = Address };
+        }
+        finally
+        {
+            if (Interlocked.Decrement(ref _running) == 0 && _stopping)
+            {
+                _idle.TrySetResult();
+            }
+        }
+    }
+
+    private ChunkReply Stopped() => new() { Outcomes = [], Node = Address, Stopping = true };
+
+    private async Task DrainAsync(CancellationToken cancellationToken)
+    {
+        _stopping = true;
+        if (Volatile.Read(ref _running) == 0)
+        {
+            _idle.TrySetResult();
+        }
+
+        try
+        {
+            // A killed silo stops with its token cancelled: no grace then.
+            await _idle.Task.WaitAsync(_options.StopGrace, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is TimeoutException or OperationCanceledException)
+        {
+        }
+
+        await _stop.CancelAsync().ConfigureAwait(false);
+    }
+
+    private Task StopPoolAsync(CancellationToken cancellationToken)
+    {
+        _stopping = true;
+        _stop.Cancel();
+        _pool?.Kill(); // chunks are drained or cancelled by now; kill rather than wait on a worker that ignores its token
+        return Task.CompletedTask;
+    }
+
+    // Called twice: the container disposes the node as itself and as the lifecycle participant it also is.
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
+        _stopping = true;
+        _stop.Cancel();
+        _pool?.Kill();
+    }
+}

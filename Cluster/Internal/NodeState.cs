@@ -1,0 +1,112 @@
+using System.Diagnostics;
+using System.Threading;
+
+namespace GreenProc.Cluster.Internal;
+
+/// <summary>
+/// What a submitter knows of one node: its grain, its capacity, its chunks in flight (shared by every map of the pool),
+/// and whether it is lost. A lost node's <see cref="Lost"/> token cancels every chunk call in flight there, which sends
+/// those chunks elsewhere; a lost node is never used again (if its silo answers later, it comes back as a new state).
+/// </summary>
+/// <remarks>Thread-safe: maps reserve slots from any thread; the tracker alone updates the rest.</remarks>
+internal sealed class NodeState
+{
+    private readonly CancellationTokenSource _lost = new(); // cancelled once: the node is lost
+    private readonly int _chunksPerWorker;
+    private int _workers;          // the node pool's workers, as last reported
+    private int _inFlight;         // chunk calls in flight, all maps together
+    private long _lastAnswer;      // Stopwatch timestamp of the last answer (a heartbeat or a chunk's reply)
+    private volatile bool _stopping;
+    private volatile bool _suspect; // a chunk call failed: no new chunks until a heartbeat answers
+    private long _chunksDone;
+
+    public NodeState(string address, INodeGrain grain, NodeInfo info, int chunksPerWorker)
+    {
+        Address = address;
+        Grain = grain;
+        ProcessId = info.ProcessId;
+        _chunksPerWorker = chunksPerWorker;
+        _workers = info.Workers;
+        _stopping = info.Stopping;
+        _lastAnswer = Stopwatch.GetTimestamp();
+    }
+
+    public string Address { get; }
+
+    public INodeGrain Grain { get; }
+
+    public int ProcessId { get; }
+
+    public int Workers => Volatile.Read(ref _workers);
+
+    public int InFlight => Volatile.Read(ref _inFlight);
+
+    public long ChunksDone => Interlocked.Read(ref _chunksDone);
+
+    public CancellationToken Lost => _lost.Token;
+
+    public bool IsLost => _lost.IsCancellationRequested;
+
+    public bool IsStopping => _stopping;
+
+    /// <summary>Whether new chunks may go here.</summary>
+    public bool Usable => !_stopping && !_suspect && !_lost.IsCancellationRequested;
+
+    public int FreeSlots => Usable ? (Workers * _chunksPerWorker) - InFlight : 0;
+
+    public long LastAnswer => Interlocked.Read(ref _lastAnswer);
+
+    /// <summary>Takes a slot for one chunk call, if one is free.</summary>
+    public bool TryReserve()
+    {
+        while (true)
+        {
+            int used = Volatile.Read(ref _inFlight);
+            if (!Usable || used >= Workers * _chunksPerWorker)
+            {
+                return false;
+            }
+
+            if (Interlocked.CompareExchange(ref _inFlight, used + 1, used) == used)
+            {
+                return true;
+            }
+        }
+    }
+
+    public void Release() => Interlocked.Decrement(ref _inFlight);
+
+    /// <summary>A heartbeat's answer.</summary>
+    public void Answered(NodeInfo info)
+    {
+        Volatile.Write(ref _workers, info.Workers);
+        _stopping = info.Stopping;
+        _suspect = false;
+        Interlocked.Exchange(ref _lastAnswer, Stopwatch.GetTimestamp());
+    }
+
+    /// <summary>A chunk's reply: the node is alive, and did one more chunk.</summary>
+    public void ChunkAnswered()
+    {
+        Interlocked.Increment(ref _chunksDone);
+        Interlocked.Exchange(ref _lastAnswer, Stopwatch.GetTimestamp());
+    }
+
+    public void MarkStopping() => _stopping = true;
+
+    /// <summary>A chunk call failed outright: send nothing more until a heartbeat says the node is there.</summary>
+    public void Suspect() => _suspect = true;
+
+    /// <summary>Counts the node lost: cancels its chunk calls (their maps send the chunks elsewhere).</summary>
+    public void Lose()
+    {
+        try
+        {
+            _lost.Cancel();
+        }
+        catch (System.AggregateException)
+        {
+            // A callback's failure is the map's to report; the node is lost either way.
+        }
+    }
+}

@@ -1,0 +1,88 @@
+using System;
+using System.Diagnostics;
+using System.IO;
+using System.Linq;
+using System.Threading.Tasks;
+using GreenProc.Ipc;
+using Orleans.Hosting;
+using Orleans.TestingHost;
+
+namespace GreenProc.Cluster.Tests;
+
+/// <summary>Orleans' in-process test cluster, each silo a GreenProc node with a real one-worker pool.</summary>
+internal static class TestClusters
+{
+    public static async Task<InProcessTestCluster> StartAsync(short silos, Action<ClusterNodeOptions>? node = null, bool greenProcNodes = true)
+    {
+        var builder = new InProcessTestClusterBuilder(silos);
+        builder.Options.ConfigureFileLogging = false;
+        if (greenProcNodes)
+        {
+            builder.ConfigureSilo((_, silo) => silo.AddGreenProcNode(n =>
+            {
+                n.Pool = new ProcessPoolOptions { Workers = 1, KillGrace = TimeSpan.FromSeconds(1) };
+                ClusterTasks.Register(n);
+                node?.Invoke(n);
+            }));
+        }
+
+        InProcessTestCluster cluster = builder.Build();
+        try
+        {
+            await cluster.DeployAsync();
+        }
+        catch
+        {
+            await cluster.DisposeAsync();
+            throw;
+        }
+
+        return cluster;
+    }
+
+    /// <summary>Fast loss detection for tests that kill nodes (the defaults are 1 s and 5 s).</summary>
+    public static DistributedPoolOptions Quick { get; } = new()
+    {
+        HeartbeatInterval = TimeSpan.FromMilliseconds(200),
+        NodeTimeout = TimeSpan.FromSeconds(2),
+        NoNodeTimeout = TimeSpan.FromSeconds(20),
+    };
+
+    /// <summary>This process's child processes (the nodes' workers), from /proc.</summary>
+    public static int[] Children()
+    {
+        int self = Environment.ProcessId;
+        return Directory.GetDirectories("/proc")
+            .Select(d => int.TryParse(Path.GetFileName(d), out int pid) ? pid : 0)
+            .Where(pid => pid > 0 && ParentOf(pid) == self)
+            .ToArray();
+    }
+
+    private static int ParentOf(int pid)
+    {
+        try
+        {
+            string stat = File.ReadAllText($"/proc/{pid}/stat");
+            string[] fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+            return int.Parse(fields[1], System.Globalization.CultureInfo.InvariantCulture);
+        }
+        catch (IOException)
+        {
+            return 0;
+        }
+    }
+
+    /// <summary>Waits (bounded) until every worker this process started has been reaped: the pools kill them when their
+    /// silos stop, and reap them in the background.</summary>
+    public static async Task AssertNoChildrenLeftAsync()
+    {
+        var clock = Stopwatch.StartNew();
+        int[] left;
+        while ((left = Children()).Length > 0 && clock.Elapsed < TimeSpan.FromSeconds(20))
+        {
+            await Task.Delay(50); // polling the OS for reaped processes: there is no event to wait on from here
+        }
+
+        Assert.True(left.Length == 0, $"worker processes left behind: {string.Join(", ", left)}");
+    }
+}
