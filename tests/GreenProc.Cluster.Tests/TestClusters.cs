@@ -12,10 +12,21 @@ namespace GreenProc.Cluster.Tests;
 /// <summary>Orleans' in-process test cluster, each silo a GreenProc node with a real one-worker pool.</summary>
 internal static class TestClusters
 {
-    public static async Task<InProcessTestCluster> StartAsync(short silos, Action<ClusterNodeOptions>? node = null, bool greenProcNodes = true)
+    public static async Task<InProcessTestCluster> StartAsync(short silos, Action<ClusterNodeOptions>? node = null, bool greenProcNodes = true,
+        Action<ISiloBuilder>? silo = null, Action<IClientBuilder>? client = null)
     {
         var builder = new InProcessTestClusterBuilder(silos);
         builder.Options.ConfigureFileLogging = false;
+        if (silo is not null)
+        {
+            builder.ConfigureSilo((_, s) => silo(s));
+        }
+
+        if (client is not null)
+        {
+            builder.ConfigureClient(client);
+        }
+
         if (greenProcNodes)
         {
             builder.ConfigureSilo((_, silo) => silo.AddGreenProcNode(n =>
@@ -72,13 +83,13 @@ internal static class TestClusters
         }
     }
 
-    /// <summary>Waits (bounded) until every worker this process started has been reaped: the pools kill them when their
-    /// silos stop, and reap them in the background.</summary>
-    public static async Task AssertNoChildrenLeftAsync()
+    /// <summary>Waits (bounded) until every worker started since <paramref name="before"/> was taken has been reaped: the
+    /// pools kill them when their silos stop, and reap them in the background. (The shared cluster's workers live on.)</summary>
+    public static async Task AssertNoChildrenLeftAsync(int[] before)
     {
         var clock = Stopwatch.StartNew();
         int[] left;
-        while ((left = Children()).Length > 0 && clock.Elapsed < TimeSpan.FromSeconds(20))
+        while ((left = Children().Except(before).ToArray()).Length > 0 && clock.Elapsed < TimeSpan.FromSeconds(20))
         {
             await Task.Delay(50); // polling the OS for reaped processes: there is no event to wait on from here
         }
