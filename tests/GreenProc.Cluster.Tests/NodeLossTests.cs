@@ -129,6 +129,47 @@ public sealed class NodeLossTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task A_chunk_lost_on_MaxAttempts_nodes_fails_its_tasks_with_ClusterNodeLostException()
+    {
+        int[] before = TestClusters.Children();
+        InProcessTestCluster cluster = await TestClusters.StartAsync(2, silo: s => s.AddIncomingGrainCallFilter<Partition>());
+        string? cut = null;
+        try
+        {
+            await using var pool = new DistributedPool(cluster.Client, TestClusters.Quick with { MaxAttempts = 1 });
+            await pool.WaitForNodesAsync(2);
+            var seen = new List<int>();
+            var e = await Assert.ThrowsAsync<ClusterNodeLostException>(async () =>
+            {
+                await foreach (int x in pool.Imap<int, int>(ClusterTasks.SlowIdentity, Enumerable.Range(0, 40), OneByOne).WithCancellation(Bounded()))
+                {
+                    seen.Add(x);
+                    if (seen.Count == 3)
+                    {
+                        cut = pool.Nodes.First(n => n.ChunksInFlight > 0).Address;
+                        Partition.Cut(cut);
+                    }
+                }
+            });
+            Assert.Contains(cut!, e.Message, StringComparison.Ordinal);
+            Assert.Contains("MaxAttempts", e.Message, StringComparison.Ordinal);
+            Assert.Equal(Enumerable.Range(0, seen.Count), seen); // what came before the lost chunk, in order, once
+        }
+        finally
+        {
+            if (cut is not null)
+            {
+                Partition.Heal(cut);
+            }
+
+            await cluster.StopAllSilosAsync();
+            await cluster.DisposeAsync();
+        }
+
+        await TestClusters.AssertNoChildrenLeftAsync(before);
+    }
+
+    [Fact]
     public async Task A_node_joining_mid_map_gets_work()
     {
         int[] before = TestClusters.Children();
