@@ -47,6 +47,7 @@ internal sealed class ClusterMapRun<TArg, TResult>
     private readonly SemaphoreSlim _wake = new(0);                        // something for the driver: a call ended, nodes changed, the consumer took results
     private readonly TaskCompletionSource _finished = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private long _consumed;                                               // results the consumer has taken (any thread)
+    private int _windowFull;                                              // 1: the driver stopped reading at the window; the consumer wakes it
 
     // The driver's own state.
     private IEnumerator<TArg>? _input;
@@ -96,11 +97,11 @@ internal sealed class ClusterMapRun<TArg, TResult>
     /// <summary>Completes once the run has ended and the input's enumerator is disposed.</summary>
     public Task Finished => _finished.Task;
 
-    /// <summary>The consumer took a result: the input may be read one further.</summary>
+    /// <summary>The consumer took a result: the input may be read one further (the driver is woken only if it waits for that).</summary>
     public void Consumed()
     {
         Interlocked.Increment(ref _consumed);
-        if (_wake.CurrentCount == 0)
+        if (Volatile.Read(ref _windowFull) != 0 && Interlocked.Exchange(ref _windowFull, 0) != 0)
         {
             _wake.Release();
         }
@@ -307,9 +308,21 @@ internal sealed class ClusterMapRun<TArg, TResult>
     /// <summary>The next chunk of the input, encoded; null at its end or when the window is full.</summary>
     private async ValueTask<Chunk?> ReadChunkAsync()
     {
-        if (_inputDone || _fed - Interlocked.Read(ref _consumed) >= Window())
+        if (_inputDone)
         {
             return null;
+        }
+
+        if (_fed - Interlocked.Read(ref _consumed) >= Window())
+        {
+            // Set (a full fence), then checked again: a result taken in between either sees the flag or is counted here.
+            Interlocked.Exchange(ref _windowFull, 1);
+            if (_fed - Interlocked.Read(ref _consumed) >= Window())
+            {
+                return null;
+            }
+
+            Volatile.Write(ref _windowFull, 0);
         }
 
         var arguments = new List<byte[]>(_chunkSize);
