@@ -187,6 +187,17 @@ public sealed class DistributedPoolTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task Infinite_timeouts_mean_no_timeout()
+    {
+        await using DistributedPool pool = NewPool(new DistributedPoolOptions { NoNodeTimeout = Timeout.InfiniteTimeSpan, TaskTimeout = Timeout.InfiniteTimeSpan });
+        int[] squares = await pool.MapAsync<int, int>(ClusterTasks.Square, [1, 2, 3], new ProcessPoolMapOptions { TaskTimeout = Timeout.InfiniteTimeSpan });
+        Assert.Equal(new[] { 1, 4, 9 }, squares);
+        var node = new ClusterNodeOptions { StopGrace = Timeout.InfiniteTimeSpan };
+        node.Validate();
+        Assert.Throws<ArgumentOutOfRangeException>(() => new ClusterNodeOptions { StopGrace = TimeSpan.FromSeconds(-3) }.Validate());
+    }
+
+    [Fact]
     public async Task A_disposed_pool_refuses_calls_and_ends_its_maps()
     {
         DistributedPool pool = NewPool();
