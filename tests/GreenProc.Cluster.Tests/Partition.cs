@@ -25,6 +25,14 @@ internal sealed class Partition(ILocalSiloDetails silo) : IIncomingGrainCallFilt
         }
     }
 
+    public static void HealAll()
+    {
+        foreach (string silo in s_cut.Keys)
+        {
+            Heal(silo);
+        }
+    }
+
     public async Task Invoke(IIncomingGrainCallContext context)
     {
         if (context.InterfaceMethod?.DeclaringType == typeof(INodeGrain) && s_cut.TryGetValue(silo.SiloAddress.ToParsableString(), out TaskCompletionSource? gate))

@@ -51,6 +51,29 @@ internal static class TestClusters
         return cluster;
     }
 
+    /// <summary>
+    /// Runs <paramref name="body"/> on a cluster of its own, then stops it, heals every partition and checks that every
+    /// worker process it started is gone, whether the body passed or failed.
+    /// </summary>
+    public static async Task WithClusterAsync(short silos, Func<InProcessTestCluster, Task> body, bool greenProcNodes = true,
+        Action<ISiloBuilder>? silo = null, Action<IClientBuilder>? client = null)
+    {
+        int[] before = Children();
+        InProcessTestCluster cluster = await StartAsync(silos, greenProcNodes: greenProcNodes, silo: silo, client: client);
+        try
+        {
+            await body(cluster);
+        }
+        finally
+        {
+            Partition.HealAll();
+            await cluster.StopAllSilosAsync();
+            await cluster.DisposeAsync();
+        }
+
+        await AssertNoChildrenLeftAsync(before);
+    }
+
     /// <summary>Fast loss detection for tests that kill nodes (the defaults are 1 s and 5 s).</summary>
     public static DistributedPoolOptions Quick { get; } = new()
     {
