@@ -20,8 +20,9 @@ internal sealed record ChunkRequest
     /// <summary>Each task's timeout on the node; null: the node pool's default.</summary>
     [Id(2)] public TimeSpan? TaskTimeout { get; init; }
 
-    /// <summary>Which chunk, and which attempt at it: for the node's logs and messages only (the submitter keeps the state).</summary>
-    [Id(3)] public long Chunk { get; init; }
+    /// <summary>The submitting pool (a <see cref="DistributedPool"/>) and its number for this call: heartbeats ask the node
+    /// about calls by these.</summary>
+    [Id(3)] public Guid Submitter { get; init; }
 
-    [Id(4)] public int Attempt { get; init; }
+    [Id(4)] public long Call { get; init; }
 }

@@ -375,7 +375,6 @@ internal sealed class ClusterMapRun<TArg, TResult>
     {
         Debug.Assert(!chunk.Done && !chunk.Sent, "A chunk is sent only when no call for it is in flight.");
         chunk.Sent = true;
-        chunk.Attempt++;
         _inFlight++;
         _inFlightTasks += chunk.Arguments.Length;
         var request = new ChunkRequest
@@ -383,8 +382,8 @@ internal sealed class ClusterMapRun<TArg, TResult>
             Task = _task,
             Arguments = chunk.Arguments,
             TaskTimeout = _options.TaskTimeout ?? _pool.TaskTimeout,
-            Chunk = chunk.Seq,
-            Attempt = chunk.Attempt,
+            Submitter = _nodes.Submitter,
+            Call = _nodes.NextCall(),
         };
         _ = CallAsync(chunk, node, request);
     }
@@ -393,27 +392,34 @@ internal sealed class ClusterMapRun<TArg, TResult>
     {
         ChunkReply? reply = null;
         Exception? error = null;
-        try
+        bool lostOnTheWay = false;
+        using (var call = CancellationTokenSource.CreateLinkedTokenSource(_end.Token, node.Lost))
         {
-            using var call = CancellationTokenSource.CreateLinkedTokenSource(_end.Token, node.Lost);
-            reply = await node.Grain.RunChunkAsync(request, call.Token).ConfigureAwait(false);
-        }
-        catch (Exception e)
-        {
-            error = e;
-        }
-        finally
-        {
-            node.Release();
+            PendingCall pending = node.Track(request.Call, call);
+            try
+            {
+                reply = await node.Grain.RunChunkAsync(request, call.Token).ConfigureAwait(false);
+            }
+            catch (Exception e)
+            {
+                error = e;
+            }
+            finally
+            {
+                node.Untrack(request.Call);
+                node.Release();
+            }
+
+            lostOnTheWay = error is not null && pending.LostOnTheWay;
         }
 
-        _ended.Enqueue(new Ended(chunk, node, reply, error));
+        _ended.Enqueue(new Ended(chunk, node, reply, error, lostOnTheWay));
         _wake.Release();
     }
 
     private void OnEnded(Ended ended)
     {
-        (Chunk chunk, NodeState node, ChunkReply? reply, Exception? error) = ended;
+        (Chunk chunk, NodeState node, ChunkReply? reply, Exception? error, bool lostOnTheWay) = ended;
         Debug.Assert(chunk.Sent && !chunk.Done, "Only a chunk in flight has a call that ends.");
         chunk.Sent = false;
         _inFlight--;
@@ -440,7 +446,8 @@ internal sealed class ClusterMapRun<TArg, TResult>
         }
         else
         {
-            if (!node.IsLost)
+            // A call lost on the way (through a gateway that died) says nothing against its node, which answers.
+            if (!node.IsLost && !lostOnTheWay)
             {
                 _nodes.Suspect(node);
             }
@@ -448,7 +455,8 @@ internal sealed class ClusterMapRun<TArg, TResult>
             chunk.Losses++;
             if (chunk.Losses >= _pool.MaxAttempts)
             {
-                string cause = error?.Message ?? "it answered with a malformed reply";
+                string cause = lostOnTheWay ? "the call was lost on the way, though the node answered its heartbeats"
+                    : error?.Message ?? "it answered with a malformed reply";
                 Finish(chunk, Fill(chunk, new ClusterNodeLostException(
                     $"Chunk {chunk.Seq} ({chunk.Arguments.Length} tasks) was lost on {chunk.Losses} nodes in a row (last {node.Address}: {cause}); its tasks were not reported. Check the nodes' health, or raise DistributedPoolOptions.MaxAttempts.",
                     error)));
@@ -570,8 +578,6 @@ internal sealed class ClusterMapRun<TArg, TResult>
 
         public byte[][] Arguments { get; } = arguments;
 
-        public int Attempt { get; set; }
-
         public int Losses { get; set; }
 
         public bool Sent { get; set; }
@@ -579,5 +585,6 @@ internal sealed class ClusterMapRun<TArg, TResult>
         public bool Done { get; set; }
     }
 
-    private readonly record struct Ended(Chunk Chunk, NodeState Node, ChunkReply? Reply, Exception? Error);
+    /// <summary>A chunk call's end; <c>LostOnTheWay</c>: cancelled because its node, answering heartbeats, did not know it.</summary>
+    private readonly record struct Ended(Chunk Chunk, NodeState Node, ChunkReply? Reply, Exception? Error, bool LostOnTheWay);
 }

@@ -1,4 +1,6 @@
 using System;
+using System.Collections.Concurrent;
+using System.Collections.Generic;
 using System.Net;
 using System.Threading;
 using System.Threading.Tasks;
@@ -28,6 +30,7 @@ internal sealed class ClusterNode : ILifecycleParticipant<ISiloLifecycle>, IDisp
     private int _running;                                      // chunks inside RunChunkAsync
     private volatile bool _stopping;                           // no new chunks
     private int _disposed;
+    private readonly ConcurrentDictionary<(Guid Submitter, long Call), byte> _calls = new(); // chunk calls being run, for heartbeats
 
     public ClusterNode(IOptions<ClusterNodeOptions> options, ILocalSiloDetails silo, IServiceProvider services)
     {
@@ -39,13 +42,33 @@ internal sealed class ClusterNode : ILifecycleParticipant<ISiloLifecycle>, IDisp
     /// <summary>The silo's address: the node grain's key.</summary>
     public string Address { get; }
 
-    public NodeInfo Info => new()
+    /// <summary>Answers a heartbeat: the node's state, and which of the asked calls it is running.</summary>
+    public NodeInfo Hello(HelloRequest request)
     {
-        Node = Address,
-        Workers = _options.Pool.Workers,
-        Stopping = _stopping || _pool is null,
-        ProcessId = Environment.ProcessId,
-    };
+        long[] running = [];
+        if (request.Calls.Length > 0)
+        {
+            var known = new List<long>(request.Calls.Length);
+            foreach (long call in request.Calls)
+            {
+                if (_calls.ContainsKey((request.Submitter, call)))
+                {
+                    known.Add(call);
+                }
+            }
+
+            running = [.. known];
+        }
+
+        return new NodeInfo
+        {
+            Node = Address,
+            Workers = _options.Pool.Workers,
+            Stopping = _stopping || _pool is null,
+            ProcessId = Environment.ProcessId,
+            Running = running,
+        };
+    }
 
     public void Participate(ISiloLifecycle lifecycle)
     {
@@ -98,6 +121,7 @@ internal sealed class ClusterNode : ILifecycleParticipant<ISiloLifecycle>, IDisp
         }
 
         Interlocked.Increment(ref _running);
+        _calls.TryAdd((request.Submitter, request.Call), 0);
         try
         {
             ProcessPool? pool = _pool;
@@ -133,6 +157,7 @@ internal sealed class ClusterNode : ILifecycleParticipant<ISiloLifecycle>, IDisp
         }
         finally
         {
+            _calls.TryRemove((request.Submitter, request.Call), out _);
             if (Interlocked.Decrement(ref _running) == 0 && _stopping)
             {
                 _idle.TrySetResult();

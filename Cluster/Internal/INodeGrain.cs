@@ -10,8 +10,8 @@ namespace GreenProc.Cluster.Internal;
 /// </summary>
 internal interface INodeGrain : IGrainWithStringKey
 {
-    /// <summary>The node's capacity and state; a submitter's heartbeat.</summary>
-    Task<NodeInfo> HelloAsync();
+    /// <summary>The node's capacity and state, and which of the submitter's calls it is running: a submitter's heartbeat.</summary>
+    Task<NodeInfo> HelloAsync(HelloRequest request, CancellationToken cancellationToken);
 
     /// <summary>Runs a chunk on the node's pool and answers with every task's outcome, or a refusal (a task the node
     /// has not registered; a node that is stopping).</summary>

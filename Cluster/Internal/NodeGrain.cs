@@ -33,7 +33,7 @@ internal sealed class NodeGrain : Grain, INodeGrain
         return Task.CompletedTask;
     }
 
-    public Task<NodeInfo> HelloAsync() => Task.FromResult(_node.Info);
+    public Task<NodeInfo> HelloAsync(HelloRequest request, CancellationToken cancellationToken) => Task.FromResult(_node.Hello(request));
 
     public Task<ChunkReply> RunChunkAsync(ChunkRequest request, CancellationToken cancellationToken) => _node.RunChunkAsync(request, cancellationToken);
 }

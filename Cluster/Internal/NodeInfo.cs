@@ -18,4 +18,7 @@ internal sealed record NodeInfo
 
     /// <summary>The operating system's process id of the silo, for messages.</summary>
     [Id(3)] public int ProcessId { get; init; }
+
+    /// <summary>Those of <see cref="HelloRequest.Calls"/> the node is running now.</summary>
+    [Id(4)] public long[] Running { get; init; } = [];
 }

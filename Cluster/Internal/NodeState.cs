@@ -1,3 +1,6 @@
+using System;
+using System.Collections.Concurrent;
+using System.Collections.Generic;
 using System.Diagnostics;
 using System.Threading;
 
@@ -19,6 +22,7 @@ internal sealed class NodeState
     private volatile bool _stopping;
     private volatile bool _suspect; // a chunk call failed: no new chunks until a heartbeat answers
     private long _chunksDone;
+    private readonly ConcurrentDictionary<long, PendingCall> _calls = new(); // chunk calls in flight here, by call number
 
     public NodeState(string address, INodeGrain grain, NodeInfo info, int chunksPerWorker)
     {
@@ -97,6 +101,60 @@ internal sealed class NodeState
     /// <summary>A chunk call failed outright: send nothing more until a heartbeat says the node is there.</summary>
     public void Suspect() => _suspect = true;
 
+    /// <summary>Registers a chunk call sent now; <paramref name="cancel"/> ends it if it is found lost on the way.</summary>
+    public PendingCall Track(long call, CancellationTokenSource cancel)
+    {
+        var pending = new PendingCall(call, cancel);
+        _calls[call] = pending;
+        return pending;
+    }
+
+    public void Untrack(long call) => _calls.TryRemove(call, out _);
+
+    /// <summary>The calls sent longer than <paramref name="age"/> ago: a heartbeat asks the node about them.</summary>
+    public long[] Overdue(TimeSpan age)
+    {
+        if (_calls.IsEmpty)
+        {
+            return [];
+        }
+
+        var overdue = new List<long>();
+        foreach (PendingCall call in _calls.Values)
+        {
+            if (Stopwatch.GetElapsedTime(call.SentAt) >= age)
+            {
+                overdue.Add(call.Call);
+            }
+        }
+
+        return [.. overdue];
+    }
+
+    /// <summary>
+    /// The node answered a heartbeat that asked about <paramref name="asked"/>, running <paramref name="running"/>. A call
+    /// it did not know at two heartbeats in a row (a reply in flight can cross one) was lost on the way: cancel it.
+    /// </summary>
+    public void Reconcile(long[] asked, long[] running)
+    {
+        foreach (long call in asked)
+        {
+            if (!_calls.TryGetValue(call, out PendingCall? pending))
+            {
+                continue; // answered meanwhile
+            }
+
+            if (Array.IndexOf(running, call) >= 0)
+            {
+                pending.Missed = 0;
+            }
+            else if (++pending.Missed >= 2)
+            {
+                pending.Abandon();
+            }
+        }
+    }
+
     /// <summary>Counts the node lost: cancels its chunk calls (their maps send the chunks elsewhere).</summary>
     public void Lose()
     {
@@ -107,6 +165,35 @@ internal sealed class NodeState
         catch (System.AggregateException)
         {
             // A callback's failure is the map's to report; the node is lost either way.
+        }
+    }
+}
+
+/// <summary>A chunk call in flight, as heartbeats follow it.</summary>
+internal sealed class PendingCall(long call, CancellationTokenSource cancel)
+{
+    public long Call { get; } = call;
+
+    public long SentAt { get; } = Stopwatch.GetTimestamp();
+
+    /// <summary>Heartbeats in a row whose node did not know the call (the heartbeat's thread alone touches it).</summary>
+    public int Missed { get; set; }
+
+    /// <summary>Set when the call was cancelled because its node did not know it: lost on the way, not the node's fault.</summary>
+    public bool LostOnTheWay => Volatile.Read(ref _lost) != 0;
+
+    private int _lost;
+
+    public void Abandon()
+    {
+        Volatile.Write(ref _lost, 1);
+        try
+        {
+            cancel.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+            // The call ended meanwhile.
         }
     }
 }

@@ -9,20 +9,33 @@ using Orleans.Runtime;
 namespace GreenProc.Cluster.Internal;
 
 /// <summary>
-/// A submitter's view of the nodes, refreshed every <see cref="DistributedPoolOptions.HeartbeatInterval"/>: it asks the
-/// cluster which silos are active (new ones are greeted and join; ones that left are lost) and asks every node whether
-/// it is there. A node that has not answered for <see cref="DistributedPoolOptions.NodeTimeout"/> is lost: Orleans would
-/// wait its 30-second response timeout, and membership its probes, before failing calls to a dead silo.
+/// A submitter's view of the nodes. Every <see cref="DistributedPoolOptions.HeartbeatInterval"/> it asks the cluster
+/// which silos are active (new ones are greeted and join; ones that left are lost) and pings every node; a node that has
+/// not answered for <see cref="DistributedPoolOptions.NodeTimeout"/> is lost. Orleans would wait its 30-second response
+/// timeout, and membership its probes, before failing calls to a silo that vanished.
 /// </summary>
-/// <remarks>Thread-safe. The loop runs on the thread pool; <see cref="Changed"/> fires from it.</remarks>
+/// <remarks>
+/// <para>
+/// Pings are independent: one lost with a dying gateway does not hold up the next, which Orleans routes through a live
+/// one, so a healthy node is never judged by a single lost message. Each ping is cancelled at <c>NodeTimeout</c>.
+/// </para>
+/// <para>
+/// A ping also names the chunk calls to that node older than <c>NodeTimeout</c>; a call the answering node is not running
+/// at two pings in a row was lost on the way (a request or reply relayed through a gateway that died) and is cancelled,
+/// so that its chunk goes out again now rather than at Orleans' response timeout.
+/// </para>
+/// <para>Thread-safe. The loop runs on the thread pool; <see cref="Changed"/> fires from it.</para>
+/// </remarks>
 internal sealed class NodeTracker : IAsyncDisposable
 {
     private readonly IGrainFactory _grains;
     private readonly DistributedPoolOptions _options;
     private readonly CancellationTokenSource _stop = new();
     private readonly object _gate = new();
-    private NodeState[] _nodes = [];   // the nodes not lost; replaced, never mutated (readers take a snapshot)
+    private readonly HashSet<string> _greeting = new(StringComparer.Ordinal); // silos being greeted now
+    private NodeState[] _nodes = [];   // the nodes not lost; replaced under _gate, never mutated (readers take a snapshot)
     private TaskCompletionSource _changed = NewSignal();
+    private long _nextCall;
     private Task? _loop;
 
     public NodeTracker(IGrainFactory grains, DistributedPoolOptions options)
@@ -31,11 +44,16 @@ internal sealed class NodeTracker : IAsyncDisposable
         _options = options;
     }
 
-    /// <summary>Fires after each refresh that changed something, and when a node is lost or suspected.</summary>
+    /// <summary>Fires after each heartbeat round, and when a node joins, is lost or suspected.</summary>
     public event Action? Changed;
+
+    /// <summary>This submitter, as its calls and heartbeats name it to the nodes.</summary>
+    public Guid Submitter { get; } = Guid.NewGuid();
 
     /// <summary>The nodes not lost (usable or not), a snapshot.</summary>
     public NodeState[] Nodes => Volatile.Read(ref _nodes);
+
+    public long NextCall() => Interlocked.Increment(ref _nextCall);
 
     public void Start() => _loop = Task.Run(LoopAsync);
 
@@ -73,7 +91,13 @@ internal sealed class NodeTracker : IAsyncDisposable
         {
             try
             {
-                await RefreshAsync(stop).ConfigureAwait(false);
+                foreach (NodeState node in Nodes)
+                {
+                    _ = PingAsync(node, stop);
+                }
+
+                await RefreshMembersAsync(stop).ConfigureAwait(false);
+                Judge(lost: null);
                 await Task.Delay(_options.HeartbeatInterval, stop).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (stop.IsCancellationRequested)
@@ -88,108 +112,119 @@ internal sealed class NodeTracker : IAsyncDisposable
         }
     }
 
-    private async Task RefreshAsync(CancellationToken stop)
+    /// <summary>Greets the active silos not known yet, and loses the nodes membership no longer lists (when it answers).</summary>
+    private async Task RefreshMembersAsync(CancellationToken stop)
     {
-        Dictionary<SiloAddress, SiloStatus>? hosts = null;
+        Dictionary<SiloAddress, SiloStatus> hosts;
         try
         {
             hosts = await _grains.GetGrain<IManagementGrain>(0).GetHosts(onlyActive: true).WaitAsync(_options.NodeTimeout, stop).ConfigureAwait(false);
         }
         catch (Exception e) when (e is not OperationCanceledException || !stop.IsCancellationRequested)
         {
-            // The cluster did not answer: judge the nodes by their own heartbeats alone this round.
+            return; // the cluster did not answer: the nodes are judged by their own heartbeats alone this round
         }
 
-        NodeState[] known = Nodes;
         var active = new HashSet<string>(StringComparer.Ordinal);
-        var work = new List<Task>();
-        var joined = new List<NodeState>();
-        if (hosts is not null)
+        foreach (SiloAddress silo in hosts.Keys)
         {
-            foreach (SiloAddress silo in hosts.Keys)
+            string address = silo.ToParsableString();
+            active.Add(address);
+            if (Array.Find(Nodes, n => n.Address == address) is null)
             {
-                string address = silo.ToParsableString();
-                active.Add(address);
-                if (Array.Find(known, n => n.Address == address) is null)
+                lock (_gate)
                 {
-                    work.Add(GreetAsync(address, joined, stop));
+                    if (!_greeting.Add(address))
+                    {
+                        continue;
+                    }
                 }
+
+                _ = GreetAsync(address, stop);
             }
         }
 
-        var lost = new List<NodeState>();
-        foreach (NodeState node in known)
-        {
-            if (hosts is not null && !active.Contains(node.Address))
-            {
-                lost.Add(node); // membership has declared it dead, or it left
-            }
-            else
-            {
-                work.Add(PingAsync(node, lost, stop));
-            }
-        }
+        Judge(lost: Array.FindAll(Nodes, n => !active.Contains(n.Address))); // declared dead by membership, or left
+    }
 
-        await Task.WhenAll(work).ConfigureAwait(false);
-
-        // Told every round, changed or not: a heartbeat may have cleared a suspect or a stopping node, and a map that
-        // waits for a node re-checks its deadline.
+    /// <summary>Removes and loses the nodes silent for NodeTimeout, and <paramref name="lost"/>; then tells the maps.</summary>
+    private void Judge(NodeState[]? lost)
+    {
+        var gone = new List<NodeState>(lost ?? []);
         lock (_gate)
         {
-            var next = new List<NodeState>(_nodes.Length + joined.Count);
+            var kept = new List<NodeState>(_nodes.Length);
             foreach (NodeState node in _nodes)
             {
-                if (!lost.Contains(node))
+                if (gone.Contains(node))
                 {
-                    next.Add(node);
+                    continue;
                 }
+
+                if (Stopwatch.GetElapsedTime(node.LastAnswer) >= _options.NodeTimeout)
+                {
+                    gone.Add(node);
+                    continue;
+                }
+
+                kept.Add(node);
             }
 
-            next.AddRange(joined);
-            Volatile.Write(ref _nodes, next.ToArray());
+            Volatile.Write(ref _nodes, kept.ToArray());
         }
 
-        foreach (NodeState node in lost)
+        foreach (NodeState node in gone)
         {
             node.Lose();
         }
 
-        Notify();
+        Notify(); // told every round, changed or not: a map that waits for a node re-checks its deadline
     }
 
-    private async Task GreetAsync(string address, List<NodeState> joined, CancellationToken stop)
+    private async Task GreetAsync(string address, CancellationToken stop)
     {
         INodeGrain grain = _grains.GetGrain<INodeGrain>(address);
         try
         {
-            NodeInfo info = await grain.HelloAsync().WaitAsync(_options.NodeTimeout, stop).ConfigureAwait(false);
-            lock (joined)
+            using var deadline = CancellationTokenSource.CreateLinkedTokenSource(stop);
+            deadline.CancelAfter(_options.NodeTimeout);
+            NodeInfo info = await grain.HelloAsync(new HelloRequest { Submitter = Submitter }, deadline.Token).WaitAsync(deadline.Token).ConfigureAwait(false);
+            var node = new NodeState(address, grain, info, _options.ChunksPerWorker);
+            lock (_gate)
             {
-                joined.Add(new NodeState(address, grain, info, _options.ChunksPerWorker));
+                Volatile.Write(ref _nodes, [.. _nodes, node]);
             }
+
+            Notify();
         }
         catch (Exception e) when (e is not OperationCanceledException || !stop.IsCancellationRequested)
         {
-            // Not a node (no AddGreenProcNode there), or not up yet: asked again next round.
+            // Not a node (no AddGreenProcNode there), or not up yet: greeted again next round.
+        }
+        finally
+        {
+            lock (_gate)
+            {
+                _greeting.Remove(address);
+            }
         }
     }
 
-    private async Task PingAsync(NodeState node, List<NodeState> lost, CancellationToken stop)
+    private async Task PingAsync(NodeState node, CancellationToken stop)
     {
+        long[] overdue = node.Overdue(_options.NodeTimeout);
         try
         {
-            NodeInfo info = await node.Grain.HelloAsync().WaitAsync(_options.NodeTimeout, stop).ConfigureAwait(false);
+            using var deadline = CancellationTokenSource.CreateLinkedTokenSource(stop);
+            deadline.CancelAfter(_options.NodeTimeout);
+            NodeInfo info = await node.Grain.HelloAsync(new HelloRequest { Submitter = Submitter, Calls = overdue }, deadline.Token)
+                .WaitAsync(deadline.Token).ConfigureAwait(false);
             node.Answered(info);
+            node.Reconcile(overdue, info.Running);
         }
-        catch (Exception e) when (e is not OperationCanceledException || !stop.IsCancellationRequested)
+        catch (Exception)
         {
-            if (Stopwatch.GetElapsedTime(node.LastAnswer) >= _options.NodeTimeout)
-            {
-                lock (lost)
-                {
-                    lost.Add(node);
-                }
-            }
+            // Unanswered: the next ping may be; the loop loses the node once none has been for NodeTimeout.
         }
     }
 
@@ -216,6 +251,6 @@ internal sealed class NodeTracker : IAsyncDisposable
             await _loop.ConfigureAwait(false);
         }
 
-        _stop.Dispose();
+        // _stop is not disposed: pings and greetings still under way link to its token.
     }
 }

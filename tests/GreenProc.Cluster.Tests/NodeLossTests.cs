@@ -100,6 +100,29 @@ public sealed class NodeLossTests(ITestOutputHelper output)
         client: c => c.Configure<ClientMessagingOptions>(o => o.ResponseTimeout = TimeSpan.FromMinutes(10)));
 
     [Fact]
+    public Task A_chunk_call_lost_on_the_way_goes_out_again_and_its_node_stays() => TestClusters.WithClusterAsync(
+        2,
+        async cluster =>
+        {
+            await using var pool = new DistributedPool(cluster.Client, TestClusters.Quick);
+            await pool.WaitForNodesAsync(2);
+            string swallowing = pool.Nodes[0].Address;
+            int swallowedBefore = Partition.Swallowed;
+            Partition.SwallowNextChunk(swallowing);
+            int[] results = await pool.MapAsync<int, int>(ClusterTasks.SlowIdentity, Enumerable.Range(0, 30), OneByOne).WaitAsync(Bounded());
+            Assert.Equal(Enumerable.Range(0, 30), results);
+            Assert.Equal(swallowedBefore + 1, Partition.Swallowed);
+
+            // Its node answered heartbeats throughout: it is neither lost nor blamed.
+            Assert.Contains(pool.Nodes, n => n.Address == swallowing);
+            await pool.WaitForNodesAsync(2, Bounded());
+        },
+        silo: s => s.AddIncomingGrainCallFilter<Partition>(),
+
+        // Only the heartbeats' question about the call can rescue it before this.
+        client: c => c.Configure<ClientMessagingOptions>(o => o.ResponseTimeout = TimeSpan.FromMinutes(10)));
+
+    [Fact]
     public Task A_chunk_lost_on_MaxAttempts_nodes_fails_its_tasks_with_ClusterNodeLostException() => TestClusters.WithClusterAsync(
         2,
         async cluster =>
