@@ -76,11 +76,11 @@ try
     builder.Services.AddSingleton<IHostLifetime, ParentOwnedLifetime>();
     builder.Logging.SetMinimumLevel(LogLevel.Warning).AddProvider(new SinkLoggerProvider(logs, "client"));
 
-    // The client reaches the cluster through silo 0's gateway only (silo 0 is never the one killed). A call goes through
-    // the gateway the client picked for it, and one relayed by a gateway that dies is lost with it; when its node is
-    // alive, the pool (whose NodeTimeout watches nodes, not gateways) waits for Orleans to give up on the call, after its
-    // 30 s response timeout. --all-gateways connects the client to every silo's gateway and shows that stall.
-    int[] gateways = options.AllGateways ? cluster.GatewayPorts : [cluster.Silos[0].Spec.GatewayPort];
+    // The client knows every silo's gateway, as a real one would. A call relayed by a gateway that dies is lost with it
+    // even when its node lives; the pool's heartbeats ask each node about calls it has not answered for NodeTimeout, and
+    // send again one the node does not know, instead of waiting Orleans' 30 s response timeout. --one-gateway connects
+    // through silo 0's gateway only (silo 0 is never the one killed).
+    int[] gateways = options.OneGateway ? [cluster.Silos[0].Spec.GatewayPort] : cluster.GatewayPorts;
     builder.UseOrleansClient(client => client.UseLocalhostClustering(gateways, SiloSpec.ServiceId, cluster.ClusterId));
     using IHost clientHost = builder.Build();
     long t1 = Stopwatch.GetTimestamp();
@@ -93,7 +93,7 @@ try
     {
         await pool.WaitForNodesAsync(options.Silos, cancel.Token).WaitAsync(TimeSpan.FromSeconds(30), cancel.Token);
         Console.WriteLine($"cluster:   {options.Silos} silos ready in {ready.TotalSeconds:F2} s; the client saw {Job.Plural(options.Silos, "node")} {Stopwatch.GetElapsedTime(t1).TotalSeconds:F2} s later, "
-            + (options.AllGateways ? "through every silo's gateway" : "through silo 0's gateway"));
+            + (options.OneGateway ? "through silo 0's gateway" : "through every silo's gateway"));
         Console.WriteLine();
         run = await Job.RunAsync(pool, ranges, cluster, options.KillASilo, new ProgressLine(), cancel.Token);
     }

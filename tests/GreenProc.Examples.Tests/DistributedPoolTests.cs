@@ -150,7 +150,7 @@ public class DistributedPoolTests
 
     /// <summary>The demo's own build (examples/DistributedPool/bin/CONFIGURATION/TFM), built before this project by its
     /// ProjectReference.</summary>
-    private static string DemoDll()
+    internal static string DemoDll()
     {
         string configuration = typeof(DistributedPoolTests).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()!.Configuration;
         string framework = Path.GetFileName(Path.TrimEndingDirectorySeparator(AppContext.BaseDirectory));

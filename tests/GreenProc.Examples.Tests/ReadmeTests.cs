@@ -61,13 +61,21 @@ public class ReadmeTests
         Assert.True(!problems.Any(), $"The C# block at README.md line {line} does not compile alone:\n{string.Join("\n", problems)}");
     }
 
-    /// <summary>The framework's assemblies and GreenProc's (this test's dependencies include every GreenProc library).</summary>
+    /// <summary>
+    /// The framework's assemblies and GreenProc's (this test's dependencies include every core GreenProc library), and
+    /// the cluster layer's with Orleans and its hosting, from examples/DistributedPool's output: this project builds that
+    /// example but cannot take its Orleans dependencies itself (their Roslyn conflicts with the one it uses, NU1608).
+    /// </summary>
     private static List<MetadataReference> References()
-        => ((string)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES")!)
-            .Split(Path.PathSeparator)
+    {
+        string[] trusted = ((string)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES")!).Split(Path.PathSeparator)
             .Where(p => !Path.GetFileName(p).StartsWith("GreenProc.Examples.Tests", StringComparison.Ordinal))
-            .Select(p => (MetadataReference)MetadataReference.CreateFromFile(p))
-            .ToList();
+            .ToArray();
+        var names = new HashSet<string>(trusted.Select(Path.GetFileName)!, StringComparer.OrdinalIgnoreCase);
+        string cluster = Path.GetDirectoryName(DistributedPoolTests.DemoDll())!;
+        IEnumerable<string> clusterOnly = Directory.GetFiles(cluster, "*.dll").Where(p => !names.Contains(Path.GetFileName(p)) && Path.GetFileName(p) != "DistributedPool.dll");
+        return trusted.Concat(clusterOnly).Select(p => (MetadataReference)MetadataReference.CreateFromFile(p)).ToList();
+    }
 
     private static string RepositoryRoot()
     {
