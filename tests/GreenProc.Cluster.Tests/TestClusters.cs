@@ -106,17 +106,30 @@ internal static class TestClusters
         }
     }
 
-    /// <summary>Waits (bounded) until every worker started since <paramref name="before"/> was taken has been reaped: the
-    /// pools kill them when their silos stop, and reap them in the background. (The shared cluster's workers live on.)</summary>
+    /// <summary>Waits (bounded) until every worker started since <paramref name="before"/> was taken has exited and been
+    /// reaped: the pools kill them when their silos stop, and reap them in the background. (The shared cluster's workers
+    /// live on.)</summary>
     public static async Task AssertNoChildrenLeftAsync(int[] before)
     {
-        var clock = Stopwatch.StartNew();
-        int[] left;
-        while ((left = Children().Except(before).ToArray()).Length > 0 && clock.Elapsed < TimeSpan.FromSeconds(20))
+        foreach (int pid in Children().Except(before))
         {
-            await Task.Delay(50); // polling the OS for reaped processes: there is no event to wait on from here
+            try
+            {
+                using Process child = Process.GetProcessById(pid);
+                using var bound = new System.Threading.CancellationTokenSource(TimeSpan.FromSeconds(20));
+                await child.WaitForExitAsync(bound.Token); // ends once the process is gone, zombie included
+            }
+            catch (ArgumentException)
+            {
+                // Gone already.
+            }
+            catch (OperationCanceledException)
+            {
+                // Reported below.
+            }
         }
 
+        int[] left = Children().Except(before).ToArray();
         Assert.True(left.Length == 0, $"worker processes left behind: {string.Join(", ", left)}");
     }
 }
