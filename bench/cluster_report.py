@@ -72,7 +72,7 @@ def main():
     print()
 
     tput = [("tput_c1", "ChunkSize 1 (cluster: ChunksPerWorker 2)"), ("tput_c1_w16", "ChunkSize 1, ChunksPerWorker 16"),
-            ("tput_c16", "ChunkSize 16"), ("tput_c256", "ChunkSize 256")]
+            ("tput_c16", "ChunkSize 16"), ("tput_c16_w16", "ChunkSize 16, ChunksPerWorker 16"), ("tput_c256", "ChunkSize 256")]
     if any(values(rows, "cluster_" + k, "cluster", "us_per_task") for k, _ in tput):
         print("### (a) Trivial tasks (`Square`), throughput")
         print()

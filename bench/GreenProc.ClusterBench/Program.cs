@@ -9,7 +9,8 @@
 //                 pool of 1 worker (2 workers in all), connected over loopback TCP
 //        CASES (comma-separated; default all): the trivial task Square(x) = x * x unless said otherwise
 //          idle                                       3 s of nothing: the CPU the side burns in the background (ms/s)
-//          tput_c1, tput_c1_w16, tput_c16, tput_c256   MapAsync of N items, ChunkSize 1 / 1 / 16 / 256 (cluster:
+//          tput_c1, tput_c1_w16, tput_c16, tput_c16_w16, tput_c256
+//                                                     MapAsync of N items, ChunkSize 1 / 1 / 16 / 16 / 256 (cluster:
 //                                                     ChunksPerWorker 2, the default, or 16 for _w16): µs per task,
 //                                                     tasks/s, and the CPU per task of this process, the silos, the workers
 //          rtt_submit                                 N sequential SubmitAsync: a chunk of one task, its round trip p50/p99

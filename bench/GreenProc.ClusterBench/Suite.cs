@@ -11,7 +11,7 @@ namespace GreenProc.ClusterBench;
 
 internal static partial class Program
 {
-    private const string AllCases = "rtt_ping,rtt_submit,rtt_chunk16,rtt_chunk256,tput_c1,tput_c1_w16,tput_c16,tput_c256,cpu_1ms,cpu_1ms_c1,cpu_10ms,idle";
+    private const string AllCases = "rtt_ping,rtt_submit,rtt_chunk16,rtt_chunk256,tput_c1,tput_c1_w16,tput_c16,tput_c16_w16,tput_c256,cpu_1ms,cpu_1ms_c1,cpu_10ms,idle";
 
     private const int Silos = 2;
     private const int WorkersPerSilo = 1;
@@ -42,6 +42,9 @@ internal static partial class Program
                         break;
                     case "tput_c16":
                         await ThroughputAsync(side, c, Scaled(40_000), chunk: 16, chunksPerWorker: 2).ConfigureAwait(false);
+                        break;
+                    case "tput_c16_w16":
+                        await ThroughputAsync(side, c, Scaled(40_000), chunk: 16, chunksPerWorker: 16).ConfigureAwait(false);
                         break;
                     case "tput_c256":
                         await ThroughputAsync(side, c, Scaled(256_000), chunk: 256, chunksPerWorker: 2).ConfigureAwait(false);
