@@ -34,7 +34,7 @@ internal static partial class Program
                 Drill baseline = await DrillAsync(pool, null).ConfigureAwait(false);
                 EmitDrill("cluster_recover_nokill", options, primaryGatewayOnly, baseline, null);
                 Drill killed = await DrillAsync(pool, cluster.Silos[1]).ConfigureAwait(false);
-                EmitDrill("cluster_recover_kill", options, primaryGatewayOnly, killed, baseline);
+                EmitDrill("cluster_recover_kill", options, primaryGatewayOnly, killed, baseline, cluster.Silos);
             }
         }
     }
@@ -174,7 +174,7 @@ internal static partial class Program
         return new Drill(outcome, seconds, killAt, doneAtKill, maxGap, unusable, gone, survivorUnusable, killedWorkers.Count, workersLeft, pool.Nodes.Count);
     }
 
-    private static void EmitDrill(string bench, DistributedPoolOptions options, bool primaryGatewayOnly, Drill d, Drill? baseline)
+    private static void EmitDrill(string bench, DistributedPoolOptions options, bool primaryGatewayOnly, Drill d, Drill? baseline, IReadOnlyList<SiloCluster.Silo>? silos = null)
     {
         Emit(w =>
         {
@@ -207,6 +207,14 @@ internal static partial class Program
             w.WriteNumber("nodes_after", d.Nodes);
             w.WriteNumber("killed_silo_workers", d.KilledWorkers);
             w.WriteNumber("killed_silo_workers_left_after_5s", d.WorkersLeft);
+            if (silos is not null)
+            {
+                // To match the Orleans warnings in the log (a call's silo and the gateway it went through): S127.0.0.1:PORT.
+                w.WriteNumber("killed_silo_port", silos[1].SiloPort);
+                w.WriteNumber("killed_gateway_port", silos[1].GatewayPort);
+                w.WriteNumber("survivor_silo_port", silos[0].SiloPort);
+                w.WriteNumber("survivor_gateway_port", silos[0].GatewayPort);
+            }
         });
     }
 }

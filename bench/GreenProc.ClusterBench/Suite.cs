@@ -253,7 +253,10 @@ internal static partial class Program
 
         Rounds rounds = await MeasureAsync(side, n, Round, minRounds: 3, minSeconds: 0, fullWarmUp: false).ConfigureAwait(false);
         double seconds = rounds.Median;
-        double ideal = n * taskMs / 1000.0 / side.Workers;
+        // The ideal: the work spread over the workers, or over the CPUs this process may use when there are fewer
+        // (pinned with taskset -c 0: one; Environment.ProcessorCount follows the affinity mask).
+        int cpus = Environment.ProcessorCount;
+        double ideal = n * taskMs / 1000.0 / Math.Min(side.Workers, cpus);
         Emit(w =>
         {
             Head(w, "cluster_" + name, side.Name, n);
@@ -261,10 +264,11 @@ internal static partial class Program
             w.WriteString("chunk", chunk?.ToString(CultureInfo.InvariantCulture) ?? "default");
             w.WriteNumber("task_ms", taskMs);
             w.WriteNumber("iterations", iterations);
+            w.WriteNumber("cpus", cpus);
             w.WriteNumber("seconds", R(seconds, 4));
             w.WriteNumber("ideal_seconds", R(ideal, 4));
             w.WriteNumber("efficiency", R(ideal / seconds));
-            w.WriteNumber("overhead_us_per_task", R(((seconds * side.Workers / n) - (taskMs / 1000.0)) * 1e6, 1));
+            w.WriteNumber("overhead_us_per_task", R(((seconds * Math.Min(side.Workers, cpus) / n) - (taskMs / 1000.0)) * 1e6, 1));
             rounds.WriteCpu(w, n, chunk ?? 0);
         });
     }
