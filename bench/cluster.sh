@@ -88,7 +88,7 @@ run() { # label args...: one bench process (10 minutes at most); its JSON lines 
     echo "[$TAG] $label" >&2
     echo "=== $label" >> "$LOG"
     local rc=0
-    timeout 600 "${PFX[@]}" "$BIN" "$@" 2>> "$LOG" | grep '^{' >> "$RESULTS" || rc=$?
+    timeout -k 20 600 "${PFX[@]}" "$BIN" "$@" 2>> "$LOG" | grep '^{' >> "$RESULTS" || rc=$?
     [[ $rc -ne 0 ]] && echo "  (failed: exit $rc; see $LOG)" >&2
     return 0
 }

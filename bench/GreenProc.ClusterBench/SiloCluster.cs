@@ -96,6 +96,10 @@ internal sealed class SiloCluster : IAsyncDisposable
             SiloMain.Quiet(builder.Logging);
             int[] gateways = primaryGatewayOnly ? [started[0].GatewayPort] : started.Select(s => s.GatewayPort).ToArray();
             builder.UseOrleansClient(c => c.UseLocalhostClustering(gateways));
+
+            // Not the console lifetime: it would take SIGTERM (timeout(1), Ctrl-C) to stop the client host only, and the
+            // bench would run on; without it SIGTERM ends the process, and ProcessExit kills the silos.
+            builder.Services.AddSingleton<IHostLifetime, PlainLifetime>();
             IHost client = builder.Build();
             await client.StartAsync().ConfigureAwait(false);
             return new SiloCluster(started, client, Stopwatch.GetElapsedTime(t0).TotalSeconds);
@@ -288,4 +292,12 @@ internal sealed class SiloCluster : IAsyncDisposable
     }
 
     private static string Inv(int value) => value.ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>A host lifetime that leaves the process's signals alone.</summary>
+    private sealed class PlainLifetime : IHostLifetime
+    {
+        public Task WaitForStartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    }
 }

@@ -5,6 +5,7 @@ using System.Threading;
 using System.Threading.Tasks;
 using GreenProc.Cluster;
 using GreenProc.Ipc;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Orleans.Hosting;
@@ -52,13 +53,16 @@ internal static class SiloMain
         Console.Out.WriteLine("ready " + Environment.ProcessId.ToString(CultureInfo.InvariantCulture));
         Console.Out.Flush();
 
-        // Until the driver closes our stdin (or dies, which closes it too).
-        await Task.Run(static () =>
+        // Until the driver closes our stdin (or dies, which closes it too), or a signal (SIGTERM, SIGINT) stops the host.
+        Task stdinClosed = Task.Run(static () =>
         {
             while (Console.In.ReadLine() is not null)
             {
             }
-        }).ConfigureAwait(false);
+        });
+        var stopping = new TaskCompletionSource();
+        using CancellationTokenRegistration onStop = host.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping.Register(() => stopping.TrySetResult());
+        await Task.WhenAny(stdinClosed, stopping.Task).ConfigureAwait(false);
 
         using var grace = new CancellationTokenSource(TimeSpan.FromSeconds(10));
         try
