@@ -125,8 +125,8 @@ def main():
         print("### (c) CPU-bound tasks, 2 workers either way (cluster: 2 silos × 1 worker); ideal: the work over min(workers, CPUs)")
         print()
         print("| case | ideal s | local s | cluster s | cluster ÷ local | efficiency local / cluster | overhead µs/task local / cluster | "
-              "client CPU µs/task local / cluster |")
-        print("|---|---:|---:|---:|---:|---:|---:|---:|")
+              "client CPU µs/task local / cluster | silos CPU µs/task |")
+        print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
         for key, label in cpu_cases:
             b = "cluster_" + key
             ls, cs = med(values(rows, b, "local", "seconds")), med(values(rows, b, "cluster", "seconds"))
@@ -142,8 +142,9 @@ def main():
             lo = (ls * par / sample["n"] - sample["task_ms"] / 1000.0) * 1e6 if ls else None
             co = (cs * par / sample["n"] - sample["task_ms"] / 1000.0) * 1e6 if cs else None
             lc, cc = med(values(rows, b, "local", "self_cpu_us_per_task")), med(values(rows, b, "cluster", "self_cpu_us_per_task"))
+            nc = values(rows, b, "cluster", "nodes_cpu_us_per_task")
             print(f"| {label} | {fmt(ideal)} | {fmt(ls)} | {fmt(cs)} | {ratio(cs, ls)} | {fmt(le, 2)} / {fmt(ce, 2)} | {fmt(lo)} / {fmt(co)} "
-                  f"| {fmt(lc)} / {fmt(cc)} |")
+                  f"| {fmt(lc)} / {fmt(cc)} | {fmt(med(nc))} ({rng(nc)}) |")
         print()
 
     idle = {s: [med(values(rows, "cluster_idle", s, k)) for k in ("self_cpu_ms_per_s", "nodes_cpu_ms_per_s", "workers_cpu_ms_per_s")]
