@@ -36,6 +36,7 @@ internal sealed class NodeTracker : IAsyncDisposable
     private NodeState[] _nodes = [];   // the nodes not lost; replaced under _gate, never mutated (readers take a snapshot)
     private TaskCompletionSource _changed = NewSignal();
     private long _nextCall;
+    private int _querying;             // 1 while a membership query runs
     private Task? _loop;
 
     public NodeTracker(IGrainFactory grains, DistributedPoolOptions options)
@@ -96,7 +97,13 @@ internal sealed class NodeTracker : IAsyncDisposable
                     _ = PingAsync(node, stop);
                 }
 
-                await RefreshMembersAsync(stop).ConfigureAwait(false);
+                // The membership query may hang as long as a ping (through a gateway that died): it runs on its own,
+                // one at a time, so that judging the nodes never waits for it.
+                if (Interlocked.CompareExchange(ref _querying, 1, 0) == 0)
+                {
+                    _ = RefreshMembersAsync(stop);
+                }
+
                 Judge(lost: null);
                 await Task.Delay(_options.HeartbeatInterval, stop).ConfigureAwait(false);
             }
@@ -120,9 +127,13 @@ internal sealed class NodeTracker : IAsyncDisposable
         {
             hosts = await _grains.GetGrain<IManagementGrain>(0).GetHosts(onlyActive: true).WaitAsync(_options.NodeTimeout, stop).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is not OperationCanceledException || !stop.IsCancellationRequested)
+        catch (Exception)
         {
-            return; // the cluster did not answer: the nodes are judged by their own heartbeats alone this round
+            return; // the cluster did not answer: the nodes are judged by their own heartbeats alone meanwhile
+        }
+        finally
+        {
+            Volatile.Write(ref _querying, 0);
         }
 
         var active = new HashSet<string>(StringComparer.Ordinal);
