@@ -11,7 +11,8 @@ namespace GreenProc.Cluster.Internal;
 /// and whether it is lost. A lost node's <see cref="Lost"/> token cancels every chunk call in flight there, which sends
 /// those chunks elsewhere; a lost node is never used again (if its silo answers later, it comes back as a new state).
 /// </summary>
-/// <remarks>Thread-safe: maps reserve slots from any thread; the tracker alone updates the rest.</remarks>
+/// <remarks>Thread-safe: maps reserve slots, track their calls and report replies from any thread; the tracker reports
+/// heartbeats and loses the node.</remarks>
 internal sealed class NodeState
 {
     private readonly CancellationTokenSource _lost = new(); // cancelled once: the node is lost
