@@ -150,7 +150,17 @@ internal static class RemoteError
             throw new GipcProtocolException("A remote exception record has a bad string length.");
         }
 
-        string value = new UTF8Encoding(false, throwOnInvalidBytes: true).GetString(data[..length]);
+        string value;
+        try
+        {
+            value = new UTF8Encoding(false, throwOnInvalidBytes: true).GetString(data[..length]);
+        }
+        catch (DecoderFallbackException e)
+        {
+            // Found by fuzzing (issue 17): invalid UTF-8 escaped as an ArgumentException, not the documented protocol error.
+            throw new GipcProtocolException("A remote exception record has a string that is not UTF-8.", e);
+        }
+
         data = data[length..];
         return value;
     }
