@@ -23,6 +23,8 @@ namespace GreenProc.TestChild;
 ///   env NAME                  print the variable (or "(unset)")
 ///   inherit-nonblocking       make stdin (a pipe) non-blocking, run `cat /proc/self/fdinfo/0` with stdin inherited,
 ///                             then say whether stdin is still non-blocking here
+///   fd-exhaustion             (run under a low RLIMIT_NOFILE) fill the descriptor table with pipes, then try a pipe,
+///                             a Popen and a hub; free them, and show a Popen works again and no descriptor is left
 /// </summary>
 internal static class Program
 {
@@ -118,6 +120,8 @@ internal static class Program
             case "env":
                 Console.Out.WriteLine(Environment.GetEnvironmentVariable(args[1]) ?? "(unset)");
                 return 0;
+            case "fd-exhaustion":
+                return FdExhaustion.Run();
             case "inherit-nonblocking":
             {
                 var stdin = new SafeFdHandle(0, ownsHandle: false);
