@@ -119,6 +119,14 @@ internal static class PoolTasks
         return t.Result;
     }
 
+    /// <summary>Writes its pid, then reads the FIFO <c>t.Go</c> (it blocks until the test writes it) and returns t.Result.</summary>
+    public static int ReportPidThenWaitForGo((string Path, string Go, int Result) t)
+    {
+        ReportPid(t.Path);
+        _ = File.ReadAllText(t.Go);
+        return t.Result;
+    }
+
     /// <summary>Writes this worker's pid into the FIFO at <paramref name="path"/> (the test is blocked reading it).</summary>
     private static void ReportPid(string path) => File.WriteAllText(path, Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture));
 
@@ -373,6 +381,54 @@ public sealed class ProcessPoolTests : LeakCheckedTest
             Assert.Equal(pid, crash.Pid);
             Assert.All(await Task.WhenAll(others).WaitAsync(Bound), r => Assert.Equal(50, r));
             Assert.Equal(4, await pool.SubmitAsync(PoolTasks.Square, 2).WaitAsync(Bound));
+        }
+        finally
+        {
+            File.Delete(marker);
+        }
+    }
+
+    [Fact]
+    public async Task A_worker_stopped_and_continued_mid_task_delivers_its_result()
+    {
+        // Issue 17's SIGSTOP/SIGCONT fault: a stopped worker is neither dead nor lost; its task ends when it runs again.
+        await using ProcessPool pool = NewPool(workers: 1);
+        string marker = NewFifo(), go = NewFifo();
+        try
+        {
+            Task<int> task = pool.SubmitAsync(PoolTasks.ReportPidThenWaitForGo, (marker, go, 42));
+            int pid = await WaitForPidAsync(marker);
+            Assert.Equal(0, Interop.Kill(pid, 19)); // SIGSTOP
+            Task released = Task.Run(() => File.WriteAllText(go, "go")); // completes once the worker has the FIFO open
+            Assert.False(task.IsCompleted); // stopped: it cannot have finished, whatever it had reached
+            Assert.Equal(0, Interop.Kill(pid, 18)); // SIGCONT
+            Assert.Equal(42, await task.WaitAsync(Bound));
+            await released.WaitAsync(Bound);
+            Assert.Equal(9, await pool.SubmitAsync(PoolTasks.Square, 3).WaitAsync(Bound));
+        }
+        finally
+        {
+            File.Delete(marker);
+            File.Delete(go);
+        }
+    }
+
+    [Fact]
+    public async Task A_stopped_worker_past_its_timeout_is_killed_and_replaced()
+    {
+        // A stopped worker cannot see its token: the pool's kill after KillGrace ends it (SIGKILL reaches a stopped process).
+        await using ProcessPool pool = NewPool(workers: 1);
+        string marker = NewFifo();
+        try
+        {
+            Task<int> task = pool.SubmitAsync(PoolTasks.ReportPidThenWaitForCancel, marker, TimeSpan.FromMilliseconds(200));
+            int pid = await WaitForPidAsync(marker);
+            Assert.Equal(0, Interop.Kill(pid, 19)); // SIGSTOP
+            var late = await Assert.ThrowsAsync<ProcessPoolTimeoutException>(() => task.WaitAsync(Bound));
+            Assert.True(late.WorkerKilled);
+            Assert.Equal(pid, late.Pid);
+            await WaitExitedAsync(pid);
+            Assert.Equal(9, await pool.SubmitAsync(PoolTasks.Square, 3).WaitAsync(Bound)); // a replacement serves
         }
         finally
         {
