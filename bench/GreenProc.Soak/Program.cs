@@ -15,7 +15,7 @@ using GreenProc;
 using GreenProc.Ipc;
 using GreenProc.Soak;
 
-long messages = 1_000_000;
+long messages = 1_000_000, poolTasks = 0;
 int children = 8, seed = 17;
 string csv = Path.Combine("bench", "out", "soak", $"memory-{DateTime.UtcNow:yyyyMMdd-HHmmss}.csv");
 for (int i = 0; i < args.Length; i += 2)
@@ -26,11 +26,26 @@ for (int i = 0; i < args.Length; i += 2)
         case "--children": children = int.Parse(args[i + 1], CultureInfo.InvariantCulture); break;
         case "--seed": seed = int.Parse(args[i + 1], CultureInfo.InvariantCulture); break;
         case "--csv": csv = args[i + 1]; break;
+        case "--pool-tasks": poolTasks = long.Parse(args[i + 1], CultureInfo.InvariantCulture); break;
         default: Console.Error.WriteLine($"unknown argument {args[i]}"); return 2;
     }
 }
 
 Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(csv))!);
+if (poolTasks > 0)
+{
+    // The pool soak instead: --pool-tasks N through a pool of 2 workers (the same accounting around it).
+    await PoolSoak.RunAsync(100, 2); // warm-up, for the baseline
+    int poolBaseline = PipesAndSockets();
+    (long wrong, double seconds, List<string> poolSamples) = await PoolSoak.RunAsync(poolTasks, 2);
+    File.WriteAllLines(csv, poolSamples);
+    int poolAfter = PipesAndSockets();
+    string[] rows = poolSamples.Skip(1).ToArray();
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+        $"{{\"pool_tasks\":{poolTasks},\"seconds\":{seconds:F1},\"tasks_per_s\":{poolTasks / seconds:F0},\"wrong\":{wrong},\"heap_mb_max\":{rows.Max(r => double.Parse(r.Split(',')[2], CultureInfo.InvariantCulture)):F1},\"rss_mb_max\":{rows.Max(r => double.Parse(r.Split(',')[3], CultureInfo.InvariantCulture)):F1},\"pipes_sockets_before\":{poolBaseline},\"pipes_sockets_after\":{poolAfter},\"csv\":\"{csv}\"}}"));
+    return wrong == 0 && poolAfter <= poolBaseline ? 0 : 1;
+}
+
 // One random source of payload bytes: messages are slices of it, so that filling them costs a copy, not a generator.
 byte[] source = new byte[(4 << 20) + 4096];
 new Random(seed).NextBytes(source);
@@ -140,18 +155,7 @@ static int Size(Random random) => random.Next(1000) switch
     _ => random.Next(1 << 20, (4 << 20) + 1),
 };
 
-static long Rss()
-{
-    foreach (string line in File.ReadLines("/proc/self/status"))
-    {
-        if (line.StartsWith("VmRSS:", StringComparison.Ordinal))
-        {
-            return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) * 1024;
-        }
-    }
-
-    return 0;
-}
+static long Rss() => Memory.Rss();
 
 static int ParentOf(int pid)
 {
