@@ -16,7 +16,7 @@ using GreenProc.Ipc;
 using GreenProc.Soak;
 
 long messages = 1_000_000, poolTasks = 0;
-int children = 8, seed = 17;
+int children = 8, seed = 17, echoConnections = 0, echoRounds = 200;
 string csv = Path.Combine("bench", "out", "soak", $"memory-{DateTime.UtcNow:yyyyMMdd-HHmmss}.csv");
 for (int i = 0; i < args.Length; i += 2)
 {
@@ -27,11 +27,30 @@ for (int i = 0; i < args.Length; i += 2)
         case "--seed": seed = int.Parse(args[i + 1], CultureInfo.InvariantCulture); break;
         case "--csv": csv = args[i + 1]; break;
         case "--pool-tasks": poolTasks = long.Parse(args[i + 1], CultureInfo.InvariantCulture); break;
+        case "--echo-connections": echoConnections = int.Parse(args[i + 1], CultureInfo.InvariantCulture); break;
+        case "--echo-rounds": echoRounds = int.Parse(args[i + 1], CultureInfo.InvariantCulture); break;
         default: Console.Error.WriteLine($"unknown argument {args[i]}"); return 2;
     }
 }
 
 Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(csv))!);
+if (echoConnections > 0)
+{
+    // The echo-server soak instead: --echo-connections C (--echo-rounds R) against a GreenServer in a child process.
+    byte[] bytesSource = new byte[(16 << 10) + 4096];
+    new Random(seed).NextBytes(bytesSource);
+    EchoSoak.Run(2, 2, bytesSource, seed); // warm-up, for the baseline
+    int echoBaseline = PipesAndSockets();
+    var echo = EchoSoak.Run(echoConnections, echoRounds, bytesSource, seed);
+    File.WriteAllLines(csv, echo.Samples);
+    int echoAfter = PipesAndSockets();
+    int echoChildren = Directory.GetDirectories("/proc").Count(d => int.TryParse(Path.GetFileName(d), out int pid) && ParentOf(pid) == Environment.ProcessId);
+    string[] rows = echo.Samples.Skip(1).ToArray();
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+        $"{{\"connections\":{echoConnections},\"round_trips\":{echo.RoundTrips},\"gb_each_way\":{echo.Bytes / 1e9:F2},\"seconds\":{echo.Seconds:F1},\"round_trips_per_s\":{echo.RoundTrips / echo.Seconds:F0},\"wrong\":{echo.Wrong},\"server_exit\":{echo.ExitCode},\"server_rss_mb_max\":{rows.Max(r => double.Parse(r.Split(',')[2], CultureInfo.InvariantCulture)):F1},\"pipes_sockets_before\":{echoBaseline},\"pipes_sockets_after\":{echoAfter},\"children_left\":{echoChildren},\"csv\":\"{csv}\"}}"));
+    return echo.Wrong == 0 && echo.RoundTrips == (long)echoConnections * echoRounds && echo.ExitCode == 0 && echoAfter <= echoBaseline && echoChildren == 0 ? 0 : 1;
+}
+
 if (poolTasks > 0)
 {
     // The pool soak instead: --pool-tasks N through a pool of 2 workers (the same accounting around it).
