@@ -58,14 +58,10 @@ internal static class EchoSoak
             using GipcProcess server = Gipc.StartProcess(Serve, portPipe.Writer, stopPipe.Reader, name: "echo-server");
             int port = await portPipe.Reader.GetAsync(TimeSpan.FromSeconds(30));
             bool done = false;
-            Greenlet sampler = Green.Spawn(async () =>
-            {
-                while (!done)
-                {
-                    samples.Add(string.Create(CultureInfo.InvariantCulture, $"{clock.Elapsed.TotalSeconds:F1},{trips},{RssOf(server.Pid) / 1048576.0:F1},{GC.GetTotalMemory(false) / 1048576.0:F1}"));
-                    await Green.Sleep(TimeSpan.FromSeconds(1));
-                }
-            }, "sampler");
+            Greenlet sampler = Memory.Sampler(
+                samples,
+                () => string.Create(CultureInfo.InvariantCulture, $"{clock.Elapsed.TotalSeconds:F1},{trips},{Memory.Rss(server.Pid) / 1048576.0:F1},{GC.GetTotalMemory(false) / 1048576.0:F1}"),
+                () => done);
 
             var clients = new GreenGroup();
             for (int c = 0; c < connections; c++)
@@ -108,18 +104,5 @@ internal static class EchoSoak
             exit = server.ExitCode ?? -1;
         });
         return (trips, wrong, bytes, clock.Elapsed.TotalSeconds, exit, samples);
-    }
-
-    private static long RssOf(int pid)
-    {
-        try
-        {
-            string? line = File.ReadLines($"/proc/{pid}/status").FirstOrDefault(l => l.StartsWith("VmRSS:", StringComparison.Ordinal));
-            return line is null ? 0 : long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) * 1024;
-        }
-        catch (IOException)
-        {
-            return 0;
-        }
     }
 }

@@ -107,14 +107,10 @@ void Soak(long messages, int children, Tally tally, List<string> samples, Stopwa
     }
 
     bool done = false;
-    Greenlet sampler = Green.Spawn(async () =>
-    {
-        while (!done)
-        {
-            samples.Add(string.Create(CultureInfo.InvariantCulture, $"{clock.Elapsed.TotalSeconds:F1},{tally.Acked},{GC.GetTotalMemory(false) / 1048576.0:F1},{Rss() / 1048576.0:F1}"));
-            await Green.Sleep(TimeSpan.FromSeconds(1));
-        }
-    }, "sampler");
+    Greenlet sampler = Memory.Sampler(
+        samples,
+        () => string.Create(CultureInfo.InvariantCulture, $"{clock.Elapsed.TotalSeconds:F1},{tally.Acked},{GC.GetTotalMemory(false) / 1048576.0:F1},{Memory.Rss() / 1048576.0:F1}"),
+        () => done);
 
     var work = new List<Greenlet>();
     for (int c = 0; c < children; c++)
@@ -173,8 +169,6 @@ static int Size(Random random) => random.Next(1000) switch
     < 999 => random.Next(64 << 10, 1 << 20),
     _ => random.Next(1 << 20, (4 << 20) + 1),
 };
-
-static long Rss() => Memory.Rss();
 
 static int ParentOf(int pid)
 {
