@@ -4,6 +4,9 @@
 // second into a CSV; descriptors and child processes are counted before and after.
 //
 //   dotnet run -c Release --project bench/GreenProc.Soak -- [--messages N] [--children C] [--seed S] [--csv PATH]
+//   ... -- --pool-tasks N                          the pool soak instead (PoolSoak.cs)
+//   ... -- --echo-connections C [--echo-rounds R]  the echo-server soak instead (EchoSoak.cs)
+// docs/RELIABILITY.md has the figures and the exact commands.
 using System;
 using System.Collections.Generic;
 using System.Diagnostics;
