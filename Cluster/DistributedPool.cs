@@ -110,8 +110,7 @@ public sealed partial class DistributedPool : IAsyncDisposable, IDisposable
     private Task<TResult> Submit<TArg, TResult>(Delegate task, TArg argument, TimeSpan? timeout, CancellationToken cancellationToken)
     {
         ThrowIfDisposed();
-        DistributedPoolOptions.CheckTimeout(timeout, nameof(timeout));
-        var options = new ProcessPoolMapOptions { ChunkSize = 1, TaskTimeout = timeout };
+        ProcessPoolMapOptions options = new ProcessPoolMapOptions { ChunkSize = 1, TaskTimeout = timeout }.Validate(); // the timeout checked as the pool checks it
         return SubmitCore(new MapSequence<TArg, TResult>(this, KeyOf<TArg, TResult>(task), [argument], null, options, ordered: false, cancellationToken));
 
         static async Task<TResult> SubmitCore(IAsyncEnumerable<TResult> one)

@@ -53,18 +53,8 @@ public sealed record DistributedPoolOptions
             throw new ArgumentOutOfRangeException(nameof(NoNodeTimeout), NoNodeTimeout, "NoNodeTimeout must be zero or more, or Timeout.InfiniteTimeSpan.");
         }
 
-        CheckTimeout(TaskTimeout, nameof(TaskTimeout));
+        _ = new Ipc.ProcessPoolMapOptions { TaskTimeout = TaskTimeout }.Validate(); // the pool's one timeout check
         return this;
-    }
-
-    /// <summary>A per-task timeout as the local pool takes it (the runtime's Deadline.Validate, which this layer cannot see):
-    /// zero or more, <see cref="Timeout.InfiniteTimeSpan"/>, or null.</summary>
-    internal static void CheckTimeout(TimeSpan? timeout, string name)
-    {
-        if (timeout is { } t && t < TimeSpan.Zero && t != Timeout.InfiniteTimeSpan)
-        {
-            throw new ArgumentOutOfRangeException(name, t, "A timeout must be zero or positive, Timeout.InfiniteTimeSpan, or null (no timeout).");
-        }
     }
 
     private static void Positive(TimeSpan value, string name)

@@ -52,8 +52,6 @@ internal sealed class NodeState
 
     public bool IsLost => _lost.IsCancellationRequested;
 
-    public bool IsStopping => _stopping;
-
     /// <summary>Whether new chunks may go here.</summary>
     public bool Usable => !_stopping && !_suspect && !_lost.IsCancellationRequested;
 
