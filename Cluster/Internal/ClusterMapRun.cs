@@ -403,6 +403,9 @@ internal sealed class ClusterMapRun<TArg, TResult>
             catch (Exception e)
             {
                 error = e;
+
+                // Cancelled, lost, or failed on the way: the node may run it still, or get it later.
+                node.Abandon(request.Call);
             }
             finally
             {

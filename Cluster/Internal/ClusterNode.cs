@@ -1,5 +1,6 @@
 using System;
-using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Linq;
 using System.Collections.Generic;
 using System.Net;
 using System.Threading;
@@ -30,7 +31,9 @@ internal sealed class ClusterNode : ILifecycleParticipant<ISiloLifecycle>, IDisp
     private int _running;                                      // chunks inside RunChunkAsync
     private volatile bool _stopping;                           // no new chunks
     private int _disposed;
-    private readonly ConcurrentDictionary<(Guid Submitter, long Call), byte> _calls = new(); // chunk calls being run, for heartbeats
+    private readonly object _callsGate = new();                 // guards the two maps below together
+    private readonly Dictionary<(Guid Submitter, long Call), CancellationTokenSource> _calls = []; // chunk calls being run
+    private readonly Dictionary<(Guid Submitter, long Call), long> _cancelled = []; // calls cancelled before they came (Stopwatch timestamps)
 
     public ClusterNode(IOptions<ClusterNodeOptions> options, ILocalSiloDetails silo, IServiceProvider services)
     {
@@ -42,22 +45,55 @@ internal sealed class ClusterNode : ILifecycleParticipant<ISiloLifecycle>, IDisp
     /// <summary>The silo's address: the node grain's key.</summary>
     public string Address { get; }
 
-    /// <summary>Answers a heartbeat: the node's state, and which of the asked calls it is running.</summary>
+    /// <summary>Answers a heartbeat: cancels the calls the submitter gave up on (or remembers them for a while, should
+    /// they come later), and says which of the asked calls it is running.</summary>
     public NodeInfo Hello(HelloRequest request)
     {
+        var cancel = new List<CancellationTokenSource>();
         long[] running = [];
-        if (request.Calls.Length > 0)
+        lock (_callsGate)
         {
-            var known = new List<long>(request.Calls.Length);
-            foreach (long call in request.Calls)
+            foreach (long call in request.Cancel)
             {
-                if (_calls.ContainsKey((request.Submitter, call)))
+                if (_calls.TryGetValue((request.Submitter, call), out CancellationTokenSource? source))
                 {
-                    known.Add(call);
+                    cancel.Add(source);
+                }
+                else
+                {
+                    _cancelled[(request.Submitter, call)] = Stopwatch.GetTimestamp();
                 }
             }
 
-            running = [.. known];
+            if (_cancelled.Count > 0)
+            {
+                // A request not here ten minutes after its submitter cancelled it is not coming (Orleans' response
+                // timeout is 30 s): forget it.
+                foreach (var (key, at) in _cancelled.ToArray())
+                {
+                    if (Stopwatch.GetElapsedTime(at) > TimeSpan.FromMinutes(10))
+                    {
+                        _cancelled.Remove(key);
+                    }
+                }
+            }
+
+            if (request.Calls.Length > 0)
+            {
+                running = Array.FindAll(request.Calls, call => _calls.ContainsKey((request.Submitter, call)));
+            }
+        }
+
+        foreach (CancellationTokenSource source in cancel)
+        {
+            try
+            {
+                source.Cancel();
+            }
+            catch (ObjectDisposedException)
+            {
+                // The call ended meanwhile.
+            }
         }
 
         return new NodeInfo
@@ -121,7 +157,19 @@ internal sealed class ClusterNode : ILifecycleParticipant<ISiloLifecycle>, IDisp
         }
 
         Interlocked.Increment(ref _running);
-        _calls.TryAdd((request.Submitter, request.Call), 0);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _stop.Token);
+        lock (_callsGate)
+        {
+            if (_cancelled.Remove((request.Submitter, request.Call)))
+            {
+                linked.Cancel(); // cancelled by a heartbeat before it came: its tasks end at once
+            }
+            else
+            {
+                _calls[(request.Submitter, request.Call)] = linked;
+            }
+        }
+
         try
         {
             ProcessPool? pool = _pool;
@@ -130,7 +178,6 @@ internal sealed class ClusterNode : ILifecycleParticipant<ISiloLifecycle>, IDisp
                 return Stopped();
             }
 
-            using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _stop.Token);
             byte[][] arguments = request.Arguments;
             var runs = new Task<TaskOutcome>[arguments.Length];
             for (int i = 0; i < runs.Length; i++)
@@ -157,7 +204,11 @@ internal sealed class ClusterNode : ILifecycleParticipant<ISiloLifecycle>, IDisp
         }
         finally
         {
-            _calls.TryRemove((request.Submitter, request.Call), out _);
+            lock (_callsGate)
+            {
+                _calls.Remove((request.Submitter, request.Call));
+            }
+
             if (Interlocked.Decrement(ref _running) == 0 && _stopping)
             {
                 _idle.TrySetResult();

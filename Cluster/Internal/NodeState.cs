@@ -24,6 +24,7 @@ internal sealed class NodeState
     private volatile bool _suspect; // a chunk call failed: no new chunks until a heartbeat answers
     private long _chunksDone;
     private readonly ConcurrentDictionary<long, PendingCall> _calls = new(); // chunk calls in flight here, by call number
+    private readonly ConcurrentDictionary<long, byte> _abandoned = new();     // calls given up on, to cancel at the node
 
     public NodeState(string address, INodeGrain grain, NodeInfo info, int chunksPerWorker)
     {
@@ -109,6 +110,22 @@ internal sealed class NodeState
     }
 
     public void Untrack(long call) => _calls.TryRemove(call, out _);
+
+    /// <summary>A call that ended without its reply: the node may still run it (or get it later), so the next heartbeats
+    /// tell it to cancel.</summary>
+    public void Abandon(long call) => _abandoned.TryAdd(call, 0);
+
+    /// <summary>The abandoned calls to tell the node about.</summary>
+    public long[] Abandoned() => _abandoned.IsEmpty ? [] : [.. _abandoned.Keys];
+
+    /// <summary>The node answered a heartbeat that told it about <paramref name="calls"/>: done.</summary>
+    public void Told(long[] calls)
+    {
+        foreach (long call in calls)
+        {
+            _abandoned.TryRemove(call, out _);
+        }
+    }
 
     /// <summary>The calls sent longer than <paramref name="age"/> ago: a heartbeat asks the node about them.</summary>
     public long[] Overdue(TimeSpan age)

@@ -224,13 +224,15 @@ internal sealed class NodeTracker : IAsyncDisposable
     private async Task PingAsync(NodeState node, CancellationToken stop)
     {
         long[] overdue = node.Overdue(_options.NodeTimeout);
+        long[] cancel = node.Abandoned();
         try
         {
             using var deadline = CancellationTokenSource.CreateLinkedTokenSource(stop);
             deadline.CancelAfter(_options.NodeTimeout);
-            NodeInfo info = await node.Grain.HelloAsync(new HelloRequest { Submitter = Submitter, Calls = overdue }, deadline.Token)
+            NodeInfo info = await node.Grain.HelloAsync(new HelloRequest { Submitter = Submitter, Calls = overdue, Cancel = cancel }, deadline.Token)
                 .WaitAsync(deadline.Token).ConfigureAwait(false);
             node.Answered(info);
+            node.Told(cancel);
             node.Reconcile(overdue, info.Running);
         }
         catch (Exception)

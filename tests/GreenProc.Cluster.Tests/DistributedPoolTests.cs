@@ -290,6 +290,38 @@ public sealed class DistributedPoolTests(ClusterFixture fixture)
         Assert.Equal("fine", await pool.SubmitAsync<string, string>(ClusterTasks.EchoAsync, "fine"));
     }
 
+    [Fact]
+    public async Task A_call_cancelled_by_heartbeat_ends_on_the_node_whether_it_came_before_or_after()
+    {
+        // Orleans' own cancellation message can be lost with a gateway, or overtake its call; heartbeats carry the
+        // submitter's cancellations until a node has them, and a node remembers those of calls not come yet.
+        string node = fixture.Cluster.Silos[1].SiloAddress.ToParsableString();
+        INodeGrain grain = fixture.Cluster.Client.GetGrain<INodeGrain>(node);
+        string key = TaskKey.Of(typeof(ClusterTasks).GetMethod(nameof(ClusterTasks.WaitForCancel))!, typeof(int), typeof(int));
+        byte[] one = [1, 0, 0, 0];
+        var submitter = Guid.NewGuid();
+
+        // Before: the cancellation comes first, then the call; the call's task ends at once.
+        await grain.HelloAsync(new HelloRequest { Submitter = submitter, Cancel = [1] }, CancellationToken.None);
+        ChunkReply early = await grain.RunChunkAsync(new ChunkRequest { Task = key, Arguments = [one], Submitter = submitter, Call = 1 }, CancellationToken.None)
+            .WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Equal(OutcomeKind.Cancelled, early.Outcomes[0].Kind);
+
+        // After: the call runs (the node says so), then a heartbeat cancels it.
+        Task<ChunkReply> late = grain.RunChunkAsync(new ChunkRequest { Task = key, Arguments = [one], Submitter = submitter, Call = 2 }, CancellationToken.None);
+        while ((await grain.HelloAsync(new HelloRequest { Submitter = submitter, Calls = [2] }, CancellationToken.None)).Running.Length == 0)
+        {
+            Assert.False(late.IsCompleted);
+        }
+
+        await grain.HelloAsync(new HelloRequest { Submitter = submitter, Cancel = [2] }, CancellationToken.None);
+        Assert.Equal(OutcomeKind.Cancelled, (await late.WaitAsync(TimeSpan.FromSeconds(30))).Outcomes[0].Kind);
+
+        // Its worker was freed: the node serves the next task at once.
+        Assert.Equal(OutcomeKind.Result, (await grain.RunChunkAsync(new ChunkRequest { Task = TaskKey.Of(typeof(ClusterTasks).GetMethod(nameof(ClusterTasks.Square))!, typeof(int), typeof(int)), Arguments = [one] }, CancellationToken.None)
+            .WaitAsync(TimeSpan.FromSeconds(30))).Outcomes[0].Kind);
+    }
+
     private static string RemoteErrorText(TaskOutcome outcome) => GreenProc.Ipc.Internal.RemoteError.Read(outcome.Payload, outcome.Pid).RemoteType;
 
     private static async IAsyncEnumerable<int> AsyncRange(int n, [EnumeratorCancellation] CancellationToken token = default)
