@@ -220,20 +220,6 @@ public sealed class ProcessPoolTests : LeakCheckedTest
 {
     private static readonly TimeSpan Bound = TimeSpan.FromSeconds(60);
 
-    /// <summary>
-    /// The process-wide helpers pools bring up (the orphan reaper's wake pipe, at a pool's first kill; .NET's console
-    /// signal pipe and the stderr stream workers' output is copied to, at a worker's first line on stderr) are made
-    /// before the first test counts descriptors: they live as long as the process, and are not a test's leak.
-    /// </summary>
-    static ProcessPoolTests()
-    {
-        using var warm = new ProcessPool(new ProcessPoolOptions { Workers = 1 });
-        warm.SubmitAsync(PoolTasks.WriteToStderr, "(a worker's stderr reaches this process's stderr)").Wait(Bound);
-        var abandoned = GreenProc.Subprocess.Popen.Start(["sleep", "30"]);
-        abandoned.Dispose(); // disposed while it runs: the orphan reaper takes it (and starts, if it had not)
-        Interop.Kill(abandoned.Pid, 9);
-    }
-
     protected override ReactorKind Reactor => ReactorKind.Epoll;
 
     private static ProcessPool NewPool(int workers = 2, Func<ProcessPoolOptions, ProcessPoolOptions>? tune = null)
@@ -385,6 +371,30 @@ public sealed class ProcessPoolTests : LeakCheckedTest
         finally
         {
             File.Delete(marker);
+        }
+    }
+
+    [Fact]
+    public async Task A_result_is_delivered_while_its_worker_runs_the_next_task()
+    {
+        // A worker's answers leave at the end of a hub turn, and tasks of a run of short items share one: the answer
+        // of a task must not wait for a later task the same worker holds (a long one, or one that never ends).
+        await using ProcessPool pool = NewPool(workers: 1);
+        string marker = NewFifo(), go = NewFifo();
+        try
+        {
+            Task<int> first = pool.SubmitAsync(PoolTasks.Square, 3);
+            Task<int> next = pool.SubmitAsync(PoolTasks.ReportPidThenWaitForGo, (marker, go, 42));
+            await WaitForPidAsync(marker); // the next task runs: the first has ended
+            Assert.Equal(9, await first.WaitAsync(Bound)); // before the next ends (it waits for us)
+            Task released = Task.Run(() => File.WriteAllText(go, "go"));
+            Assert.Equal(42, await next.WaitAsync(Bound));
+            await released.WaitAsync(Bound);
+        }
+        finally
+        {
+            File.Delete(marker);
+            File.Delete(go);
         }
     }
 
