@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Plots a soak's memory CSV (seconds,acked,heap_mb,rss_mb) as an SVG, with no plotting library (none is installed here).
+"""Plots a soak's memory CSV (seconds, a progress count, then columns in MB: every column named *_mb is a line) as an SVG,
+with no plotting library (none is installed here).
 
     /usr/bin/python3 bench/soak_plot.py bench/out/soak/memory-10m.csv docs/reliability-soak-memory.svg "title"
 """
@@ -9,7 +10,10 @@ import sys
 src, dst, title = sys.argv[1], sys.argv[2], sys.argv[3] if len(sys.argv) > 3 else "soak"
 rows = list(csv.DictReader(open(src)))
 t = [float(r["seconds"]) for r in rows]
-series = {"RSS (MB)": ([float(r["rss_mb"]) for r in rows], "#c0392b"), "managed heap (MB)": ([float(r["heap_mb"]) for r in rows], "#2471a3")}
+names = {"rss_mb": "RSS (MB)", "heap_mb": "managed heap (MB)", "server_rss_mb": "server RSS (MB)", "client_heap_mb": "client managed heap (MB)"}
+colors = ["#c0392b", "#2471a3", "#1e8449", "#7d3c98"]
+columns = [c for c in rows[0] if c.endswith("_mb")]
+series = {names.get(c, c): ([float(r[c]) for r in rows], colors[i % len(colors)]) for i, c in enumerate(columns)}
 W, H, L, B, T, R = 720, 300, 60, 40, 30, 20
 ymax = max(max(v) for v, _ in series.values()) * 1.1 or 1
 xmax = max(t) or 1

@@ -24,10 +24,11 @@ public sealed class GrandchildFaultTests(Xunit.Abstractions.ITestOutputHelper ou
     }
 
     /// <summary>
-    /// The child: for ever, starts <c>cat</c>, reports its pid, communicates random input, and reports the round's end
-    /// as [exit status, output length, whether the output is a prefix of the input].
+    /// The child: for ever, starts <c>cat</c>, reports its pid, waits for the test's go (so that the test's fault lands
+    /// during the communication rather than after it), communicates random input, and reports the round's end as
+    /// [exit status, output length, whether the output is a prefix of the input].
     /// </summary>
-    internal static async Task CatRounds(GipcWriter<long[]> report, int seed)
+    internal static async Task CatRounds(GipcWriter<long[]> report, GipcReader<int> go, int seed)
     {
         var random = new Random(seed);
         while (true)
@@ -35,6 +36,7 @@ public sealed class GrandchildFaultTests(Xunit.Abstractions.ITestOutputHelper ou
             byte[] input = Input(random);
             using var cat = Popen.Start(["cat"], stdin: Redirect.Pipe, stdout: Redirect.Pipe);
             await report.PutAsync([cat.Pid]);
+            await go.GetAsync();
             (byte[]? stdout, _) = await cat.CommunicateAsync(input);
             await report.PutAsync([cat.ReturnCode ?? int.MinValue, stdout!.Length, input.AsSpan().StartsWith(stdout) ? 1 : 0]);
         }
@@ -49,23 +51,27 @@ public sealed class GrandchildFaultTests(Xunit.Abstractions.ITestOutputHelper ou
         Run(async () =>
         {
             using GipcPipe<long[]> pipe = Gipc.Pipe<long[]>();
+            using GipcPipe<int> go = Gipc.Pipe<int>();
             int childSeed = random.Next();
-            using GipcProcess child = Gipc.StartProcess(CatRounds, pipe.Writer, childSeed);
+            using GipcProcess child = Gipc.StartProcess(CatRounds, pipe.Writer, go.Reader, childSeed);
             var inputs = new Random(childSeed);
-            for (int round = 0; round < FuzzInput.Iterations(12); round++)
+            for (int round = 0; round < FuzzInput.Iterations(16); round++)
             {
                 int length = Input(inputs).Length;
                 int pid = (int)(await pipe.Reader.GetAsync(TimeSpan.FromSeconds(30)))[0];
                 int fault = random.Next(3);
-                int delayMs = random.Next(0, 4); // where the fault lands: the shape of the fault, not a synchronisation
-                using (SafeFdHandle? grandchild = OpenPidfd(pid))
+                // Where the fault lands, the shape of the fault and not a synchronisation: 0-3 ms into a large input
+                // (several ms through cat), at once for a small one (which cat may well finish in less than 1 ms).
+                int delayMs = length > (1 << 20) ? random.Next(0, 4) : 0;
+                using (SafeFdHandle grandchild = OpenPidfd(pid))
                 {
-                    if (grandchild is not null && fault == 1)
+                    await go.Writer.PutAsync(round);
+                    if (fault == 1)
                     {
                         await Green.Sleep(TimeSpan.FromMilliseconds(delayMs));
                         Interop.PidfdSendSignal(grandchild, 9, 0, 0);
                     }
-                    else if (grandchild is not null && fault == 2)
+                    else if (fault == 2)
                     {
                         Interop.PidfdSendSignal(grandchild, 19, 0, 0); // SIGSTOP
                         await Green.Sleep(TimeSpan.FromMilliseconds(delayMs));
@@ -100,24 +106,25 @@ public sealed class GrandchildFaultTests(Xunit.Abstractions.ITestOutputHelper ou
             // The child killed while its grandchild runs: the grandchild's stdin reaches end of file and its stdout has
             // no reader, so it ends too, adopted and reaped by init (not left running).
             int last = (int)(await pipe.Reader.GetAsync(TimeSpan.FromSeconds(30)))[0];
-            using SafeFdHandle? orphan = OpenPidfd(last);
+            using SafeFdHandle orphan = OpenPidfd(last);
+            await go.Writer.PutAsync(-1);
+            await Green.Sleep(TimeSpan.FromMilliseconds(random.Next(0, 4)));
             child.Kill();
             Assert.True(await child.JoinAsync(TimeSpan.FromSeconds(30)));
             Assert.Equal(-9, child.ExitCode);
-            if (orphan is not null)
-            {
-                await Green.WaitReadAsync(orphan, TimeSpan.FromSeconds(30)); // a pidfd turns readable when its process exits
-            }
+            await Green.WaitReadAsync(orphan, TimeSpan.FromSeconds(30)); // a pidfd turns readable when its process exits
         });
 
         output.WriteLine($"{killed} grandchildren killed mid-communicate, {stopped} stopped and continued, {untouched} untouched or killed once done");
-        Assert.Equal(FuzzInput.Iterations(12), killed + stopped + untouched);
+        Assert.Equal(FuzzInput.Iterations(16), killed + stopped + untouched);
     }
 
-    /// <summary>A pidfd for <paramref name="pid"/> (signals then reach exactly that process), or null once it is reaped.</summary>
-    private static SafeFdHandle? OpenPidfd(int pid)
+    /// <summary>A pidfd for <paramref name="pid"/>, a grandchild that waits for our go (so not reaped yet): signals
+    /// then reach exactly that process, never a recycled pid.</summary>
+    private static SafeFdHandle OpenPidfd(int pid)
     {
         int fd = Interop.PidfdOpen(pid, 0);
-        return fd < 0 ? null : new SafeFdHandle(fd);
+        Assert.True(fd >= 0, $"pidfd_open({pid}) failed: errno {System.Runtime.InteropServices.Marshal.GetLastPInvokeError()}");
+        return new SafeFdHandle(fd);
     }
 }
