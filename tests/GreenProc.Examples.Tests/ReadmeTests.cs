@@ -9,7 +9,7 @@ using Microsoft.CodeAnalysis.CSharp;
 namespace GreenProc.ExampleTests;
 
 /// <summary>
-/// Every C# block of the README compiles on its own, as a user pasting it into the Program.cs of a new console project
+/// Every C# block of the README, and of each package's README (what nuget.org shows), compiles on its own, as a user pasting it into the Program.cs of a new console project
 /// (implicit usings on, nullable on) with the GreenProc packages referenced would see it: the README cannot rot.
 /// </summary>
 public class ReadmeTests
@@ -25,11 +25,15 @@ public class ReadmeTests
         global using System.Threading.Tasks;
         """;
 
-    /// <summary>The README's C# blocks by the line of their opening fence.</summary>
-    private static Dictionary<int, string> ReadBlocks()
+    /// <summary>The repository's README and the packages' (the packable projects' README.md, packed with each).</summary>
+    private static readonly string[] Readmes =
+        ["README.md", "Interop/README.md", "Runtime/README.md", "Subprocess/README.md", "Ipc/README.md", "Cluster/README.md", "pack/GreenProc/README.md"];
+
+    /// <summary>A README's C# blocks by the line of their opening fence.</summary>
+    private static Dictionary<int, string> ReadBlocks(string file = "README.md")
     {
         var blocks = new Dictionary<int, string>();
-        string readme = File.ReadAllText(Path.Combine(RepositoryRoot(), "README.md"));
+        string readme = File.ReadAllText(Path.Combine(RepositoryRoot(), file));
         foreach (Match m in Regex.Matches(readme, @"^```csharp\n(.*?)^```", RegexOptions.Singleline | RegexOptions.Multiline))
         {
             blocks.Add(readme.AsSpan(0, m.Index).Count('\n') + 1, m.Groups[1].Value);
@@ -38,27 +42,48 @@ public class ReadmeTests
         return blocks;
     }
 
-    public static TheoryData<int> Blocks() => new(ReadBlocks().Keys);
+    /// <summary>The first C# block of <paramref name="file"/> (a path from the repository's root).</summary>
+    internal static string FirstBlock(string file) => Block(file, 0);
+
+    /// <summary>The C# block number <paramref name="index"/> (from 0) of <paramref name="file"/>.</summary>
+    internal static string Block(string file, int index) => ReadBlocks(file).OrderBy(b => b.Key).ElementAt(index).Value;
+
+    public static TheoryData<string, int> Blocks()
+    {
+        var data = new TheoryData<string, int>();
+        foreach (string file in Readmes)
+        {
+            foreach (int line in ReadBlocks(file).Keys)
+            {
+                data.Add(file, line);
+            }
+        }
+
+        return data;
+    }
 
     [Fact]
-    public void The_README_has_csharp_blocks_to_check()
-        => Assert.True(ReadBlocks().Count >= 3, "fewer than three ```csharp blocks found in README.md: did the fence style change?");
+    public void The_READMEs_have_csharp_blocks_to_check()
+    {
+        Assert.True(ReadBlocks().Count >= 3, "fewer than three ```csharp blocks found in README.md: did the fence style change?");
+        Assert.All(Readmes.Skip(1), file => Assert.True(ReadBlocks(file).Count >= 1, $"{file}: a package README shows at least one example"));
+    }
 
     [Theory]
     [MemberData(nameof(Blocks))]
-    public void A_README_block_compiles_alone_as_a_console_program(int line)
+    public void A_README_block_compiles_alone_as_a_console_program(string file, int line)
     {
-        string code = ReadBlocks()[line];
+        string code = ReadBlocks(file)[line];
         CSharpParseOptions parse = CSharpParseOptions.Default.WithLanguageVersion(LanguageVersion.Preview);
         CSharpCompilation compilation = CSharpCompilation.Create(
             $"ReadmeBlockAtLine{line}",
-            [CSharpSyntaxTree.ParseText(ImplicitUsings, parse), CSharpSyntaxTree.ParseText(code, parse, path: $"README.md:{line}")],
+            [CSharpSyntaxTree.ParseText(ImplicitUsings, parse), CSharpSyntaxTree.ParseText(code, parse, path: $"{file}:{line}")],
             References(),
             new CSharpCompilationOptions(OutputKind.ConsoleApplication, nullableContextOptions: NullableContextOptions.Enable));
         using var output = new MemoryStream();
         IEnumerable<Diagnostic> problems = compilation.Emit(output).Diagnostics
             .Where(d => d.Severity == DiagnosticSeverity.Error || (d.Severity == DiagnosticSeverity.Warning && d.WarningLevel <= 4));
-        Assert.True(!problems.Any(), $"The C# block at README.md line {line} does not compile alone:\n{string.Join("\n", problems)}");
+        Assert.True(!problems.Any(), $"The C# block at {file} line {line} does not compile alone:\n{string.Join("\n", problems)}");
     }
 
     /// <summary>
