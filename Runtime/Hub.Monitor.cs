@@ -6,8 +6,9 @@ namespace GreenProc;
 // What the blocked-hub monitor reads (the switch counter, the callback running now), and its report.
 public sealed partial class Hub
 {
-    /// <summary>How many callbacks the hub has run: it advances at every switch (a cheap liveness probe).</summary>
-    public long SwitchCount => _switchCount;
+    /// <summary>How many callbacks the hub has run: it advances at every switch (a cheap liveness probe, read on the hub's
+    /// thread; the greenproc.hub.switches counter publishes it).</summary>
+    internal long SwitchCount => _switchCount;
 
     /// <summary>
     /// Raised by the blocked-hub monitor (<see cref="HubOptions.BlockingMonitor"/>), on the monitor's own thread, when

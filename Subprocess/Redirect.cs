@@ -44,16 +44,16 @@ public sealed class Redirect
     public static Redirect Stdout { get; } = new(RedirectKind.Stdout);
 
     /// <summary>What this redirect connects to.</summary>
-    public RedirectKind Kind { get; }
+    internal RedirectKind Kind { get; }
 
     /// <summary>The handle for <see cref="RedirectKind.Handle"/>.</summary>
-    public SafeHandle? Handle { get; }
+    internal SafeHandle? Handle { get; }
 
     /// <summary>The path for <see cref="RedirectKind.File"/>.</summary>
-    public string? Path { get; }
+    internal string? Path { get; }
 
     /// <summary>For an output file: append rather than truncate.</summary>
-    public bool Append { get; }
+    internal bool Append { get; }
 
     /// <summary>Gives the child a copy of <paramref name="handle"/>'s descriptor (which stays open here).</summary>
     /// <param name="handle">An open file, pipe or socket handle (<see cref="SafeFdHandle"/>, a SafeFileHandle, ...).</param>

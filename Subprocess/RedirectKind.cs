@@ -1,7 +1,8 @@
 namespace GreenProc.Subprocess;
 
-/// <summary>What a <see cref="Redirect"/> connects a child's standard stream to.</summary>
-public enum RedirectKind
+/// <summary>What a <see cref="Redirect"/> connects a child's standard stream to (internal: users build redirects with
+/// <see cref="Redirect"/>'s factories and read them back only for diagnostics, through its ToString).</summary>
+internal enum RedirectKind
 {
     /// <summary>The child shares this process's stream.</summary>
     Inherit,
