@@ -240,6 +240,19 @@ public static partial class Gipc
         Dictionary<string, string?>? environment = viaStartupHook
             ? new() { [Bootstrap.EnvironmentVariable] = "1", [ChildLauncher.StartupHooksVariable] = ChildLauncher.StartupHooks() }
             : null;
+
+        // A diagnostics tool that launched this app (`dotnet-counters collect -- app`, dotnet-trace) names its own
+        // session in DOTNET_DiagnosticPorts, with 'suspend': a child inheriting it would wait at its start for a resume
+        // from a tool that does not know it (seen: a pool's workers never ready under dotnet-counters). Children are
+        // watched by attaching to their pid instead.
+        foreach (string variable in ChildLauncher.DiagnosticPortVariables)
+        {
+            if (Environment.GetEnvironmentVariable(variable) is not null)
+            {
+                (environment ??= new())[variable] = null;
+            }
+        }
+
         return Popen.Start(command, new PopenOptions
         {
             Stdin = Redirect.DevNull,

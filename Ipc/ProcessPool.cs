@@ -44,6 +44,9 @@ public sealed partial class ProcessPool : IAsyncDisposable, IDisposable
     private GreenEvent? _stop;                         // tells the pool's own hub to end (on that hub)
     private int _disposed;
 
+    /// <summary>This pool's number in this process: the <c>greenproc.pool</c> tag of its metrics.</summary>
+    internal int Number => _core.Number;
+
     /// <summary>Creates the pool and starts its workers (all at once; <see cref="WaitReadyAsync"/> waits until they are up).</summary>
     /// <param name="options">Settings; null for the defaults.</param>
     /// <exception cref="ArgumentException">An option is invalid (the initializer cannot run in a worker, ...).</exception>

@@ -30,6 +30,7 @@ public sealed partial class Hub
         t_current = hub;
         try
         {
+            hub.Number = RuntimeMetrics.HubStarted(hub);
             Greenlet main = createMain(hub);
             main.IsMain = true;
             main.Name = "main";
@@ -297,5 +298,6 @@ public sealed partial class Hub
         ForgetAllFds();
         _monitor?.Stop();
         _reactor.Dispose();
+        RuntimeMetrics.HubEnded(this);
     }
 }

@@ -85,6 +85,12 @@ public sealed partial class Hub : IFdCloseObserver
 
     internal int ReadyCount => _ready.Count;
 
+    /// <summary>The run queue's length read from another thread (the metrics' collector): may be one switch old.</summary>
+    internal int ReadyCountAnyThread => _ready.CountAnyThread;
+
+    /// <summary>This hub's number in this process, from 1 (the <c>greenproc.hub</c> tag of its metrics).</summary>
+    internal int Number { get; private set; }
+
     internal static void ValidateTimeout(TimeSpan? timeout, string paramName) => Deadline.Validate(timeout, paramName);
 
     internal static long DueAfter(TimeSpan span) => Deadline.AfterNow(span);

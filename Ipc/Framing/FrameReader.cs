@@ -198,6 +198,7 @@ internal sealed partial class FrameReader
         int frameLength = ReadHeader();
 
         Take(FrameHeader.Size);
+        IpcMetrics.Received(frameLength);
         _expectLarge = false;
         _streamRemaining = frameLength;
         stream = new GipcMessageStream(this, frameLength);
@@ -452,6 +453,7 @@ internal sealed partial class FrameReader
     {
         var payload = new ReadOnlySpan<byte>(_buffer, _start + FrameHeader.Size, frameLength);
         Take(FrameHeader.Size + frameLength); // moves the indexes only: the payload's bytes stay where they are
+        IpcMetrics.Received(frameLength);
 
         if (frameLength >= 2048 && codec is IDirectDecode<T>)
         {
@@ -488,6 +490,7 @@ internal sealed partial class FrameReader
         int length = _largeLength;
         bool pooled = _largePooled;
         _large = null;
+        IpcMetrics.Received(length);
         if (pooled && codec is IPooledDecode<T> owner)
         {
             value = owner.FromRented(payload, length); // the value returns the array when disposed

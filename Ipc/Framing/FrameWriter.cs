@@ -179,6 +179,7 @@ internal sealed class FrameWriter : PendingOutput
             }
 
             FrameHeader.Write(_pending.At(chunk, offset, FrameHeader.Size), (int)payload);
+            IpcMetrics.Sent(payload);
         }
         catch
         {
@@ -271,6 +272,7 @@ internal sealed class FrameWriter : PendingOutput
         _direct = true;
         _directPayload = payload;
         _directSent = 0;
+        IpcMetrics.Sent(payload.Length);
         _idle.Clear();
         _hub!.AddPendingOutput(this);
         FrameHeader.Write(_directHeader, payload.Length);

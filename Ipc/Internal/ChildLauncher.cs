@@ -17,6 +17,9 @@ internal static class ChildLauncher
 {
     public const string StartupHooksVariable = "DOTNET_STARTUP_HOOKS";
 
+    /// <summary>The runtime's diagnostic-port settings, which a child must not inherit (see Gipc.StartChild).</summary>
+    public static readonly string[] DiagnosticPortVariables = ["DOTNET_DiagnosticPorts", "DOTNET_DefaultDiagnosticPortSuspend"];
+
     /// <summary>Tests only: launch this thread's children through the startup hook even where <c>dotnet exec</c> works.</summary>
     [ThreadStatic]
     internal static bool ForceStartupHook;

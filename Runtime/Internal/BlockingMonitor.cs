@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Diagnostics;
 using System.Text.RegularExpressions;
 using System.Threading;
@@ -35,12 +36,17 @@ internal sealed partial class BlockingMonitor
     /// <summary>Called by the hub after a callback returns: with CaptureStack, a reported callback gets its follow-up.</summary>
     public void AfterCallback(long switchCount, long startedTicks)
     {
-        if (_captureStack && Volatile.Read(ref _reportedSwitch) == switchCount)
+        if (Volatile.Read(ref _reportedSwitch) == switchCount)
         {
+            // A callback the monitor caught: now its whole duration is known (the greenproc.hub.blocked.duration metric).
             Volatile.Write(ref _reportedSwitch, -1);
             TimeSpan held = TimeSpan.FromSeconds((double)(Stopwatch.GetTimestamp() - startedTicks) / Stopwatch.Frequency);
-            Greenlet? g = _hub.CurrentGreenlet;
-            _hub.RaiseBlocked(new HubBlockedEventArgs(_hub, g, g?.Name, held, Describe(_hub.RunningCallback), Environment.StackTrace, ended: true));
+            RuntimeMetrics.BlockedDuration.Record(held.TotalSeconds, new KeyValuePair<string, object?>("greenproc.hub", _hub.Number));
+            if (_captureStack)
+            {
+                Greenlet? g = _hub.CurrentGreenlet;
+                _hub.RaiseBlocked(new HubBlockedEventArgs(_hub, g, g?.Name, held, Describe(_hub.RunningCallback), Environment.StackTrace, ended: true));
+            }
         }
     }
 

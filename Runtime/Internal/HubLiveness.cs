@@ -1,5 +1,6 @@
 using System;
 using System.Diagnostics;
+using System.Threading;
 
 namespace GreenProc.Internal;
 
@@ -35,6 +36,12 @@ internal sealed class HubLiveness
 
     /// <summary>Greenlets parked on an fd.</summary>
     public int FdWaiters => _fdWaiters;
+
+    /// <summary><see cref="Live"/> read from another thread (metrics): may be one change old.</summary>
+    public int LiveAnyThread => Volatile.Read(ref _live);
+
+    /// <summary><see cref="FdWaiters"/> read from another thread (metrics): may be one change old.</summary>
+    public int FdWaitersAnyThread => Volatile.Read(ref _fdWaiters);
 
     /// <summary>The most recently started live greenlet; the others follow through <see cref="Greenlet.NextLive"/>.</summary>
     public Greenlet? FirstLive => _liveHead;

@@ -1,3 +1,5 @@
+using System.Threading;
+
 namespace GreenProc.Internal;
 
 /// <summary>
@@ -17,6 +19,9 @@ internal sealed class RunQueue
     public RunQueue() => _tail = _head;
 
     public int Count => _count;
+
+    /// <summary><see cref="Count"/> read from another thread (metrics): may be one change old, never torn.</summary>
+    public int CountAnyThread => Volatile.Read(ref _count);
 
     public void Enqueue(in WorkItem item)
     {

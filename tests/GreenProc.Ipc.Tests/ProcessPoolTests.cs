@@ -447,7 +447,7 @@ public sealed class ProcessPoolTests : LeakCheckedTest
     }
 
     /// <summary>A FIFO in the temporary folder: a task in a worker writes to it, the test blocks reading it.</summary>
-    private static string NewFifo()
+    internal static string NewFifo()
     {
         string path = Path.Combine(Path.GetTempPath(), $"greenproc-pool-{Guid.NewGuid():N}");
         using var mkfifo = System.Diagnostics.Process.Start("mkfifo", path);

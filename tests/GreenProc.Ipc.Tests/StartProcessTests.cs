@@ -34,6 +34,36 @@ public sealed class StartProcessTests : LeakCheckedTest
         await output.PutAsync(await reader + 1);
     }
 
+    internal static async Task ReportDiagnosticPorts(GipcWriter<string> output)
+        => await output.PutAsync($"{Environment.GetEnvironmentVariable("DOTNET_DiagnosticPorts") ?? "(unset)"};{Environment.GetEnvironmentVariable("DOTNET_DefaultDiagnosticPortSuspend") ?? "(unset)"}");
+
+    [Fact]
+    public void A_child_does_not_inherit_a_diagnostics_tool_s_suspending_port()
+    {
+        // Under `dotnet-counters collect -- app` the app has DOTNET_DiagnosticPorts=<the tool's socket>,suspend: a child
+        // with it would wait for ever for a resume (the pool's workers never became ready). Children start without it.
+        string? ports = Environment.GetEnvironmentVariable("DOTNET_DiagnosticPorts");
+        string? suspend = Environment.GetEnvironmentVariable("DOTNET_DefaultDiagnosticPortSuspend");
+        Environment.SetEnvironmentVariable("DOTNET_DiagnosticPorts", Path.Combine(Path.GetTempPath(), "greenproc-no-such-tool.socket") + ",suspend,connect");
+        Environment.SetEnvironmentVariable("DOTNET_DefaultDiagnosticPortSuspend", "1");
+        try
+        {
+            Run(async () =>
+            {
+                using GipcPipe<string> pipe = Gipc.Pipe<string>();
+                using GipcProcess child = Gipc.StartProcess(ReportDiagnosticPorts, pipe.Writer);
+                Assert.Equal("(unset);(unset)", await pipe.Reader.GetAsync(TimeSpan.FromSeconds(30)));
+                Assert.True(await child.JoinAsync(TimeSpan.FromSeconds(30)));
+                Assert.Equal(0, child.ExitCode);
+            });
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable("DOTNET_DiagnosticPorts", ports);
+            Environment.SetEnvironmentVariable("DOTNET_DefaultDiagnosticPortSuspend", suspend);
+        }
+    }
+
     internal static async Task SumJob(Job job) => await job.Results.PutAsync($"{job.Label}={job.Numbers.Sum()}");
 
     internal static Task Fail(string message) => throw new InvalidOperationException(message);

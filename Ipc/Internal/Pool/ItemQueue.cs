@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Threading;
 
 namespace GreenProc.Ipc.Internal.Pool;
 
@@ -13,8 +14,12 @@ internal sealed class ItemQueue
     private PoolItem?[] _items = new PoolItem?[64];
     private int _head;
     private int _count;
+    private int _taskCount;
 
     public int Count => _count;
+
+    /// <summary>How many tasks the queued items hold, read from any thread (the metrics' collector).</summary>
+    public int TaskCount => Volatile.Read(ref _taskCount);
 
     public PoolItem First => _count > 0 ? _items[_head]! : throw new InvalidOperationException("The queue is empty.");
 
@@ -23,6 +28,7 @@ internal sealed class ItemQueue
         Grow();
         _items[(_head + _count) & (_items.Length - 1)] = item;
         _count++;
+        Volatile.Write(ref _taskCount, _taskCount + item.Count);
     }
 
     public void AddFirst(PoolItem item)
@@ -31,6 +37,7 @@ internal sealed class ItemQueue
         _head = (_head - 1) & (_items.Length - 1);
         _items[_head] = item;
         _count++;
+        Volatile.Write(ref _taskCount, _taskCount + item.Count);
     }
 
     public PoolItem RemoveFirst()
@@ -39,6 +46,7 @@ internal sealed class ItemQueue
         _items[_head] = null;
         _head = (_head + 1) & (_items.Length - 1);
         _count--;
+        Volatile.Write(ref _taskCount, _taskCount - item.Count);
         return item;
     }
 
@@ -57,6 +65,7 @@ internal sealed class ItemQueue
 
                 _items[(_head + _count - 1) & mask] = null;
                 _count--;
+                Volatile.Write(ref _taskCount, _taskCount - item.Count);
                 return true;
             }
         }

@@ -53,6 +53,8 @@ internal sealed class PoolCore
     private Exception? _fault; // the pool cannot run tasks (an initializer failed, workers die at start): every task fails with it
     private bool _closing;     // DisposeAsync: no new tasks; workers retire once idle
     private bool _killed;
+    private int _heldTasks;   // tasks in every worker's Held (metrics; written on the hub only)
+    private int _workerCount; // _workers.Count (metrics; written on the hub only)
 
     public PoolCore(Hub hub, ProcessPoolOptions options)
     {
@@ -64,6 +66,24 @@ internal sealed class PoolCore
     public Hub Hub { get; }
 
     public ProcessPoolOptions Options { get; }
+
+    /// <summary>This pool's number in this process, from 1 (the <c>greenproc.pool</c> tag of its metrics).</summary>
+    public int Number { get; private set; }
+
+    /// <summary>The <c>greenproc.pool</c> tag of its metrics, boxed once (a measurement takes it without allocating).</summary>
+    public KeyValuePair<string, object?> Tag { get; private set; }
+
+    /// <summary>Tasks queued here, not yet sent (metrics; any thread).</summary>
+    public int QueuedTasks => _queue.TaskCount;
+
+    /// <summary>Tasks held by workers, sent and not answered (metrics; any thread).</summary>
+    public int HeldTasks => Volatile.Read(ref _heldTasks);
+
+    /// <summary>Live workers (metrics; any thread).</summary>
+    public int WorkerCount => Volatile.Read(ref _workerCount);
+
+    /// <summary>A worker took (positive) or gave back (negative) items of this many tasks.</summary>
+    public void HeldChanged(int tasks) => Volatile.Write(ref _heldTasks, _heldTasks + tasks);
 
     /// <summary>Set once every worker has started and run its initializer (or the pool faulted).</summary>
     public GreenEvent ReadyEvent { get; }
@@ -80,6 +100,8 @@ internal sealed class PoolCore
     /// <summary>Starts the workers (all at once) and the dispatcher.</summary>
     public void Start()
     {
+        Number = IpcMetrics.PoolStarted(this);
+        Tag = new KeyValuePair<string, object?>("greenproc.pool", Number);
         _dispatcher = Green.Spawn(DispatchLoopAsync, "pool dispatcher");
         for (int i = 0; i < Options.Workers; i++)
         {
@@ -122,13 +144,13 @@ internal sealed class PoolCore
     {
         if (_killed || _closing)
         {
-            item.Fail(new ObjectDisposedException(nameof(ProcessPool), "The process pool is disposed: it takes no more tasks."));
+            item.Fail(new ObjectDisposedException(nameof(ProcessPool), "The process pool is disposed: it takes no more tasks."), this);
             return;
         }
 
         if (_fault is not null)
         {
-            item.Fail(_fault);
+            item.Fail(_fault, this);
             return;
         }
 
@@ -137,7 +159,7 @@ internal sealed class PoolCore
         {
             if (item.Token.IsCancellationRequested)
             {
-                item.Cancel();
+                item.Cancel(this);
                 return;
             }
 
@@ -177,7 +199,7 @@ internal sealed class PoolCore
         }
 
         _queue.Remove(item);
-        item.Cancel();
+        item.Cancel(this);
         Completed();
     }
 
@@ -237,14 +259,14 @@ internal sealed class PoolCore
         var disposed = new ObjectDisposedException(nameof(ProcessPool), "The process pool was killed before this task finished.");
         foreach (PoolItem item in _queue.Drain())
         {
-            item.Fail(disposed);
+            item.Fail(disposed, this);
         }
 
         foreach (WorkerHandle w in _workers)
         {
-            while (w.Held.TryDequeue(out PoolItem? item))
+            while (w.TryUnhold(out PoolItem? item))
             {
-                item.Fail(disposed);
+                item.Fail(disposed, this);
             }
 
             w.DisarmKillTimer();
@@ -278,6 +300,8 @@ internal sealed class PoolCore
         }
 
         _workers.Clear();
+        _workerCount = 0;
+        IpcMetrics.PoolEnded(this);
     }
 
     private void UpdateIdle()
@@ -330,6 +354,7 @@ internal sealed class PoolCore
 
         var worker = new WorkerHandle(this, number, process, requests.Writer.Frames, responses.Reader.Frames, control.Writer, slot);
         _workers.Add(worker);
+        Volatile.Write(ref _workerCount, _workers.Count);
         _ = Green.Spawn(() => ReadStderrAsync(worker), $"pool worker {number} stderr");
         _ = Green.Spawn(() => ReadResponsesAsync(worker), $"pool worker {number} responses");
         _wake.Set();
@@ -420,7 +445,7 @@ internal sealed class PoolCore
         var crashed = new List<(PoolItem Item, int Index)>();
         var failed = new List<PoolItem>();
         var cancelled = new List<PoolItem>();
-        while (worker.Held.TryDequeue(out PoolItem? item))
+        while (worker.TryUnhold(out PoolItem? item))
         {
             item.Worker = null;
             if (item.Done)
@@ -464,19 +489,19 @@ internal sealed class PoolCore
 
         foreach ((PoolItem item, int index) in crashed)
         {
-            item.FailOne(index, new WorkerCrashedException(worker.Pid, exitCode, worker.StderrTail, null));
+            item.FailOne(index, new WorkerCrashedException(worker.Pid, exitCode, worker.StderrTail, null), this);
             Completed();
         }
 
         foreach (PoolItem item in failed)
         {
-            item.Fail(new WorkerCrashedException(worker.Pid, exitCode, worker.StderrTail, item.Requeues));
+            item.Fail(new WorkerCrashedException(worker.Pid, exitCode, worker.StderrTail, item.Requeues), this);
             Completed();
         }
 
         foreach (PoolItem item in cancelled)
         {
-            item.Cancel();
+            item.Cancel(this);
             Completed();
         }
 
@@ -491,6 +516,7 @@ internal sealed class PoolCore
         worker.Process.Dispose();
         worker.Slot.Dispose();
         _workers.Remove(worker);
+        Volatile.Write(ref _workerCount, _workers.Count);
         UpdateIdle();
         if (neverReady && worker.InitializerError is null && ++_startFailures >= MaxStartFailures && _fault is null)
         {
@@ -504,6 +530,7 @@ internal sealed class PoolCore
             try
             {
                 StartWorker(); // a replacement: the pool keeps its size and every other task completes
+                IpcMetrics.WorkerRestarted(this, recycled: false);
             }
             catch (Exception e) when (e is not GreenletExit)
             {
@@ -537,15 +564,15 @@ internal sealed class PoolCore
         _fault = error;
         foreach (PoolItem item in _queue.Drain())
         {
-            item.Fail(error);
+            item.Fail(error, this);
             Completed();
         }
 
         foreach (WorkerHandle w in _workers)
         {
-            while (w.Held.TryDequeue(out PoolItem? item))
+            while (w.TryUnhold(out PoolItem? item))
             {
-                item.Fail(error);
+                item.Fail(error, this);
             }
 
             w.DisarmKillTimer();
@@ -570,7 +597,7 @@ internal sealed class PoolCore
 
         if (head.CancelRequested && head.KillOnCancel)
         {
-            head.Cancel();
+            head.Cancel(this);
         }
         else
         {
@@ -581,7 +608,7 @@ internal sealed class PoolCore
                 _queue.AddFirst(rest);
             }
 
-            head.FailOne(Math.Min(index, head.Count - 1), new ProcessPoolTimeoutException(head.Timeout, worker.Pid, workerKilled: true));
+            head.FailOne(Math.Min(index, head.Count - 1), new ProcessPoolTimeoutException(head.Timeout, worker.Pid, workerKilled: true), this);
         }
 
         Completed();
@@ -701,7 +728,7 @@ internal sealed class PoolCore
                     _queue.AddFirst(rest);
                 }
 
-                item.FailOne(i, e as GipcException ?? new GipcException($"The argument of a {method.Name} task could not be encoded: {e.Message}", e));
+                item.FailOne(i, e as GipcException ?? new GipcException($"The argument of a {method.Name} task could not be encoded: {e.Message}", e), this);
                 Completed();
                 return;
             }
@@ -747,6 +774,7 @@ internal sealed class PoolCore
         }
 
         StartWorker(); // the replacement starts now, while this one finishes
+        IpcMetrics.WorkerRestarted(this, recycled: true);
     }
 
     [System.Runtime.CompilerServices.AsyncMethodBuilder(typeof(HubValueTaskMethodBuilder))]

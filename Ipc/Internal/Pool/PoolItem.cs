@@ -75,9 +75,10 @@ internal abstract class PoolItem
     public abstract PoolItem? Without(int index);
 
     /// <summary>Reads a worker's answer (count × (outcome, int32 length, bytes)) and hands each task its outcome.</summary>
-    public void Answer(ReadOnlySpan<byte> records, int pid)
+    public void Answer(ReadOnlySpan<byte> records, int pid, PoolCore pool)
     {
         var r = new PoolProtocol.Reader(records);
+        int completed = 0, failed = 0, canceled = 0;
         for (int i = 0; i < Count; i++)
         {
             byte outcome = r.ReadByte();
@@ -86,33 +87,39 @@ internal abstract class PoolItem
             {
                 case Succeeded:
                     SetResult(i, bytes);
+                    completed++;
                     break;
                 case Threw:
                     SetError(i, RemoteError.Read(bytes, pid));
+                    failed++;
                     break;
                 case WasCanceled:
                     SetCanceled(i);
+                    canceled++;
                     break;
                 case TimedOut:
                     SetError(i, new ProcessPoolTimeoutException(Timeout, pid, workerKilled: false));
+                    failed++;
                     break;
                 default:
                     throw new GipcProtocolException($"A process pool worker answered a task with an unknown outcome {outcome}.");
             }
         }
 
+        IpcMetrics.TasksEnded(pool, completed, failed, canceled);
         Finish();
     }
 
     /// <summary>Fails task <paramref name="index"/> alone (the rest of the item goes on elsewhere, see <see cref="Without"/>).</summary>
-    public void FailOne(int index, Exception error)
+    public void FailOne(int index, Exception error, PoolCore pool)
     {
         SetError(index, error);
+        IpcMetrics.TasksEnded(pool, 0, 1, 0);
         Finish();
     }
 
     /// <summary>Fails every task of the item.</summary>
-    public void Fail(Exception error)
+    public void Fail(Exception error, PoolCore pool)
     {
         if (Done)
         {
@@ -124,11 +131,12 @@ internal abstract class PoolItem
             SetError(i, error);
         }
 
+        IpcMetrics.TasksEnded(pool, 0, Count, 0);
         Finish();
     }
 
     /// <summary>Cancels every task of the item.</summary>
-    public void Cancel()
+    public void Cancel(PoolCore pool)
     {
         if (Done)
         {
@@ -140,6 +148,7 @@ internal abstract class PoolItem
             SetCanceled(i);
         }
 
+        IpcMetrics.TasksEnded(pool, 0, 0, Count);
         Finish();
     }
 

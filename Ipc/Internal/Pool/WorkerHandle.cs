@@ -88,7 +88,20 @@ internal sealed class WorkerHandle
 
         item.Worker = this;
         Held.Enqueue(item);
+        _pool.HeldChanged(item.Count);
         ArmKillTimer();
+    }
+
+    /// <summary>Takes the oldest item it holds back (answered, or settled after the worker ended).</summary>
+    public bool TryUnhold([System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out PoolItem? item)
+    {
+        if (!Held.TryDequeue(out item))
+        {
+            return false;
+        }
+
+        _pool.HeldChanged(-item.Count);
+        return true;
     }
 
     /// <summary>The last bytes the worker wrote to stderr, as text (for crash reports).</summary>
@@ -195,7 +208,7 @@ internal sealed class WorkerHandle
 
     private PoolItem TakeHead(long id)
     {
-        if (!Held.TryDequeue(out PoolItem? item) || item.Id != id)
+        if (!TryUnhold(out PoolItem? item) || item.Id != id)
         {
             throw new GipcProtocolException($"Worker {Number} (pid {Pid}) answered task {id} out of order: the pool and its worker disagree, or the worker's output is corrupt.");
         }
@@ -237,7 +250,7 @@ internal sealed class WorkerHandle
                     }
 
                     item.Method.Observe(runTicks / item.Count);
-                    item.Answer(r.Rest, worker.Pid);
+                    item.Answer(r.Rest, worker.Pid, worker._pool);
                     worker._pool.Completed();
                     break;
                 }
