@@ -35,6 +35,7 @@ public static partial class Gipc
     /// port of the first hub that reads or writes it, for life, and a child's inherited copy is the same file object: hand
     /// a child handles this process has not used (the usual pattern: make a pipe, pass one end), or the child's first use
     /// raises <see cref="InvalidOperationException"/>.</remarks>
+    /// <returns>The running child.</returns>
     public static GipcProcess StartProcess(Delegate target, object?[]? args = null, bool daemon = false, string? name = null)
         => StartProcessCore(target, args, new ChildStart { Daemon = daemon, Name = name });
 
@@ -272,45 +273,50 @@ public static partial class Gipc
     public static GipcProcess StartProcess(Func<Task> target, bool daemon = false, string? name = null)
         => StartProcess((Delegate)target, [], daemon, name);
 
-    /// <inheritdoc cref="StartProcess(Func{Task}, bool, string?)"/>
+    /// <summary>Starts <paramref name="target"/> in a child process (see <see cref="StartProcess(Delegate, object?[], bool, string?)"/>).</summary>
     /// <param name="target">A static method or a lambda that captures nothing.</param>
     /// <param name="arg1">The first argument (a handle or an encodable value).</param>
     /// <param name="daemon">Kill the child when this process dies.</param>
     /// <param name="name">A name for the process.</param>
+    /// <returns>The running child.</returns>
     public static GipcProcess StartProcess<T1>(Func<T1, Task> target, T1 arg1, bool daemon = false, string? name = null)
         => StartProcess((Delegate)target, [arg1], daemon, name);
 
-    /// <inheritdoc cref="StartProcess{T1}(Func{T1, Task}, T1, bool, string?)"/>
+    /// <summary>Starts <paramref name="target"/> in a child process (see <see cref="StartProcess(Delegate, object?[], bool, string?)"/>).</summary>
     /// <param name="target">A static method or a lambda that captures nothing.</param>
     /// <param name="arg1">The first argument.</param>
     /// <param name="arg2">The second argument.</param>
     /// <param name="daemon">Kill the child when this process dies.</param>
     /// <param name="name">A name for the process.</param>
+    /// <returns>The running child.</returns>
     public static GipcProcess StartProcess<T1, T2>(Func<T1, T2, Task> target, T1 arg1, T2 arg2, bool daemon = false, string? name = null)
         => StartProcess((Delegate)target, [arg1, arg2], daemon, name);
 
-    /// <inheritdoc cref="StartProcess{T1}(Func{T1, Task}, T1, bool, string?)"/>
+    /// <summary>Starts <paramref name="target"/> in a child process (see <see cref="StartProcess(Delegate, object?[], bool, string?)"/>).</summary>
     /// <param name="target">A static method or a lambda that captures nothing.</param>
     /// <param name="arg1">The first argument.</param>
     /// <param name="arg2">The second argument.</param>
     /// <param name="arg3">The third argument.</param>
     /// <param name="daemon">Kill the child when this process dies.</param>
     /// <param name="name">A name for the process.</param>
+    /// <returns>The running child.</returns>
     public static GipcProcess StartProcess<T1, T2, T3>(Func<T1, T2, T3, Task> target, T1 arg1, T2 arg2, T3 arg3, bool daemon = false, string? name = null)
         => StartProcess((Delegate)target, [arg1, arg2, arg3], daemon, name);
 
-    /// <inheritdoc cref="StartProcess(Func{Task}, bool, string?)"/>
+    /// <summary>Starts <paramref name="target"/> in a child process (see <see cref="StartProcess(Delegate, object?[], bool, string?)"/>).</summary>
     /// <param name="target">A static method or a lambda that captures nothing.</param>
     /// <param name="daemon">Kill the child when this process dies.</param>
     /// <param name="name">A name for the process.</param>
+    /// <returns>The running child.</returns>
     public static GipcProcess StartProcess(Action target, bool daemon = false, string? name = null)
         => StartProcess((Delegate)target, [], daemon, name);
 
-    /// <inheritdoc cref="StartProcess{T1}(Func{T1, Task}, T1, bool, string?)"/>
+    /// <summary>Starts <paramref name="target"/> in a child process (see <see cref="StartProcess(Delegate, object?[], bool, string?)"/>).</summary>
     /// <param name="target">A static method or a lambda that captures nothing.</param>
     /// <param name="arg1">The first argument.</param>
     /// <param name="daemon">Kill the child when this process dies.</param>
     /// <param name="name">A name for the process.</param>
+    /// <returns>The running child.</returns>
     public static GipcProcess StartProcess<T1>(Action<T1> target, T1 arg1, bool daemon = false, string? name = null)
         => StartProcess((Delegate)target, [arg1], daemon, name);
 }
