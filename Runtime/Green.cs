@@ -94,7 +94,13 @@ public static partial class Green
     /// <summary>Creates a greenlet and schedules it to run at a later loop turn (never inline).</summary>
     /// <param name="body">Its body.</param>
     /// <param name="name">A name for reports.</param>
-    /// <returns>The greenlet.</returns>
+    /// <returns>The greenlet: await it for its end (or its error), or let it run on its own.</returns>
+    /// <remarks>
+    /// A greenlet is awaitable, so C# warns (CS4014) when an async method drops one: to spawn and not wait, discard it
+    /// explicitly, <c>_ = Green.Spawn(...)</c>, as with <c>_ = Task.Run(...)</c>. Its errors are not lost: an error
+    /// that escapes a greenlet nobody awaits is reported once through <see cref="Hub.ErrorHandler"/>. To own a set of
+    /// greenlets (wait for them, kill them together), spawn them in a <see cref="GreenGroup"/> or <see cref="GreenPool"/>.
+    /// </remarks>
     public static Greenlet Spawn(Func<Task> body, string? name = null)
     {
         var g = new Greenlet(body, name);

@@ -86,6 +86,29 @@ public class ReadmeTests
         Assert.True(!problems.Any(), $"The C# block at {file} line {line} does not compile alone:\n{string.Join("\n", problems)}");
     }
 
+    [Fact]
+    public void Spawning_without_waiting_warns_CS4014_unless_the_greenlet_is_discarded()
+    {
+        // The README's idiom, checked against the compiler: a dropped greenlet is an unobserved awaitable (CS4014),
+        // the discard says it is meant, and awaiting it stays possible.
+        static string[] Warnings(string statement)
+        {
+            string code = "using GreenProc;\nGreen.Run(async () =>\n{\n    " + statement + "\n    await Green.Spawn(() => Task.CompletedTask);\n});\n";
+            CSharpCompilation compilation = CSharpCompilation.Create(
+                "SpawnIdiom",
+                [CSharpSyntaxTree.ParseText(ImplicitUsings), CSharpSyntaxTree.ParseText(code)],
+                References(),
+                new CSharpCompilationOptions(OutputKind.ConsoleApplication, nullableContextOptions: NullableContextOptions.Enable));
+            using var output = new MemoryStream();
+            var result = compilation.Emit(output);
+            Assert.True(result.Success, string.Join("\n", result.Diagnostics));
+            return result.Diagnostics.Where(d => d.Severity == DiagnosticSeverity.Warning).Select(d => d.Id).ToArray();
+        }
+
+        Assert.Contains("CS4014", Warnings("Green.Spawn(() => Green.Sleep(TimeSpan.FromMilliseconds(1)).AsTask());"));
+        Assert.Empty(Warnings("_ = Green.Spawn(() => Green.Sleep(TimeSpan.FromMilliseconds(1)).AsTask());"));
+    }
+
     /// <summary>
     /// The framework's assemblies and GreenProc's (this test's dependencies include every core GreenProc library), and
     /// the cluster layer's with Orleans and its hosting, from examples/DistributedPool's output: this project builds that
