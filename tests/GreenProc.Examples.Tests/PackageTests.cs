@@ -25,7 +25,7 @@ public sealed class PackageTests
     [Fact]
     public async Task A_fresh_console_project_adds_GreenProc_from_the_packed_folder_and_runs_the_README_examples()
     {
-        string root = RepositoryRoot();
+        string root = ReadmeTests.RepositoryRoot();
         string work = Directory.CreateTempSubdirectory("greenproc-package-test-").FullName;
         try
         {
@@ -136,18 +136,5 @@ public sealed class PackageTests
         string output = await stdout;
         Assert.True(process.ExitCode == 0, $"`{program} {string.Join(' ', args)}` in {directory} exited {process.ExitCode}:\n{output}\n{await stderr}");
         return output;
-    }
-
-    private static string RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "GreenProc.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new DirectoryNotFoundException("GreenProc.sln not found above " + AppContext.BaseDirectory);
     }
 }

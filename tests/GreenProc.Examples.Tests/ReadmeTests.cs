@@ -125,7 +125,8 @@ public class ReadmeTests
         return trusted.Concat(clusterOnly).Select(p => (MetadataReference)MetadataReference.CreateFromFile(p)).ToList();
     }
 
-    private static string RepositoryRoot()
+    /// <summary>The clone's root (where GreenProc.sln is), above the test's output folder.</summary>
+    internal static string RepositoryRoot()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
         {
