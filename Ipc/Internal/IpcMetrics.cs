@@ -1,6 +1,8 @@
 using System;
 using System.Collections.Generic;
 using System.Diagnostics.Metrics;
+using System.Threading;
+using GreenProc.Internal;
 using GreenProc.Ipc.Internal.Pool;
 
 namespace GreenProc.Ipc.Internal;
@@ -13,104 +15,107 @@ namespace GreenProc.Ipc.Internal;
 /// <remarks>
 /// Costs: a message put or taken checks one flag (<see cref="Instrument.Enabled"/>) and records only when something
 /// listens; the pool's counters record once per answer message (a chunk's tasks at once), never per task; the gauges
-/// read, when a listener collects, counts the pool keeps on its hub (ints: a reading may be one change old).
+/// read, when a listener collects, counts the pool keeps on its hub (ints: a reading may be one change old). The meter
+/// is made at first use, and not at all in GreenProc's own child processes (see <see cref="RuntimeMetrics"/>: a first
+/// Meter costs a process about 8 ms).
 /// </remarks>
 internal static class IpcMetrics
 {
     public const string MeterName = "GreenProc.Ipc";
 
-    private static readonly Meter s_meter = new(MeterName, typeof(IpcMetrics).Assembly.GetName().Version?.ToString());
     private static readonly List<PoolCore> s_pools = new();
+    private static readonly object s_createLock = new();
     private static int s_nextPoolNumber;
+    private static Instruments? s_instruments;
 
-    public static readonly Counter<long> MessagesSent = s_meter.CreateCounter<long>("greenproc.gipc.messages.sent", "{message}",
-        "gipc messages accepted by a put (on their way to the pipe; a loss at exit is reported, see GipcUndeliveredException).");
-
-    public static readonly Counter<long> BytesSent = s_meter.CreateCounter<long>("greenproc.gipc.bytes.sent", "By",
-        "Payload bytes of the gipc messages accepted by a put (frame headers not counted).");
-
-    public static readonly Counter<long> MessagesReceived = s_meter.CreateCounter<long>("greenproc.gipc.messages.received", "{message}",
-        "gipc messages taken by a get (or opened as a stream).");
-
-    public static readonly Counter<long> BytesReceived = s_meter.CreateCounter<long>("greenproc.gipc.bytes.received", "By",
-        "Payload bytes of the gipc messages taken by a get (or opened as a stream).");
-
-    public static readonly Counter<long> TasksCompleted = s_meter.CreateCounter<long>("greenproc.pool.tasks.completed", "{task}",
-        "Process pool tasks that returned a result.");
-
-    public static readonly Counter<long> TasksFailed = s_meter.CreateCounter<long>("greenproc.pool.tasks.failed", "{task}",
-        "Process pool tasks that failed: threw, timed out, or died with their worker.");
-
-    public static readonly Counter<long> TasksCanceled = s_meter.CreateCounter<long>("greenproc.pool.tasks.canceled", "{task}",
-        "Process pool tasks cancelled by their caller or their map's end.");
-
-    public static readonly Counter<long> WorkerRestarts = s_meter.CreateCounter<long>("greenproc.pool.worker.restarts", "{worker}",
-        "Process pool workers replaced: after a crash or a kill (greenproc.restart.reason = ended) or by recycling (recycled).");
-
-    static IpcMetrics()
+    /// <summary>The instruments, made at the first call (null in a child process without GREENPROC_METRICS=1).</summary>
+    private static Instruments? Current
     {
-        s_meter.CreateObservableUpDownCounter("greenproc.pool.tasks.queued", () => PerPool(p => p.QueuedTasks), "{task}",
-            "Process pool tasks submitted and not yet sent to a worker.");
-        s_meter.CreateObservableUpDownCounter("greenproc.pool.tasks.running", () => PerPool(p => p.HeldTasks), "{task}",
-            "Process pool tasks sent to a worker and not yet answered (running, or next in that worker's line).");
-        s_meter.CreateObservableUpDownCounter("greenproc.pool.workers", () => PerPool(p => p.WorkerCount), "{worker}",
-            "Process pool worker processes alive (starting, serving or retiring).");
+        get
+        {
+            Instruments? instruments = Volatile.Read(ref s_instruments);
+            if (instruments is not null || RuntimeMetrics.IsSuppressed)
+            {
+                return instruments;
+            }
+
+            lock (s_createLock)
+            {
+                return s_instruments ??= new Instruments();
+            }
+        }
     }
 
     /// <summary>A message was accepted by a put.</summary>
     public static void Sent(long payloadBytes)
     {
-        if (MessagesSent.Enabled)
+        if (Current is not { } i)
         {
-            MessagesSent.Add(1);
+            return;
         }
 
-        if (BytesSent.Enabled)
+        if (i.MessagesSent.Enabled)
         {
-            BytesSent.Add(payloadBytes);
+            i.MessagesSent.Add(1);
+        }
+
+        if (i.BytesSent.Enabled)
+        {
+            i.BytesSent.Add(payloadBytes);
         }
     }
 
     /// <summary>A message was taken by a get.</summary>
     public static void Received(long payloadBytes)
     {
-        if (MessagesReceived.Enabled)
+        if (Current is not { } i)
         {
-            MessagesReceived.Add(1);
+            return;
         }
 
-        if (BytesReceived.Enabled)
+        if (i.MessagesReceived.Enabled)
         {
-            BytesReceived.Add(payloadBytes);
+            i.MessagesReceived.Add(1);
+        }
+
+        if (i.BytesReceived.Enabled)
+        {
+            i.BytesReceived.Add(payloadBytes);
         }
     }
 
     /// <summary>Tasks of one pool ended, with these outcomes.</summary>
     public static void TasksEnded(PoolCore pool, int completed, int failed, int canceled)
     {
-        if (completed > 0 && TasksCompleted.Enabled)
+        if (Current is not { } i)
         {
-            TasksCompleted.Add(completed, pool.Tag);
+            return;
         }
 
-        if (failed > 0 && TasksFailed.Enabled)
+        if (completed > 0 && i.TasksCompleted.Enabled)
         {
-            TasksFailed.Add(failed, pool.Tag);
+            i.TasksCompleted.Add(completed, pool.Tag);
         }
 
-        if (canceled > 0 && TasksCanceled.Enabled)
+        if (failed > 0 && i.TasksFailed.Enabled)
         {
-            TasksCanceled.Add(canceled, pool.Tag);
+            i.TasksFailed.Add(failed, pool.Tag);
+        }
+
+        if (canceled > 0 && i.TasksCanceled.Enabled)
+        {
+            i.TasksCanceled.Add(canceled, pool.Tag);
         }
     }
 
     /// <summary>A pool replaced a worker.</summary>
     public static void WorkerRestarted(PoolCore pool, bool recycled)
-        => WorkerRestarts.Add(1, pool.Tag, new KeyValuePair<string, object?>("greenproc.restart.reason", recycled ? "recycled" : "ended"));
+        => Current?.WorkerRestarts.Add(1, pool.Tag, new KeyValuePair<string, object?>("greenproc.restart.reason", recycled ? "recycled" : "ended"));
 
     /// <summary>A pool starts: its figures are published from now on; returns its number.</summary>
     public static int PoolStarted(PoolCore pool)
     {
+        _ = Current; // the gauges exist once a pool does
         lock (s_pools)
         {
             s_pools.Add(pool);
@@ -140,5 +145,52 @@ internal static class IpcMetrics
 
             return measurements;
         }
+    }
+
+    /// <summary>The meter and its instruments, made once per process.</summary>
+    private sealed class Instruments
+    {
+        public Instruments()
+        {
+            var meter = new Meter(MeterName, typeof(IpcMetrics).Assembly.GetName().Version?.ToString());
+            MessagesSent = meter.CreateCounter<long>("greenproc.gipc.messages.sent", "{message}",
+                "gipc messages accepted by a put (on their way to the pipe; a loss at exit is reported, see GipcUndeliveredException).");
+            BytesSent = meter.CreateCounter<long>("greenproc.gipc.bytes.sent", "By",
+                "Payload bytes of the gipc messages accepted by a put (frame headers not counted).");
+            MessagesReceived = meter.CreateCounter<long>("greenproc.gipc.messages.received", "{message}",
+                "gipc messages taken by a get (or opened as a stream).");
+            BytesReceived = meter.CreateCounter<long>("greenproc.gipc.bytes.received", "By",
+                "Payload bytes of the gipc messages taken by a get (or opened as a stream).");
+            TasksCompleted = meter.CreateCounter<long>("greenproc.pool.tasks.completed", "{task}",
+                "Process pool tasks that returned a result.");
+            TasksFailed = meter.CreateCounter<long>("greenproc.pool.tasks.failed", "{task}",
+                "Process pool tasks that failed: threw, timed out, or died with their worker.");
+            TasksCanceled = meter.CreateCounter<long>("greenproc.pool.tasks.canceled", "{task}",
+                "Process pool tasks cancelled by their caller or their map's end.");
+            WorkerRestarts = meter.CreateCounter<long>("greenproc.pool.worker.restarts", "{worker}",
+                "Process pool workers replaced: after a crash or a kill (greenproc.restart.reason = ended) or by recycling (recycled).");
+            meter.CreateObservableUpDownCounter("greenproc.pool.tasks.queued", () => PerPool(p => p.QueuedTasks), "{task}",
+                "Process pool tasks submitted and not yet sent to a worker.");
+            meter.CreateObservableUpDownCounter("greenproc.pool.tasks.running", () => PerPool(p => p.HeldTasks), "{task}",
+                "Process pool tasks sent to a worker and not yet answered (running, or next in that worker's line).");
+            meter.CreateObservableUpDownCounter("greenproc.pool.workers", () => PerPool(p => p.WorkerCount), "{worker}",
+                "Process pool worker processes alive (starting, serving or retiring).");
+        }
+
+        public Counter<long> MessagesSent { get; }
+
+        public Counter<long> BytesSent { get; }
+
+        public Counter<long> MessagesReceived { get; }
+
+        public Counter<long> BytesReceived { get; }
+
+        public Counter<long> TasksCompleted { get; }
+
+        public Counter<long> TasksFailed { get; }
+
+        public Counter<long> TasksCanceled { get; }
+
+        public Counter<long> WorkerRestarts { get; }
     }
 }

@@ -1,5 +1,4 @@
 using System;
-using System.Collections.Generic;
 using System.Diagnostics;
 using System.Text.RegularExpressions;
 using System.Threading;
@@ -41,7 +40,7 @@ internal sealed partial class BlockingMonitor
             // A callback the monitor caught: now its whole duration is known (the greenproc.hub.blocked.duration metric).
             Volatile.Write(ref _reportedSwitch, -1);
             TimeSpan held = TimeSpan.FromSeconds((double)(Stopwatch.GetTimestamp() - startedTicks) / Stopwatch.Frequency);
-            RuntimeMetrics.BlockedDuration.Record(held.TotalSeconds, new KeyValuePair<string, object?>("greenproc.hub", _hub.Number));
+            RuntimeMetrics.Blocked(_hub, held);
             if (_captureStack)
             {
                 Greenlet? g = _hub.CurrentGreenlet;

@@ -116,4 +116,45 @@ public sealed class MetricsTests : LeakCheckedTest
             System.IO.File.Delete(go);
         }
     }
+
+    /// <summary>A child: which GreenProc meters a listener finds in it, once it runs on its hub and has put a message
+    /// (each meter is made at its layer's first use).</summary>
+    internal static async Task ReportMeters(GipcWriter<string> output)
+    {
+        await output.PutAsync("started");
+        var seen = new System.Collections.Concurrent.ConcurrentBag<string>();
+        using (var listener = new System.Diagnostics.Metrics.MeterListener())
+        {
+            listener.InstrumentPublished = (instrument, _) => seen.Add(instrument.Meter.Name);
+            listener.Start();
+        }
+
+        await output.PutAsync(string.Join(",", seen.Where(n => n.StartsWith("GreenProc.", StringComparison.Ordinal)).Distinct().Order()));
+    }
+
+    [Fact]
+    public void GreenProc_s_child_processes_publish_meters_only_when_GREENPROC_METRICS_is_1()
+    {
+        // A first Meter costs a process ~8 ms: pool workers and StartProcess children make none by default.
+        string? before = Environment.GetEnvironmentVariable("GREENPROC_METRICS");
+        try
+        {
+            foreach ((string? value, string expected) in new[] { ((string?)null, ""), ("1", "GreenProc.Ipc,GreenProc.Runtime") })
+            {
+                Environment.SetEnvironmentVariable("GREENPROC_METRICS", value);
+                Run(async () =>
+                {
+                    using GipcPipe<string> pipe = Gipc.Pipe<string>();
+                    using GipcProcess child = Gipc.StartProcess(ReportMeters, pipe.Writer);
+                    Assert.Equal("started", await pipe.Reader.GetAsync(Bound));
+                    Assert.Equal(expected, await pipe.Reader.GetAsync(Bound));
+                    Assert.True(await child.JoinAsync(Bound));
+                });
+            }
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable("GREENPROC_METRICS", before);
+        }
+    }
 }

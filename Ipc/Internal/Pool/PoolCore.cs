@@ -300,7 +300,7 @@ internal sealed class PoolCore
         }
 
         _workers.Clear();
-        _workerCount = 0;
+        Volatile.Write(ref _workerCount, 0);
         IpcMetrics.PoolEnded(this);
     }
 
