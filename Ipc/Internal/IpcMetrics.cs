@@ -16,8 +16,8 @@ namespace GreenProc.Ipc.Internal;
 /// Costs: a message put or taken checks one flag (<see cref="Instrument.Enabled"/>) and records only when something
 /// listens; the pool's counters record once per answer message (a chunk's tasks at once), never per task; the gauges
 /// read, when a listener collects, counts the pool keeps on its hub (ints: a reading may be one change old). The meter
-/// is made at first use, and not at all in GreenProc's own child processes (see <see cref="RuntimeMetrics"/>: a first
-/// Meter costs a process about 8 ms).
+/// is made after first use, on the thread pool, and not at all in GreenProc's own child processes (see
+/// <see cref="RuntimeMetrics"/>: a first Meter costs a process about 8 ms).
 /// </remarks>
 internal static class IpcMetrics
 {
@@ -27,22 +27,38 @@ internal static class IpcMetrics
     private static readonly object s_createLock = new();
     private static int s_nextPoolNumber;
     private static Instruments? s_instruments;
+    private static int s_scheduled; // 1 once the instruments' creation is queued
 
-    /// <summary>The instruments, made at the first call (null in a child process without GREENPROC_METRICS=1).</summary>
+    /// <summary>
+    /// The instruments, or null until they exist (and for good in a child process without GREENPROC_METRICS=1). The
+    /// first call queues their creation on the thread pool: a process's first Meter costs ~8 ms, which a message or a
+    /// pool's start must not wait for; what happens before they exist no listener could have subscribed to.
+    /// </summary>
     private static Instruments? Current
     {
         get
         {
             Instruments? instruments = Volatile.Read(ref s_instruments);
-            if (instruments is not null || RuntimeMetrics.IsSuppressed)
+            if (instruments is null && !RuntimeMetrics.IsSuppressed && Interlocked.Exchange(ref s_scheduled, 1) == 0)
             {
-                return instruments;
+                ThreadPool.UnsafeQueueUserWorkItem(static _ => EnsureCreated(), null);
             }
 
-            lock (s_createLock)
-            {
-                return s_instruments ??= new Instruments();
-            }
+            return instruments;
+        }
+    }
+
+    /// <summary>Makes the instruments now, if this process publishes them (tests, which read them at once).</summary>
+    public static void EnsureCreated()
+    {
+        if (RuntimeMetrics.IsSuppressed)
+        {
+            return;
+        }
+
+        lock (s_createLock)
+        {
+            s_instruments ??= new Instruments();
         }
     }
 
@@ -115,7 +131,7 @@ internal static class IpcMetrics
     /// <summary>A pool starts: its figures are published from now on; returns its number.</summary>
     public static int PoolStarted(PoolCore pool)
     {
-        _ = Current; // the gauges exist once a pool does
+        _ = Current; // queues the meter's creation: its gauges exist soon after a pool does
         lock (s_pools)
         {
             s_pools.Add(pool);

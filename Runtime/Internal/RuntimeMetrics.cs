@@ -18,10 +18,11 @@ namespace GreenProc.Internal;
 /// blocked-hub monitor records, and only when a callback held the hub past its threshold.
 /// </para>
 /// <para>
-/// The meter is made when the process's first hub starts, not before: creating a process's first Meter costs about
-/// 8 ms (measured cold, once per process), which GreenProc's own child processes (pool workers, StartProcess
-/// children) would pay at every start, 10 % of a pool's start. So they make none (<see cref="SuppressInChild"/>) unless
-/// <c>GREENPROC_METRICS=1</c> is in their environment; the parent's meters see the pool and its pipes.
+/// The meter is made when the process's first hub starts, on the thread pool: creating a process's first Meter costs
+/// about 8 ms (measured cold, once per process), which the first <c>Green.Run</c> would otherwise wait for, and which
+/// GreenProc's own child processes (pool workers, StartProcess children) would pay at every start, 10 % of a pool's
+/// start. So they make none (<see cref="SuppressInChild"/>) unless <c>GREENPROC_METRICS=1</c> is in their
+/// environment; the parent's meters see the pool and its pipes.
 /// </para>
 /// </remarks>
 internal static class RuntimeMetrics
@@ -36,6 +37,7 @@ internal static class RuntimeMetrics
     private static int s_nextHubNumber;
     private static int s_liveHubs;
     private static volatile bool s_suppressed;
+    private static int s_scheduled; // 1 once the meter's creation is queued
     private static Instruments? s_instruments;
 
     /// <summary>Whether this process publishes no GreenProc meters (a child without GREENPROC_METRICS=1).</summary>
@@ -50,16 +52,14 @@ internal static class RuntimeMetrics
         }
     }
 
-    /// <summary>A hub starts: its figures are published from now on; returns its number.</summary>
+    /// <summary>A hub starts: its figures are published from now on (once the meter exists); returns its number.</summary>
     public static int HubStarted(Hub hub)
     {
-        if (Volatile.Read(ref s_instruments) is null && !s_suppressed)
+        if (!s_suppressed && Volatile.Read(ref s_instruments) is null && Interlocked.Exchange(ref s_scheduled, 1) == 0)
         {
-            // Outside the hubs' lock: a listener's InstrumentPublished callback runs inside the creation.
-            lock (s_createLock)
-            {
-                s_instruments ??= new Instruments();
-            }
+            // Off the hub's thread: the process's first Meter costs ~8 ms, which the first Green.Run would otherwise
+            // wait for. Observable figures lose nothing by appearing a few milliseconds later.
+            ThreadPool.UnsafeQueueUserWorkItem(static _ => EnsureCreated(), null);
         }
 
         lock (s_hubs)
@@ -67,6 +67,21 @@ internal static class RuntimeMetrics
             s_hubs.Add(hub);
             s_liveHubs = s_hubs.Count;
             return ++s_nextHubNumber;
+        }
+    }
+
+    /// <summary>Makes the meter now, if this process publishes one (tests, which read it at once).</summary>
+    public static void EnsureCreated()
+    {
+        if (s_suppressed)
+        {
+            return;
+        }
+
+        // Not under the hubs' lock: a listener's InstrumentPublished callback runs inside the creation.
+        lock (s_createLock)
+        {
+            s_instruments ??= new Instruments();
         }
     }
 

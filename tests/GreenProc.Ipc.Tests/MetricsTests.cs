@@ -20,6 +20,7 @@ public sealed class MetricsTests : LeakCheckedTest
     [Fact]
     public void Gipc_counts_the_messages_and_payload_bytes_put_and_taken()
     {
+        Internal.IpcMetrics.EnsureCreated(); // made on the thread pool after a first use otherwise
         using var metrics = new MetricsRecorder("GreenProc.Ipc");
         Run(async () =>
         {
@@ -49,6 +50,7 @@ public sealed class MetricsTests : LeakCheckedTest
     [Fact]
     public async Task A_pool_counts_its_tasks_by_outcome_its_queue_its_workers_and_their_restarts()
     {
+        Internal.IpcMetrics.EnsureCreated(); // made on the thread pool after a first use otherwise
         using var metrics = new MetricsRecorder("GreenProc.Ipc");
         await using var pool = new ProcessPool(new ProcessPoolOptions { Workers = 2 });
         await pool.WaitReadyAsync().WaitAsync(Bound);
@@ -80,6 +82,7 @@ public sealed class MetricsTests : LeakCheckedTest
     public void A_pool_publishes_the_tasks_it_has_queued_and_those_at_its_workers()
     {
         // A pool on this hub: a submission is queued at once, and nothing is sent until this greenlet waits.
+        Internal.IpcMetrics.EnsureCreated(); // made on the thread pool after a first use otherwise
         using var metrics = new MetricsRecorder("GreenProc.Ipc");
         string marker = ProcessPoolTests.NewFifo(), go = ProcessPoolTests.NewFifo();
         try
@@ -117,11 +120,13 @@ public sealed class MetricsTests : LeakCheckedTest
         }
     }
 
-    /// <summary>A child: which GreenProc meters a listener finds in it, once it runs on its hub and has put a message
-    /// (each meter is made at its layer's first use).</summary>
+    /// <summary>A child: which GreenProc meters a listener finds in it, once each has been made (on the thread pool
+    /// after first use otherwise; not at all where they are suppressed).</summary>
     internal static async Task ReportMeters(GipcWriter<string> output)
     {
         await output.PutAsync("started");
+        GreenProc.Internal.RuntimeMetrics.EnsureCreated();
+        Internal.IpcMetrics.EnsureCreated();
         var seen = new System.Collections.Concurrent.ConcurrentBag<string>();
         using (var listener = new System.Diagnostics.Metrics.MeterListener())
         {

@@ -16,6 +16,7 @@ public abstract class MetricsTests : HubTestBase
     [Fact]
     public void A_hub_publishes_its_switches_run_queue_live_greenlets_and_fd_waits()
     {
+        GreenProc.Internal.RuntimeMetrics.EnsureCreated(); // made on the thread pool at a first hub's start otherwise
         using var metrics = new MetricsRecorder("GreenProc.Runtime");
         int number = 0;
         Run(async () =>
@@ -69,6 +70,7 @@ public abstract class MetricsTests : HubTestBase
     [Fact]
     public void A_callback_the_blocked_hub_monitor_catches_is_recorded_with_its_whole_duration()
     {
+        GreenProc.Internal.RuntimeMetrics.EnsureCreated(); // made on the thread pool at a first hub's start otherwise
         using var metrics = new MetricsRecorder("GreenProc.Runtime");
         int number = 0;
         Run(async () =>
