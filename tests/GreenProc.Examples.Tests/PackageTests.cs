@@ -39,6 +39,13 @@ public sealed class PackageTests
             }
 
             Assert.Equal(["GreenProc.Ipc"], Dependencies(Path.Combine(feed, $"GreenProc.{version}.nupkg")).Select(d => d.Id));
+            foreach (string id in Layers.Append("GreenProc"))
+            {
+                // The layers see each other's internals: each depends on exactly its own version of the others.
+                Assert.All(
+                    Dependencies(Path.Combine(feed, $"{id}.{version}.nupkg")).Where(d => d.Id.StartsWith("GreenProc", StringComparison.Ordinal)),
+                    d => Assert.Equal($"[{version}]", d.Version));
+            }
 
             string app = Path.Combine(work, "app");
             await RunAsync(work, "dotnet", "new", "console", "-o", app, "--no-restore");
