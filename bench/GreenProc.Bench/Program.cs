@@ -83,6 +83,14 @@ internal static partial class Program
             return 2;
         }
 
+        // GREENPROC_BENCH_LISTEN=1: every GreenProc instrument listened to, as dotnet-counters or OpenTelemetry would
+        // (each measurement summed), to measure what the metrics cost while something watches.
+        using System.Diagnostics.Metrics.MeterListener? listener = Environment.GetEnvironmentVariable("GREENPROC_BENCH_LISTEN") == "1" ? Listen() : null;
+        if (listener is not null)
+        {
+            AppDomain.CurrentDomain.ProcessExit += (_, _) => Console.Error.WriteLine($"listened: {Interlocked.Read(ref s_listened)} (sum of the measurements)");
+        }
+
         try
         {
             string mode = args[0];
@@ -169,6 +177,26 @@ internal static partial class Program
             Console.Error.WriteLine($"{e.Message}\n{Usage}");
             return 2;
         }
+    }
+
+    private static long s_listened;
+
+    private static System.Diagnostics.Metrics.MeterListener Listen()
+    {
+        var listener = new System.Diagnostics.Metrics.MeterListener
+        {
+            InstrumentPublished = (instrument, l) =>
+            {
+                if (instrument.Meter.Name.StartsWith("GreenProc.", StringComparison.Ordinal))
+                {
+                    l.EnableMeasurementEvents(instrument);
+                }
+            },
+        };
+        listener.SetMeasurementEventCallback<long>((_, value, _, _) => Interlocked.Add(ref s_listened, value));
+        listener.SetMeasurementEventCallback<double>((_, _, _, _) => Interlocked.Increment(ref s_listened));
+        listener.Start();
+        return listener;
     }
 
     private static int Arg(string[] args, int i, int fallback)
