@@ -65,38 +65,32 @@ internal static class IpcMetrics
     /// <summary>A message was accepted by a put.</summary>
     public static void Sent(long payloadBytes)
     {
-        if (Current is not { } i)
+        if (Current is { } i)
         {
-            return;
-        }
-
-        if (i.MessagesSent.Enabled)
-        {
-            i.MessagesSent.Add(1);
-        }
-
-        if (i.BytesSent.Enabled)
-        {
-            i.BytesSent.Add(payloadBytes);
+            Message(i.MessagesSent, i.BytesSent, payloadBytes);
         }
     }
 
     /// <summary>A message was taken by a get.</summary>
     public static void Received(long payloadBytes)
     {
-        if (Current is not { } i)
+        if (Current is { } i)
         {
-            return;
+            Message(i.MessagesReceived, i.BytesReceived, payloadBytes);
+        }
+    }
+
+    /// <summary>Counts one message and its payload, on the counters something listens to.</summary>
+    private static void Message(Counter<long> messages, Counter<long> bytes, long payloadBytes)
+    {
+        if (messages.Enabled)
+        {
+            messages.Add(1);
         }
 
-        if (i.MessagesReceived.Enabled)
+        if (bytes.Enabled)
         {
-            i.MessagesReceived.Add(1);
-        }
-
-        if (i.BytesReceived.Enabled)
-        {
-            i.BytesReceived.Add(payloadBytes);
+            bytes.Add(payloadBytes);
         }
     }
 
